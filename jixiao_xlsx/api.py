@@ -1,0 +1,35 @@
+"""The library's front door: read -> check -> score -> write, one direction, no click.
+
+``evaluate_file`` is what ``jixiao check``, ``jixiao score`` and ``jixiao batch`` all call, so
+one workbook gets the same numbers and findings whichever command the user runs.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from .book import Book, UnreadableFile, open_book
+from .model import Project, Result
+from .profile import Profile, load_profile
+from .scoring import evaluate
+
+
+def read_project(book: Book, profile: Profile) -> Project:
+    """Recognise the layout of ``book`` (project template or official national form) and read it."""
+    from . import read_official, read_template
+
+    if read_template.looks_like_template(book, profile):
+        return read_template.read(book, profile)
+    if read_official.looks_like_official(book, profile):
+        return read_official.read(book, profile)
+    raise UnreadableFile(
+        "未找到绩效自评内容：工作簿中既没有“绩效指标”等模板工作表，也没有“项目支出绩效自评表”格式的表格。"
+        "请使用 jixiao template 生成的标准模板填写后提交。"
+    )
+
+
+def evaluate_file(path: str, profile: Optional[Profile] = None) -> Result:
+    """Read and score one workbook. Raises :class:`UnreadableFile` when it is not a usable workbook."""
+    profile = profile or load_profile()
+    book = open_book(path)
+    project = read_project(book, profile)
+    return evaluate(project, profile)

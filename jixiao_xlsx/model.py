@@ -1,0 +1,255 @@
+"""Domain objects: what a self-evaluation workbook says, and what the rules make of it.
+
+Readers (one per layout) turn a workbook into a :class:`Project` made of :class:`Cell` values
+exactly as typed; :mod:`jixiao_xlsx.scoring` turns a Project into a :class:`Result`.  Every value
+keeps its sheet and cell address so that each finding and each score can be traced to its source.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Optional
+
+ERROR = "错误"
+HINT = "提示"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One input value as read, with where it came from.
+
+    ``value`` is what the reader got: ``str``, ``float``, ``int``, ``bool``, ``datetime.date``,
+    ``datetime.datetime`` or ``None`` for an empty cell (readers turn ``''`` into ``None``).
+    ``sheet``/``ref`` name the cell as the user sees it (top-left cell of a merged range);
+    both are ``''`` when the layout has no such cell (e.g. a column the form does not carry).
+    """
+
+    value: Any = None
+    sheet: str = ""
+    ref: str = ""
+    percent_format: bool = False  # the cell had a percent number format (Excel stores 95% as 0.95)
+
+    @property
+    def blank(self) -> bool:
+        v = self.value
+        return v is None or (isinstance(v, str) and not v.strip())
+
+    @property
+    def text(self) -> str:
+        """The value as a display string ('' when blank); floats without a spurious '.0'."""
+        v = self.value
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return "是" if v else "否"
+        if isinstance(v, float):
+            if v != v or v in (float("inf"), float("-inf")):
+                return str(v)
+            d = Decimal(repr(v))
+            return format(d.normalize(), "f") if d == d.to_integral_value() else repr(v)
+        if hasattr(v, "isoformat"):
+            return v.isoformat()[:10] if not getattr(v, "hour", 0) else v.isoformat(sep=" ")
+        return str(v)
+
+    @property
+    def where(self) -> str:
+        """``绩效指标!G7`` style address, or the sheet name alone."""
+        if self.sheet and self.ref:
+            return f"{self.sheet}!{self.ref}"
+        return self.sheet
+
+
+EMPTY = Cell()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a workbook: what, where, and what to type instead (Chinese)."""
+
+    severity: str  # ERROR or HINT
+    code: str  # stable code from the spec's §9 catalogue
+    sheet: str
+    cell: str
+    message: str
+    blocks: bool = False  # the total cannot be computed while this stands
+
+    def as_dict(self) -> dict:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "message": self.message,
+        }
+
+
+@dataclass
+class BudgetLine:
+    """One row of the funds block: the total row (年度资金总额) or a fund-source row."""
+
+    name: str  # canonical: 年度资金总额, or the profile's source-row name (当年财政拨款 ...)
+    label: Cell
+    initial: Cell = EMPTY  # 年初预算数
+    adjusted: Cell = EMPTY  # 全年预算数
+    executed: Cell = EMPTY  # 全年执行数
+    is_total: bool = False
+
+
+@dataclass
+class Allocation:
+    """One use of the money (资金分配 sheet; template only)."""
+
+    purpose: Cell  # 用途
+    recipient: Cell = EMPTY  # 拨付对象
+    planned: Cell = EMPTY  # 计划金额
+    actual: Cell = EMPTY  # 实际金额
+    note: Cell = EMPTY  # 说明
+
+
+@dataclass
+class Indicator:
+    """One 三级 indicator row as typed. Merged 一级/二级 cells are already spread over their rows."""
+
+    level1: Cell
+    level2: Cell
+    level3: Cell
+    target: Cell  # 年度指标值
+    actual: Cell  # 实际完成值
+    weight: Cell  # 分值
+    direction: Cell = EMPTY  # 指标方向 / 指标性质
+    unit: Cell = EMPTY  # 计量单位
+    band: Cell = EMPTY  # 完成档次
+    self_score: Cell = EMPTY  # 自评得分 / the form's 得分
+    note: Cell = EMPTY  # 偏差原因分析及改进措施
+    row: int = 0  # 1-based worksheet row, for ordering and write-back
+
+
+@dataclass
+class Project:
+    """Everything one workbook says about one project, as typed (no interpretation yet)."""
+
+    source: str  # file path as given
+    layout: str  # 'template' or 'official'
+    name: Cell = EMPTY  # 项目名称
+    department: Cell = EMPTY  # 主管部门
+    unit: Cell = EMPTY  # 实施单位
+    year: Cell = EMPTY  # 年度
+    manager: Cell = EMPTY  # 项目负责人
+    goal_expected: Cell = EMPTY  # 年度总体目标 — 预期目标
+    goal_actual: Cell = EMPTY  # 年度总体目标 — 实际完成情况
+    self_total: Cell = EMPTY  # 自评总分 / the form's 总分 得分
+    funds: list[BudgetLine] = field(default_factory=list)  # total row first if present
+    execution_weight: Cell = EMPTY  # the form's 分值 on the funds total row (stated weight)
+    execution_self_score: Cell = EMPTY  # the form's 得分 on the funds total row
+    allocations: Optional[list[Allocation]] = None  # None: the layout has no allocation block
+    indicators: list[Indicator] = field(default_factory=list)
+    level1_labels: list[Cell] = field(default_factory=list)  # 一级 cells as typed (may carry "(50分)")
+    level2_labels: list[Cell] = field(default_factory=list)  # 二级 cells as typed (may carry a weight)
+    findings: list[Finding] = field(default_factory=list)  # problems the reader found
+
+
+@dataclass
+class IndicatorScore:
+    """What the rules made of one indicator row."""
+
+    indicator: Indicator
+    level1: str  # canonical or as typed when unknown
+    level2: str
+    level3: str
+    kind: Optional[str]  # positive / reverse / equal / qualitative / deadline, None if unreadable
+    rule: Optional[str]  # rule id of spec §5, None if not scored
+    target: str  # display text of the target as typed
+    actual: str
+    weight: Optional[Decimal]
+    score: Optional[Decimal]
+    self_score: Optional[Decimal]
+    detail: str = ""  # the arithmetic, in Chinese, for 评分明细
+    band: Optional[str] = None  # the canonical band for qualitative/deadline rows
+
+    def as_dict(self) -> dict:
+        return {
+            "level1": self.level1,
+            "level2": self.level2,
+            "level3": self.level3,
+            "kind": self.kind,
+            "target": self.target,
+            "actual": self.actual,
+            "weight": _num(self.weight),
+            "score": _num(self.score),
+            "self_score": _num(self.self_score),
+            "rule": self.rule,
+        }
+
+
+@dataclass
+class BudgetScore:
+    initial: Optional[Decimal]
+    adjusted: Optional[Decimal]
+    executed: Optional[Decimal]
+    rate: Optional[Decimal]  # fraction rounded half-up to 4 decimals
+    score: Optional[Decimal]
+    weight: Decimal
+    detail: str = ""
+
+
+@dataclass
+class Result:
+    """The scored project: numbers, grade and every finding, ready for any writer."""
+
+    project: Project
+    profile_id: str
+    budget: BudgetScore
+    indicators: list[IndicatorScore]
+    subtotals: dict  # 'output' / 'effect' / 'satisfaction' -> Decimal or None
+    total: Optional[Decimal]
+    grade: Optional[str]
+    self_total: Optional[Decimal]
+    findings: list[Finding]
+
+    @property
+    def blocked(self) -> bool:
+        return any(f.blocks for f in self.findings)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def hints(self) -> int:
+        return sum(1 for f in self.findings if f.severity == HINT)
+
+    def as_dict(self) -> dict:
+        p = self.project
+        return {
+            "file": p.source,
+            "unit": p.unit.text,
+            "department": p.department.text,
+            "project": p.name.text,
+            "year": p.year.text,
+            "budget": {
+                "initial": _num(self.budget.initial),
+                "adjusted": _num(self.budget.adjusted),
+                "executed": _num(self.budget.executed),
+                "rate": _num(self.budget.rate),
+            },
+            "scores": {
+                "execution": _num(self.budget.score),
+                "output": _num(self.subtotals.get("output")),
+                "effect": _num(self.subtotals.get("effect")),
+                "satisfaction": _num(self.subtotals.get("satisfaction")),
+            },
+            "total": _num(self.total),
+            "grade": self.grade,
+            "self_reported_total": _num(self.self_total),
+            "indicators": [i.as_dict() for i in self.indicators],
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def _num(d: Optional[Decimal]):
+    """Decimal -> JSON number (int when whole, else float of the exact decimal), None stays None."""
+    if d is None:
+        return None
+    if d == d.to_integral_value():
+        return int(d)
+    return float(d)
