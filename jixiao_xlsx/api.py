@@ -33,3 +33,16 @@ def evaluate_file(path: str, profile: Optional[Profile] = None) -> Result:
     book = open_book(path)
     project = read_project(book, profile)
     return evaluate(project, profile)
+
+
+def write_scored_file(result: Result, out, profile: Optional[Profile] = None, book: Optional[Book] = None):
+    """Write the scored workbook for ``result`` to ``out`` atomically; never onto the input."""
+    from .output import atomic_path
+    from .scored import write_scored
+
+    profile = profile or load_profile()
+    if book is None:
+        book = open_book(result.project.source)
+    with atomic_path(out, protect=[result.project.source]) as tmp:
+        write_scored(result, book, tmp, profile)
+    return out
