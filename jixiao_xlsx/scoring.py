@@ -1,0 +1,810 @@
+"""Score a Project by the rules profile: pure, no I/O (spec §3–§9).
+
+``evaluate(project, profile)`` is the whole of the rules. Each step appends findings to one list and
+returns plain numbers; the grade and total are only filled in when no blocking error stands (§8).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Optional
+
+from . import findings as F
+from .model import (
+    EMPTY,
+    ERROR,
+    BudgetLine,
+    BudgetScore,
+    Cell,
+    Finding,
+    Indicator,
+    IndicatorScore,
+    Project,
+    Result,
+)
+from .profile import Profile
+from .values import (
+    OP_KIND,
+    ZERO,
+    Quantity,
+    band_of,
+    fmt,
+    fmt_plain,
+    looks_like_range,
+    norm,
+    norm_label,
+    norm_text,
+    parse_date,
+    parse_deadline,
+    parse_money,
+    parse_plain_number,
+    parse_quantity,
+    parse_year,
+    quantize,
+    quote,
+    round2,
+    split_comparator,
+    unit_scale,
+)
+
+KIND_ZH = {"positive": "正向", "reverse": "反向", "equal": "等于", "qualitative": "定性", "deadline": "时限"}
+DIRECTION_KIND = {"正向": "positive", "反向": "reverse", "等于": "equal", "定性": "qualitative"}
+EXECUTION_LABELS = ("预算执行率", "预算执行", "预算执行情况")
+COST_LEVEL2 = "成本指标"
+RATE_PLACES = Decimal("0.0001")
+
+
+class _Out:
+    """The findings of one evaluation, in the order they were found."""
+
+    def __init__(self, profile: Profile):
+        self.items: list[Finding] = []
+        self.profile = profile
+
+    def add(self, code, where: Optional[Cell], message, **kw):
+        self.items.append(F.make(code, where, message, **kw))
+
+
+# -- entry point -----------------------------------------------------------------------------
+
+
+def evaluate(project: Project, profile: Profile) -> Result:
+    """All checks and all scores for one project; see spec §8 for when the total stays empty."""
+    out = _Out(profile)
+    out.items.extend(project.findings)
+    year = _check_required(project, out)
+    budget = score_budget(project, profile, out)
+    _check_allocations(project, budget, profile, out)
+    scores = [score_indicator(ind, profile, out, year) for ind in project.indicators]
+    scores = [s for s in scores if s is not None]
+    if not scores and not any(f.code == "SHEET_MISSING" for f in out.items):
+        sheet = project.indicators[0].level3.sheet if project.indicators else _indicator_sheet(project)
+        out.add("INDICATORS_EMPTY", None, "绩效指标表没有任何三级指标，无法评分。请在绩效指标表中逐行填写三级指标。",
+                sheet=sheet)
+    _check_weights(project, scores, profile, out)
+
+    subtotals = {}
+    for l1 in profile.level1:
+        rows = [s for s in scores if s.level1 == l1.name]
+        subtotals[l1.key] = None if any(s.score is None for s in rows) else sum((s.score for s in rows), ZERO)
+    blocked = any(f.blocks for f in out.items)
+    total = grade = None
+    if not blocked and budget.score is not None and all(s.score is not None for s in scores):
+        total = budget.score + sum((s.score for s in scores), ZERO)
+        grade = profile.grade(total)
+    self_total = _check_self_total(project, budget, scores, total, profile, out)
+    return Result(project, profile.id, budget, scores, subtotals, total, grade, self_total, out.items)
+
+
+def _indicator_sheet(project: Project) -> str:
+    return "绩效指标" if project.layout == "template" else (project.name.sheet or "")
+
+
+# -- project information ---------------------------------------------------------------------
+
+_REQUIRED = (
+    ("name", "项目名称", "请填写项目全称。"),
+    ("department", "主管部门", "请填写主管部门全称。"),
+    ("unit", "实施单位", "请填写实施单位全称，如“广州市白云区嘉禾街道办事处”。"),
+    ("year", "年度", "请填写四位年份，如2022。"),
+)
+
+
+def _check_required(project: Project, out: _Out) -> Optional[int]:
+    for attr, label, hint in _REQUIRED:
+        cell = getattr(project, attr)
+        if cell.blank:
+            out.add("REQUIRED_FIELD_MISSING", cell, f"{label}未填写，{hint}", sheet=cell.sheet or _info_sheet(project))
+    if project.year.blank:
+        return None
+    year = parse_year(project.year.value)
+    if year is None:
+        out.add("REQUIRED_FIELD_MISSING", project.year,
+                f"年度“{quote(project.year.text)}”无法识别，请填写四位年份，如2022。")
+    return year
+
+
+def _info_sheet(project: Project) -> str:
+    return "项目信息" if project.layout == "template" else project.name.sheet
+
+
+# -- budget execution (§3) -------------------------------------------------------------------
+
+_COLUMNS = (("initial", "年初预算数"), ("adjusted", "全年预算数"), ("executed", "全年执行数"))
+
+
+def _amount(cell: Cell, profile: Profile, out: _Out, label: str) -> Optional[Decimal]:
+    """An amount in 万元 from a cell, with UNIT_CONVERTED / AMOUNT_INVALID / AMOUNT_NEGATIVE."""
+    if cell.blank:
+        return None
+    m = parse_money(cell.value, profile)
+    if m is None:
+        out.add("AMOUNT_INVALID", cell,
+                f"{label}“{quote(cell.text)}”不是有效金额，请填写以万元为单位的数字，如100或70.5。")
+        return None
+    if m.converted_from:
+        out.add("UNIT_CONVERTED", cell, f"{label}{quote(cell.text)}已换算为{fmt(m.amount)}万元。")
+    if m.amount < 0:
+        out.add("AMOUNT_NEGATIVE", cell, f"金额不能为负数：{fmt(m.amount)}。请填写实际金额（万元），没有的填0。")
+    return m.amount
+
+
+def score_budget(project: Project, profile: Profile, out: _Out) -> BudgetScore:
+    w = profile.execution_weight
+    total_line = next((l for l in project.funds if l.is_total), None)
+    sources = [l for l in project.funds if not l.is_total]
+    vals: dict[int, dict[str, Optional[Decimal]]] = {}
+    for line in project.funds:
+        vals[id(line)] = {
+            attr: _amount(getattr(line, attr), profile, out, f"{line.name}{label}") for attr, label in _COLUMNS
+        }
+    filled_sources = [l for l in sources if any(not getattr(l, a).blank for a, _ in _COLUMNS)]
+    sums = {a: sum((vals[id(l)][a] or ZERO for l in filled_sources), ZERO) for a, _ in _COLUMNS}
+
+    total_blank = total_line is None or all(getattr(total_line, a).blank for a, _ in _COLUMNS)
+    if total_blank and filled_sources:
+        totals = dict(sums)
+        where = total_line.label if total_line else filled_sources[0].label
+        out.add("FUNDS_TOTAL_DERIVED", where, "年度资金总额未填，已按各资金来源合计计算。")
+    elif total_line is not None:
+        totals = vals[id(total_line)]
+        if filled_sources:
+            for attr, label in _COLUMNS:
+                t = totals[attr]
+                cell = getattr(total_line, attr)
+                if t is not None and abs(t - sums[attr]) > profile.tol_money:
+                    out.add("FUNDS_SOURCE_MISMATCH", cell,
+                            f"各资金来源{label}合计{fmt(sums[attr])}万元，与年度资金总额{fmt(t)}万元不一致，请核对。")
+    else:
+        totals = {a: None for a, _ in _COLUMNS}
+
+    # cells to cite for the total: the total row's cells, else the first source row's
+    cite = total_line or (filled_sources[0] if filled_sources else None)
+    adj_cell = cite.adjusted if cite else Cell(None, _funds_sheet(project), "")
+    exe_cell = cite.executed if cite else Cell(None, _funds_sheet(project), "")
+
+    for line in project.funds:
+        v = vals[id(line)]
+        if v["adjusted"] is not None and v["executed"] is not None and v["executed"] > v["adjusted"] + profile.tol_money:
+            out.add("EXECUTION_OVER_BUDGET", line.executed,
+                    f"{line.name}全年执行数{fmt(v['executed'])}万元大于全年预算数{fmt(v['adjusted'])}万元，请核对；"
+                    f"执行率按{fmt_plain(profile.rate_cap * 100)}%计分。")
+
+    adjusted, executed, initial = totals["adjusted"], totals["executed"], totals["initial"]
+    ok = True
+    if adjusted is None:
+        ok = False
+        if adj_cell.blank:
+            out.add("BUDGET_MISSING", adj_cell,
+                    "全年预算数为空，无法计算执行率；年中未调整的，请填写与年初预算数相同的金额。",
+                    sheet=adj_cell.sheet or _funds_sheet(project))
+        else:
+            out.add("BUDGET_MISSING", adj_cell, f"全年预算数“{quote(adj_cell.text)}”不是数字，无法计算执行率，请填写金额（万元）。")
+    elif adjusted == 0:
+        ok = False
+        out.add("BUDGET_ZERO", adj_cell, "全年预算数为0，无法计算执行率，请核对金额。")
+    if executed is None:
+        ok = False
+        if exe_cell.blank:
+            out.add("EXECUTION_MISSING", exe_cell, "全年执行数为空，请填写实际支出金额（万元）。",
+                    sheet=exe_cell.sheet or _funds_sheet(project))
+        else:
+            out.add("EXECUTION_MISSING", exe_cell, f"全年执行数“{quote(exe_cell.text)}”不是数字，请填写实际支出金额（万元）。")
+    if any(f.code == "AMOUNT_NEGATIVE" for f in out.items):
+        ok = False
+
+    rate = score = None
+    detail = ""
+    if ok:
+        r = executed / adjusted
+        rate = quantize(r, RATE_PLACES)
+        score = round2(w * min(r, profile.rate_cap))
+        detail = (f"执行率 = 全年执行数{fmt(executed)} ÷ 全年预算数{fmt(adjusted)} = {fmt(rate * 100)}%；"
+                  f"得分 = {fmt_plain(w)} × {'min(执行率, ' + fmt_plain(profile.rate_cap * 100) + '%)' if r > profile.rate_cap else '执行率'}"
+                  f" = {fmt(score)}")
+    _check_execution_self(project, score, profile, out)
+    return BudgetScore(initial, adjusted, executed, rate, score, w, detail)
+
+
+def _funds_sheet(project: Project) -> str:
+    return "预算执行" if project.layout == "template" else project.name.sheet
+
+
+def _check_execution_self(project, score, profile: Profile, out: _Out):
+    sw = project.execution_weight
+    if not sw.blank:
+        stated = parse_plain_number(sw.value)
+        if stated is not None and stated != profile.execution_weight:
+            out.add("LEVEL1_WEIGHT_MISMATCH", sw,
+                    f"预算执行率分值为{fmt_plain(stated)}，评分规则规定为{fmt_plain(profile.execution_weight)}。")
+    ss = project.execution_self_score
+    if not ss.blank and score is not None:
+        s = parse_plain_number(ss.value)
+        if s is None:
+            out.add("SELF_SCORE_INVALID", ss, f"预算执行率自评得分“{quote(ss.text)}”不是数字，已忽略。")
+        elif abs(round2(s) - score) > profile.tol_score:
+            out.add("SELF_SCORE_DIFFERS", ss, f"预算执行率自评得分{fmt(round2(s))}，按规则计算为{fmt(score)}。")
+
+
+# -- allocations (§3, template only) ---------------------------------------------------------
+
+
+def _check_allocations(project: Project, budget: BudgetScore, profile: Profile, out: _Out):
+    if project.allocations is None:
+        return
+    if not project.allocations:
+        out.add("ALLOCATION_EMPTY", None, "资金分配表未填写，无法核对资金用途。请逐行填写资金用途、计划金额和实际金额。",
+                sheet="资金分配")
+        return
+    planned = actual = ZERO
+    for a in project.allocations:
+        planned += _amount(a.planned, profile, out, "计划金额") or ZERO
+        actual += _amount(a.actual, profile, out, "实际金额") or ZERO
+    first = project.allocations[0]
+    if budget.adjusted is not None and abs(planned - budget.adjusted) > profile.tol_money:
+        out.add("ALLOCATION_MISMATCH", first.planned,
+                f"资金分配计划金额合计{fmt(planned)}万元，与全年预算数{fmt(budget.adjusted)}万元不一致，请核对各行计划金额。")
+    if budget.executed is not None and abs(actual - budget.executed) > profile.tol_money:
+        out.add("ALLOCATION_MISMATCH", first.actual,
+                f"资金分配实际金额合计{fmt(actual)}万元，与全年执行数{fmt(budget.executed)}万元不一致，请核对各行实际金额。")
+
+
+# -- indicators (§4–§6) ----------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    """Working state of one indicator while it is scored."""
+
+    ind: Indicator
+    w: Optional[Decimal] = None
+    self_score: Optional[Decimal] = None
+    kind: Optional[str] = None
+    rule: Optional[str] = None
+    score: Optional[Decimal] = None
+    detail: str = ""
+    band: Optional[str] = None
+
+
+def score_indicator(ind: Indicator, profile: Profile, out: _Out, year: Optional[int]) -> Optional[IndicatorScore]:
+    """Score one row; None for a row that is the execution line of the indicator table."""
+    l1_text, _ = norm_label(ind.level1.value)
+    if l1_text in EXECUTION_LABELS:
+        return None
+    l1 = profile.level1_by_name(l1_text)
+    l2_text, _ = norm_label(ind.level2.value)
+    l2 = profile.level2_canonical(l2_text) if l2_text else None
+    row = _Row(ind)
+
+    if l1 is None:
+        if ind.level1.blank:
+            msg = "一级指标未填写，请选择" + "、".join(x.name for x in profile.level1) + "。"
+        else:
+            msg = (f"一级指标“{quote(ind.level1.text)}”无法识别，请选择"
+                   + "、".join(x.name for x in profile.level1) + "。")
+        out.add("LEVEL1_UNKNOWN", ind.level1, msg, sheet=ind.level1.sheet or ind.level3.sheet)
+    if l1 is not None and (l2 is None or l2 not in l1.level2):
+        if ind.level2.blank:
+            msg = f"二级指标未填写，请选择{'、'.join(l1.level2)}之一。"
+        elif l2 is None:
+            msg = f"二级指标“{quote(ind.level2.text)}”无法识别，请选择{'、'.join(l1.level2)}之一。"
+        else:
+            msg = f"二级指标“{l2}”不属于{l1.name}，请选择{'、'.join(l1.level2)}之一，或更正一级指标。"
+        out.add("LEVEL2_UNKNOWN", ind.level2, msg, sheet=ind.level2.sheet or ind.level3.sheet)
+    if ind.level3.blank:
+        out.add("INDICATOR_NAME_MISSING", ind.level3, "该行已填写指标值，但三级指标名称为空，请填写三级指标名称。")
+
+    row.w = _weight(ind, profile, out)
+    row.self_score = _self_score(ind, out)
+    if row.w is not None:
+        _score_row(row, l2, profile, out, year)
+    if row.score is not None and row.w is not None and row.w > 0:
+        _after_score(row, profile, out)
+    return IndicatorScore(
+        indicator=ind,
+        level1=l1.name if l1 else l1_text,
+        level2=l2 or l2_text,
+        level3=ind.level3.text,
+        kind=row.kind,
+        rule=row.rule,
+        target=ind.target.text,
+        actual=ind.actual.text,
+        weight=row.w,
+        score=row.score,
+        self_score=row.self_score,
+        detail=row.detail,
+        band=row.band,
+    )
+
+
+def _weight(ind: Indicator, profile: Profile, out: _Out) -> Optional[Decimal]:
+    c = ind.weight
+    if c.blank:
+        out.add("WEIGHT_INVALID", c, "分值为空，请填写该指标的分值，如5或2.5。")
+        return None
+    w = parse_plain_number(c.value)
+    if w is None:
+        out.add("WEIGHT_INVALID", c, f"分值“{quote(c.text)}”不是有效数字，请填写如5或2.5。")
+        return None
+    if w < 0:
+        out.add("WEIGHT_INVALID", c, f"分值{quote(c.text)}为负数，请填写大于0的数字，如5或2.5。")
+        return None
+    if w != quantize(w, Decimal("0.01")):
+        out.add("WEIGHT_INVALID", c, f"分值“{quote(c.text)}”超过两位小数，请填写如5或2.5。")
+        return None
+    if w > profile.total:
+        out.add("WEIGHT_INVALID", c, f"分值{quote(c.text)}大于满分{fmt_plain(profile.total)}，请填写该指标的实际分值。")
+        return None
+    if w == 0:
+        out.add("WEIGHT_ZERO", c, "分值为0，该指标不计分；不适用的指标请删除该行。")
+    return w
+
+
+def _self_score(ind: Indicator, out: _Out) -> Optional[Decimal]:
+    c = ind.self_score
+    if c.blank:
+        return None
+    s = parse_plain_number(c.value)
+    if s is None:
+        out.add("SELF_SCORE_INVALID", c, f"自评得分“{quote(c.text)}”不是数字，已忽略；请填写如8或8.5，或留空。")
+        return None
+    return round2(s)
+
+
+def _direction(ind: Indicator, profile: Profile) -> tuple[Optional[str], Optional[str]]:
+    """(kind from the 指标方向 column, operator if the column holds one) — §4.2."""
+    t = norm_text(ind.direction.value)
+    if not t:
+        return None, None
+    if t in DIRECTION_KIND:
+        return DIRECTION_KIND[t], None
+    for name in DIRECTION_KIND:  # 正向指标, 定性指标
+        if t == name + "指标":
+            return DIRECTION_KIND[name], None
+    op, rest = split_comparator(t, profile)
+    if op is not None and not rest:
+        return OP_KIND[op], op
+    return None, None
+
+
+def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: _Out, year: Optional[int]):
+    ind = row.ind
+    dkind, dop = _direction(ind, profile)
+    band_cell_filled = not ind.band.blank
+
+    # blank target
+    if ind.target.blank:
+        qual = dkind == "qualitative" or band_cell_filled
+        out.add("TARGET_MISSING", ind.target, "年度指标值为空，请填写如“≥95%”或定性目标的文字描述。", blocks=not qual)
+        if qual:
+            row.kind = "qualitative"
+            _score_band(row, profile, out, from_actual=True)
+        return
+
+    # deadlines first (§4.1 step 1)
+    dl = parse_deadline(ind.target.value, year, profile)
+    if dl is not None:
+        row.kind = "deadline"
+        if dl.date is None:
+            out.add("TARGET_UNPARSEABLE", ind.target,
+                    f"年度指标值“{quote(ind.target.text)}”需要年度才能确定截止日期，请在项目信息中填写年度，或写成“2022年12月31日前”。")
+            return
+        _score_deadline(row, dl.date, profile, out, year)
+        return
+
+    q = None if looks_like_range(ind.target.value) else parse_quantity(ind.target.value, profile,
+                                                                       ind.target.percent_format)
+    if looks_like_range(ind.target.value):
+        out.add("TARGET_UNPARSEABLE", ind.target,
+                f"年度指标值“{quote(ind.target.text)}”是区间，无法识别，请写成“≥90%”等形式。")
+        return
+    if q is None:  # text target
+        if dkind in ("positive", "reverse", "equal"):
+            out.add("TARGET_UNPARSEABLE", ind.target,
+                    f"年度指标值“{quote(ind.target.text)}”无法识别为数值，{KIND_ZH[dkind]}指标请写成如“≥95%”“≤90万元”“=3个”；"
+                    f"若为定性指标，请把指标方向改为“定性”。")
+            return
+        row.kind = "qualitative"
+        _score_band(row, profile, out, from_actual=True)
+        return
+
+    op = q.op or dop
+    if q.op and dop and OP_KIND[q.op] != OP_KIND[dop]:
+        _conflict(ind, q, out)
+        return
+    if q.op is not None:
+        okind = OP_KIND[q.op]
+        if dkind is None or dkind == okind or (dkind == "positive" and okind == "equal"):
+            kind = okind
+        else:
+            _conflict(ind, q, out)
+            return
+    elif dkind is not None:
+        kind = dkind
+    else:
+        kind = "reverse" if l2 == COST_LEVEL2 else "positive"
+        out.add("DIRECTION_ASSUMED", ind.direction if ind.direction.sheet else ind.target,
+                f"未注明指标方向，已按{KIND_ZH[kind]}指标计分；如不对，请在指标方向中选择正向、反向或等于。")
+    if kind == "qualitative":
+        row.kind = "qualitative"
+        _score_band(row, profile, out, from_actual=True)
+        return
+    row.kind = kind
+    if q.number < 0:
+        out.add("TARGET_NEGATIVE", ind.target, "年度指标值不能为负数，请填写0或正数；下降类指标请用反向指标，如“≤5%”。")
+        return
+    _score_numeric(row, q, op, profile, out)
+
+
+def _conflict(ind: Indicator, q: Quantity, out: _Out):
+    d = ind.direction
+    out.add("DIRECTION_CONFLICT", d if d.sheet else ind.target,
+            f"指标方向（{d.ref or '指标性质'}）为“{quote(d.text)}”，但年度指标值（{ind.target.ref}）“{quote(ind.target.text)}”"
+            f"为{KIND_ZH[OP_KIND[q.op]]}，请统一。")
+
+
+def _read_actual(row: _Row, profile: Profile, out: _Out) -> Optional[Quantity]:
+    ind = row.ind
+    if ind.actual.blank:
+        out.add("ACTUAL_MISSING", ind.actual, "实际完成值为空，请填写实际完成的数值，如“96%”或“3个”。")
+        return None
+    b = parse_quantity(ind.actual.value, profile, ind.actual.percent_format)
+    if b is None or looks_like_range(ind.actual.value):
+        out.add("ACTUAL_UNPARSEABLE", ind.actual,
+                f"实际完成值“{quote(ind.actual.text)}”不是数值，请填写如“96%”或“3个”。")
+        return None
+    if b.op is not None:
+        out.add("ACTUAL_IS_BOUND", ind.actual,
+                f"实际完成值“{quote(ind.actual.text)}”已按{fmt_plain(b.number)}{b.unit}计分。")
+    return b
+
+
+def _unit_of_column(ind: Indicator, profile: Profile) -> str:
+    from .values import canonical_unit
+
+    return canonical_unit(norm_text(ind.unit.value), profile) if not ind.unit.blank else ""
+
+
+def _percent_value(q: Quantity, cell: Cell, percent_row: bool, profile: Profile, out: _Out) -> Decimal:
+    """A value on a percentage row, in points (§2.3)."""
+    if not percent_row:
+        return q.number
+    if q.unit == "%":
+        return q.number
+    if q.percent_format:
+        return q.number * 100
+    if 0 < q.number <= profile.fraction_max:
+        v = q.number * 100
+        out.add("PERCENT_SCALE_ASSUMED", cell,
+                f"{'实际完成值' if cell is not None and cell.ref else '数值'}{fmt_plain(q.number)}已按{fmt_plain(v)}%理解，"
+                f"如有误请填写带%的数值。")
+        return v
+    return q.number
+
+
+def _reconcile(row: _Row, a: Quantity, b: Quantity, profile: Profile, out: _Out) -> Optional[tuple[Decimal, Decimal, str]]:
+    """Target and actual on one scale and unit (§2.3, §2.4), or None after UNIT_MISMATCH."""
+    ind = row.ind
+    col = _unit_of_column(ind, profile)
+    percent_row = "%" in (a.unit, b.unit, col)
+    A = _percent_value(a, ind.target, percent_row, profile, out)
+    B = _percent_value(b, ind.actual, percent_row, profile, out)
+    if percent_row:
+        for side, cell in ((a, ind.target), (b, ind.actual)):
+            if side.unit not in ("", "%"):
+                _unit_mismatch(ind, a.unit or col or "%", b.unit or col or "%", out)
+                return None
+        return A, B, "%"
+    ua = a.unit or col
+    ub = b.unit or col or ua
+    ua = ua or ub
+    if col:
+        for u, cell in ((a.unit, ind.target), (b.unit, ind.actual)):
+            if u and unit_scale(u)[1] != unit_scale(col)[1]:
+                _unit_mismatch(ind, ua, ub, out, against_column=(u, cell, col))
+                return None
+    sa, base_a = unit_scale(ua)
+    sb, base_b = unit_scale(ub)
+    if base_a != base_b:
+        _unit_mismatch(ind, ua, ub, out)
+        return None
+    if sa != sb:
+        B = B * sb / sa
+        out.add("UNIT_CONVERTED", ind.actual,
+                f"实际完成值{quote(ind.actual.text)}已换算为{fmt_plain(B) if B == quantize(B, Decimal('0.01')) else fmt(B)}{ua}。")
+    return A, B, ua
+
+
+def _unit_mismatch(ind: Indicator, ua: str, ub: str, out: _Out, against_column=None):
+    if against_column:
+        u, cell, col = against_column
+        out.add("UNIT_MISMATCH", cell,
+                f"{'年度指标值' if cell is ind.target else '实际完成值'}（{cell.ref}）单位为“{u}”，"
+                f"计量单位（{ind.unit.ref}）为“{col}”，请统一。")
+        return
+    out.add("UNIT_MISMATCH", ind.actual,
+            f"年度指标值（{ind.target.ref}）单位为“{ua}”，实际完成值（{ind.actual.ref}）单位为“{ub}”，请统一。")
+
+
+def _score_numeric(row: _Row, a: Quantity, op: Optional[str], profile: Profile, out: _Out):
+    ind = row.ind
+    b = _read_actual(row, profile, out)
+    if b is None:
+        return
+    rec = _reconcile(row, a, b, profile, out)
+    if rec is None:
+        return
+    A, B, unit = rec
+    if B < 0:
+        out.add("ACTUAL_NEGATIVE", ind.actual, f"实际完成值{quote(ind.actual.text)}为负数，已按0计分。")
+        B = ZERO
+    w = row.w
+    u = "" if unit == "%" else unit
+    pct = "%" if unit == "%" else ""
+    sA, sB = f"{fmt_plain(A)}{pct}{u}", f"{fmt_plain(B)}{pct}{u}"
+    if row.kind in ("positive", "equal") and A == 0:
+        if row.kind == "positive":
+            row.rule, row.score = "positive-zero-target", w
+            row.detail = f"正向指标值为0：任何完成值均得满分{fmt(w)}"
+            out.add("TARGET_ZERO_POSITIVE", ind.target, "正向指标的指标值为0，任何完成值均得满分，请检查指标设置。")
+        else:
+            row.rule = "equal-zero-target"
+            row.score = w if B <= 0 else ZERO
+            row.detail = f"等于0：完成值{sB}{'=0，得满分' if B <= 0 else '>0，得0分'}"
+            row.score = round2(row.score)
+        return
+    if row.kind in ("positive", "equal"):
+        row.rule = row.kind
+        name = KIND_ZH[row.kind]
+        if B >= A:
+            row.score = round2(w)
+            row.detail = f"{name}：完成值{sB} ≥ 指标值{sA}，得满分{fmt(w)}"
+        else:
+            row.score = round2(w * B / A)
+            row.detail = f"{name}：{fmt_plain(w)} × {fmt_plain(B)} ÷ {fmt_plain(A)} = {fmt(row.score)}"
+        if A > 0 and B >= profile.over_ratio * A and ind.note.blank:
+            out.add("OVER_ACHIEVEMENT_UNEXPLAINED", ind.actual,
+                    f"实际完成值为指标值的{fmt_plain(quantize(B / A * 100, Decimal(1)))}%，超出较多，"
+                    f"请在偏差原因分析及改进措施中说明原因（指标值是否设定偏低）。",
+                    severity=profile.over_severity)
+        return
+    # reverse
+    if A == 0:
+        row.rule = "reverse-zero-target"
+        row.score = round2(w) if B <= 0 else round2(ZERO)
+        row.detail = f"反向，指标值为0：完成值{sB}{'≤0，得满分' if B <= 0 else '>0，得0分'}"
+        return
+    if B <= A:
+        row.rule = f"reverse-{profile.reverse_formula}"
+        row.score = round2(w)
+        row.detail = f"反向：完成值{sB} ≤ 指标值{sA}，得满分{fmt(w)}"
+        return
+    if profile.reverse_formula == "ratio":
+        row.rule = "reverse-ratio"
+        row.score = round2(w * A / B)
+        row.detail = f"反向（比例法）：{fmt_plain(w)} × {fmt_plain(A)} ÷ {fmt_plain(B)} = {fmt(row.score)}"
+        return
+    row.rule = "reverse-linear"
+    if B >= 2 * A:
+        row.score = round2(ZERO)
+        row.detail = f"反向：完成值{sB} ≥ 2 × 指标值{sA}，得0分"
+    else:
+        row.score = round2(w * (2 * A - B) / A)
+        row.detail = (f"反向：{fmt_plain(w)} × (2 × {fmt_plain(A)} − {fmt_plain(B)}) ÷ {fmt_plain(A)}"
+                      f" = {fmt(row.score)}")
+
+
+def _score_deadline(row: _Row, deadline, profile: Profile, out: _Out, year: Optional[int]):
+    """Pass/fail against the date, then graded inside the bands (§4.4)."""
+    ind = row.ind
+    row.rule = "deadline"
+    met = None
+    if ind.actual.blank:
+        if ind.band.blank:
+            out.add("ACTUAL_MISSING", ind.actual, "实际完成值为空，请填写实际完成日期，如“2022年12月20日”，或在完成档次中选择。")
+            return
+    else:
+        d = parse_date(ind.actual.value, year)
+        if d is not None:
+            met = d <= deadline
+        else:
+            b = band_of(ind.actual.value, profile)
+            if b is not None:
+                met = b.key == "met"
+    band_b = band_of(ind.band.value, profile) if not ind.band.blank else None
+    if not ind.band.blank and band_b is None:
+        out.add("QUAL_BAND_MISSING", ind.band,
+                f"完成档次“{quote(ind.band.text)}”无法识别，请在“{'”“'.join(b.phrase for b in profile.bands)}”中选择其一。")
+        return
+    if met is None:  # free text: graded from 完成档次 alone
+        if band_b is None:
+            out.add("QUAL_BAND_MISSING", ind.band,
+                    f"时限指标的实际完成值“{quote(ind.actual.text)}”无法判断是否按时完成，请在完成档次中选择其一。")
+            return
+        band = band_b
+    elif met:
+        if band_b is not None and band_b.key != "met":
+            out.add("QUAL_BAND_CONFLICT", ind.band,
+                    f"完成档次为“{band_b.phrase}”，但实际完成日期未晚于{deadline:%Y年%m月%d日}（按时完成），请选择“{profile.band('met').phrase}”。")
+            return
+        band = profile.band("met")
+    else:
+        if band_b is None:
+            out.add("QUAL_BAND_MISSING", ind.band,
+                    f"未在{deadline:%Y年%m月%d日}前完成，请在完成档次中选择“{profile.band('partly').phrase}”或“{profile.band('not_met').phrase}”。")
+            return
+        if band_b.key == "met":
+            out.add("QUAL_BAND_CONFLICT", ind.band,
+                    f"完成档次为“{band_b.phrase}”，但实际完成日期晚于{deadline:%Y年%m月%d日}。")
+            return
+        band = band_b
+    _apply_band(row, band, profile, out, prefix=f"时限{deadline:%Y-%m-%d}，{'按时' if met else ('未按时' if met is False else '按完成档次')}：")
+
+
+def _score_band(row: _Row, profile: Profile, out: _Out, from_actual: bool):
+    """定性 rows: band from 完成档次, else from the 实际完成值 phrase (§6.2)."""
+    ind = row.ind
+    row.rule = "qualitative"
+    band_b = band_of(ind.band.value, profile) if not ind.band.blank else None
+    band_a = None
+    if from_actual and not ind.actual.blank:
+        band_a = band_of(ind.actual.value, profile)
+        if band_a is None and norm_text(ind.actual.value) == norm_text(ind.target.value) and not ind.target.blank:
+            band_a = profile.band("met")
+    choices = "”“".join(b.phrase for b in profile.bands)
+    if not ind.band.blank and band_b is None:
+        out.add("QUAL_BAND_MISSING", ind.band, f"完成档次“{quote(ind.band.text)}”无法识别，请在“{choices}”中选择其一。")
+        return
+    if band_b is not None and band_a is not None and band_a.key != band_b.key:
+        out.add("QUAL_BAND_CONFLICT", ind.band,
+                f"完成档次为“{band_b.phrase}”，但实际完成值“{quote(ind.actual.text)}”表示“{band_a.phrase}”，请统一。")
+        return
+    band = band_b or band_a
+    if band is None:
+        what = f"（“{quote(ind.actual.text)}”无法对应档次）" if not ind.actual.blank else ""
+        out.add("QUAL_BAND_MISSING", ind.band if ind.band.sheet else ind.actual,
+                f"定性指标未选择完成档次{what}，请在“{choices}”中选择其一。")
+        return
+    _apply_band(row, band, profile, out, prefix="定性：")
+
+
+def band_limits(w: Decimal, band) -> tuple[Decimal, Decimal]:
+    return round2(w * band.min), round2(w * band.max)
+
+
+def _apply_band(row: _Row, band, profile: Profile, out: _Out, prefix: str):
+    """Band rules of §6.1: a self score inside the band is the score; else the band default."""
+    w = row.w
+    lo, hi = band_limits(w, band)
+    top = band.key == "met"
+    row.band = band.phrase
+    default = round2(w * band.default)
+    s = row.self_score
+    if s is not None:
+        inside = lo <= s <= hi if top else lo <= s < hi
+        if inside:
+            row.score = s
+            row.detail = f"{prefix}{band.phrase}，自评得分{fmt(s)}在档内（{fmt(lo)}至{fmt(hi)}），采用自评得分"
+            return
+        rng = f"{fmt(lo)}（含）至{fmt(hi)}（含）" if top else f"{fmt(lo)}（含）至{fmt(hi)}"
+        out.add("QUAL_SCORE_OUT_OF_BAND", row.ind.self_score,
+                f"“{band.phrase}”档得分应在{rng}之间，填写的是{fmt(s)}；已按{fmt(default)}计分，请改为档内分数。")
+    row.score = default
+    row.detail = f"{prefix}{band.phrase}，按该档默认{fmt_plain(band.default * 100)}%：{fmt_plain(w)} × {fmt_plain(band.default)} = {fmt(default)}"
+
+
+def _after_score(row: _Row, profile: Profile, out: _Out):
+    """Deviation note and self-score comparison, once a row has its score."""
+    ind = row.ind
+    if row.score < row.w and ind.note.blank:
+        out.add("DEVIATION_REASON_MISSING", ind.note if ind.note.sheet else ind.actual,
+                f"该指标得分{fmt(row.score)}低于分值{fmt_plain(row.w)}，请填写偏差原因分析及改进措施。")
+    s = row.self_score
+    if s is not None and row.kind in ("positive", "reverse", "equal") and abs(s - row.score) > profile.tol_score:
+        out.add("SELF_SCORE_DIFFERS", ind.self_score, f"自评得分{fmt(s)}，按规则计算为{fmt(row.score)}。")
+
+
+# -- weights (§7.1) --------------------------------------------------------------------------
+
+
+def _check_weights(project: Project, scores: list, profile: Profile, out: _Out):
+    if not scores:
+        return
+    sheet = scores[0].indicator.level3.sheet or scores[0].indicator.weight.sheet
+    invalid = any(s.weight is None for s in scores)
+    stated1 = {}
+    for c in project.level1_labels:
+        name, sw = norm_label(c.value)
+        l1 = profile.level1_by_name(name)
+        if l1 is not None and sw is not None:
+            stated1.setdefault(l1.name, (sw, c))
+    if profile.level1_split == "fixed":
+        for l1 in profile.level1:
+            rows = [s for s in scores if s.level1 == l1.name]
+            if any(s.weight is None for s in rows):
+                continue
+            total = sum((s.weight for s in rows), ZERO)
+            first = rows[0].indicator.level1 if rows else Cell(None, sheet, "")
+            if l1.name in stated1 and stated1[l1.name][0] != l1.weight:
+                sw, c = stated1[l1.name]
+                out.add("LEVEL1_WEIGHT_MISMATCH", c, f"{l1.name}分值为{fmt_plain(sw)}，评分规则规定为{fmt_plain(l1.weight)}。")
+            if total != l1.weight:
+                out.add("WEIGHT_SUM_MISMATCH", first,
+                        f"{l1.name}下三级指标分值合计{fmt_plain(total)}，应为{fmt_plain(l1.weight)}，请调整各三级指标分值。",
+                        sheet=first.sheet or sheet)
+    else:
+        for name, (sw, c) in stated1.items():
+            rows = [s for s in scores if s.level1 == name]
+            if rows and not any(s.weight is None for s in rows):
+                total = sum((s.weight for s in rows), ZERO)
+                if total != sw:
+                    out.add("WEIGHT_SUM_MISMATCH", c, f"{name}下三级指标分值合计{fmt_plain(total)}，应为{fmt_plain(sw)}。")
+        if not invalid:
+            total = sum((s.weight for s in scores), ZERO)
+            want = profile.total - profile.execution_weight
+            if total != want:
+                out.add("WEIGHT_TOTAL_MISMATCH", None, f"绩效指标分值合计{fmt_plain(total)}，应为{fmt_plain(want)}。",
+                        sheet=sheet)
+    # stated 二级 weights: must equal the sum of their 三级 weights
+    seen = set()
+    for c in project.level2_labels:
+        name, sw = norm_label(c.value)
+        canon = profile.level2_canonical(name)
+        if sw is None or canon is None or (c.sheet, c.ref) in seen:
+            continue
+        seen.add((c.sheet, c.ref))
+        rows = [s for s in scores if s.indicator.level2.ref == c.ref and s.indicator.level2.sheet == c.sheet]
+        if rows and not any(s.weight is None for s in rows):
+            total = sum((s.weight for s in rows), ZERO)
+            if total != sw:
+                out.add("WEIGHT_SUM_MISMATCH", c, f"{canon}分值为{fmt_plain(sw)}，其下三级指标分值合计{fmt_plain(total)}，请统一。")
+    for canon, cap in profile.level2_caps.items():
+        rows = [s for s in scores if s.level2 == canon]
+        if rows and not any(s.weight is None for s in rows):
+            total = sum((s.weight for s in rows), ZERO)
+            if total > cap:
+                out.add("WEIGHT_CAP_EXCEEDED", rows[0].indicator.level2,
+                        f"{canon}分值合计{fmt_plain(total)}，不得超过{fmt_plain(cap)}。")
+
+
+# -- self-reported total (§8) ----------------------------------------------------------------
+
+
+def _check_self_total(project: Project, budget: BudgetScore, scores: list, total, profile: Profile, out: _Out):
+    c = project.self_total
+    if c.blank:
+        return None
+    st = parse_plain_number(c.value)
+    if st is None:
+        out.add("SELF_SCORE_INVALID", c, f"自评总分“{quote(c.text)}”不是数字，已忽略；请填写如95或95.5。")
+        return None
+    st = round2(st)
+    exec_self = parse_plain_number(project.execution_self_score.value) if not project.execution_self_score.blank else None
+    selfs = [s.self_score for s in scores]
+    if exec_self is not None and selfs and all(x is not None for x in selfs):
+        ssum = round2(exec_self) + sum(selfs, ZERO)
+        if abs(ssum - st) > profile.tol_score:
+            out.add("SELF_TOTAL_INCONSISTENT", c, f"自评总分{fmt(st)}，与各项自评得分合计{fmt(ssum)}不一致。")
+    if total is not None and abs(st - total) > profile.tol_score:
+        out.add("SELF_TOTAL_DIFFERS", c, f"自评总分{fmt(st)}，按规则计算为{fmt(total)}。")
+    return st

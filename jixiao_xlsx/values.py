@@ -1,0 +1,376 @@
+"""Pure parsing of what clerks type: labels, numbers, units, comparators, deadlines, bands.
+
+Nothing here reads a file or makes a finding; each function takes a plain value (and the rules
+profile for its alias tables) and returns plain data, so the rules of spec §1.4, §2 and §4 can be
+tested one by one.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from typing import Any, Optional
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+
+_WS = re.compile(r"\s+")
+# Leading numbering: 一、 1. 1、 (一) （一） (1) 1） — §1.4
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d)|[(（][一二三四五六七八九十\d]+[)）])")
+# Trailing stated weight: (50分) (50) 50分 — §1.4
+_STATED_WEIGHT = re.compile(r"(?:[(（](\d+(?:\.\d+)?)分?[)）]|(\d+(?:\.\d+)?)分)$")
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
+_RANGE = re.compile(r"\d\s*%?\s*[-~～—至到]\s*\d")
+
+
+def norm(value: Any) -> str:
+    """NFKC (full-width to half-width) and all whitespace and line breaks removed."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    return _WS.sub("", unicodedata.normalize("NFKC", value))
+
+
+def norm_text(value: Any) -> str:
+    """``norm`` plus a trailing full stop dropped: the form used to match phrases (§6.2)."""
+    t = norm(value)
+    while t and t[-1] in "。.;；":
+        t = t[:-1]
+    return t
+
+
+def norm_label(value: Any) -> tuple[str, Optional[Decimal]]:
+    """A level label without numbering and without its trailing weight, plus that stated weight."""
+    t = _NUMBERING.sub("", norm(value))
+    m = _STATED_WEIGHT.search(t)
+    if m and m.start() > 0:
+        return t[: m.start()], Decimal(m.group(1) or m.group(2))
+    return t, None
+
+
+def round2(x: Decimal) -> Decimal:
+    """Half-up to 2 decimals (§2.1), whatever the magnitude."""
+    return quantize(x, CENT)
+
+
+def quantize(x: Decimal, exp: Decimal) -> Decimal:
+    prec = max(28, x.adjusted() + 10) if x.is_finite() and x != 0 else 28
+    return x.quantize(exp, rounding=ROUND_HALF_UP, context=Context(prec=prec))
+
+
+def to_decimal(value: Any) -> Optional[Decimal]:
+    """A finite Decimal from a number cell, else None (bools, NaN and infinities are not numbers)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        except (InvalidOperation, ValueError):
+            return None
+        return d if d.is_finite() else None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    return None
+
+
+def fmt(d: Optional[Decimal], places: int = 2) -> str:
+    """Display a Decimal with fixed decimals (``8.40``); '' for None."""
+    if d is None:
+        return ""
+    return format(quantize(d, Decimal(1).scaleb(-places)), f".{places}f")
+
+
+def fmt_plain(d: Decimal) -> str:
+    """Display a Decimal without trailing zeros (``5000``, ``2.5``)."""
+    if d == d.to_integral_value():
+        return format(d.quantize(Decimal(1)), "f")
+    return format(d.normalize(), "f")
+
+
+def quote(value: Any, limit: int = 30) -> str:
+    """A clerk's value as quoted in a message, shortened so a 100,000-character cell stays readable."""
+    t = value if isinstance(value, str) else ("" if value is None else str(value))
+    t = t.strip()
+    return t if len(t) <= limit else t[:limit] + "…"
+
+
+# -- quantities ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A typed value: optional comparator, the number, and the unit text as written (canonicalised)."""
+
+    op: Optional[str]  # '>=', '>', '<=', '<', '=' or None
+    number: Decimal
+    unit: str  # '' when none; '%' for per cent
+    percent_format: bool = False  # came from a cell with a percent number format
+
+
+OP_KIND = {">=": "positive", ">": "positive", "<=": "reverse", "<": "reverse", "=": "equal"}
+
+
+def _comparator_table(profile) -> list[tuple[str, str]]:
+    table = getattr(profile, "_cmp_prefix", None)
+    if table is None:
+        pairs = []
+        for op, forms in profile.comparators.items():
+            for f in forms:
+                pairs.append((norm(f), op))
+        table = sorted(pairs, key=lambda p: -len(p[0]))
+        profile._cmp_prefix = table
+    return table
+
+
+def _suffix_table(profile) -> list[tuple[str, str]]:
+    table = getattr(profile, "_cmp_suffix", None)
+    if table is None:
+        pairs = [(norm(f), op) for op, forms in profile.comparator_suffixes.items() for f in forms]
+        table = sorted(pairs, key=lambda p: -len(p[0]))
+        profile._cmp_suffix = table
+    return table
+
+
+def canonical_unit(unit: str, profile) -> str:
+    return profile.units.get(unit, unit)
+
+
+def split_comparator(text: str, profile) -> tuple[Optional[str], str]:
+    """Remove a comparator prefix (or suffix word) from normalised text; return (op, rest)."""
+    for form, op in _comparator_table(profile):
+        if form and text.startswith(form):
+            return op, text[len(form):]
+    for form, op in _suffix_table(profile):
+        if form and text.endswith(form):
+            return op, text[: -len(form)]
+    return None, text
+
+
+def parse_quantity(value: Any, profile, percent_format: bool = False) -> Optional[Quantity]:
+    """Read ``≥5000人次``, ``=100%``, ``5000人以上``, ``1,000`` or a number cell; None if not a quantity."""
+    d = to_decimal(value)
+    if d is not None:
+        return Quantity(None, d, "", percent_format)
+    if not isinstance(value, str):
+        return None
+    t = norm_text(value)
+    if not t:
+        return None
+    op, rest = split_comparator(t, profile)
+    if op is not None:
+        # the same sentence may carry a suffix word too ("不少于5000人以上"): drop a redundant one
+        op2, rest2 = split_comparator(rest, profile)
+        if op2 is not None and OP_KIND[op2] == OP_KIND[op] and rest2 != rest and _NUMBER.match(rest2 or "x"):
+            rest = rest2
+    rest = _THOUSANDS.sub("", rest)
+    m = _NUMBER.match(rest)
+    if not m:
+        return None
+    unit = rest[m.end():]
+    if op is None:  # suffix comparator after the unit: "5000人以上"
+        op, unit2 = _split_suffix_only(unit, profile)
+        unit = unit2
+    if any(ch.isdigit() for ch in unit):
+        return None  # "90%-110%", "3个/5个": not a single quantity
+    try:
+        number = Decimal(m.group(0))
+    except InvalidOperation:
+        return None
+    return Quantity(op, number, canonical_unit(unit, profile), percent_format)
+
+
+def _split_suffix_only(unit: str, profile) -> tuple[Optional[str], str]:
+    for form, op in _suffix_table(profile):
+        if form and unit.endswith(form):
+            return op, unit[: -len(form)]
+    return None, unit
+
+
+def looks_like_range(value: Any) -> bool:
+    """``90%-110%``, ``3~5个``: a range target, out of scope (§1.1) and reported unparseable."""
+    return isinstance(value, str) and bool(_RANGE.search(norm(value)))
+
+
+def unit_scale(unit: str) -> tuple[Decimal, str]:
+    """Split a scale prefix: ``万元`` -> (10000, '元'), ``1.2万人次`` unit ``万人次`` -> (10000, '人次')."""
+    if unit.startswith("亿"):
+        return Decimal(100000000), unit[1:]
+    if unit.startswith("万"):
+        return Decimal(10000), unit[1:]
+    return Decimal(1), unit
+
+
+def is_percent_unit(unit: str) -> bool:
+    return unit == "%"
+
+
+# -- money -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal  # in 万元
+    converted_from: Optional[str] = None  # '元' / '亿元' when a unit was converted (§2.2)
+
+
+def parse_money(value: Any, profile) -> Optional[Money]:
+    """An amount in 万元 from a number cell or text like ``100万元``, ``1,000,000元``, ``７０``."""
+    d = to_decimal(value)
+    if d is not None:
+        return Money(d)
+    if not isinstance(value, str):
+        return None
+    t = _THOUSANDS.sub("", norm_text(value))
+    m = _NUMBER.fullmatch(t) or re.fullmatch(r"([+-]?\d+(?:\.\d+)?)(\D+)", t)
+    if not m:
+        return None
+    if m.re is _NUMBER:
+        return Money(Decimal(t))
+    number, unit = Decimal(m.group(1)), m.group(2)
+    mult = profile.money_units.get(unit)
+    if mult is None:
+        return None
+    amount = number * mult
+    return Money(amount, None if mult == 1 else unit)
+
+
+def parse_plain_number(value: Any, suffixes: tuple = ("分",)) -> Optional[Decimal]:
+    """A weight or score: a number cell, or text like ``５``, ``2.5``, ``5分``; None otherwise."""
+    d = to_decimal(value)
+    if d is not None:
+        return d
+    if not isinstance(value, str):
+        return None
+    t = norm_text(value)
+    for s in suffixes:
+        if t.endswith(s):
+            t = t[: -len(s)]
+    if _NUMBER.fullmatch(t):
+        return Decimal(t)
+    return None
+
+
+def parse_year(value: Any) -> Optional[int]:
+    """``2022``, ``2022年``, ``2022年度``, a date cell -> 2022."""
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.year
+    d = to_decimal(value)
+    if d is not None:
+        return int(d) if d == d.to_integral_value() and 1900 <= d <= 2200 else None
+    m = re.fullmatch(r"(\d{4})(?:年度?)?", norm_text(value))
+    if m and 1900 <= int(m.group(1)) <= 2200:
+        return int(m.group(1))
+    return None
+
+
+# -- deadlines (§4.4) ------------------------------------------------------------------------
+
+_DATE_FULL = re.compile(r"(\d{4})[年\-/.](\d{1,2})[月\-/.](\d{1,2})日?")
+_DATE_MD = re.compile(r"(\d{1,2})月(\d{1,2})日")
+_MONTH_END = re.compile(r"(\d{1,2})月(?:底|末)")
+_BEFORE = ("之前完成", "前完成", "之前", "以前", "前")
+
+
+def _strip_before(t: str) -> Optional[str]:
+    for s in _BEFORE:
+        if t.endswith(s):
+            return t[: -len(s)]
+    return None
+
+
+def _safe_date(y: int, m: int, d: int) -> Optional[_dt.date]:
+    try:
+        return _dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    date: Optional[_dt.date]  # None when the year is needed but unknown
+    needs_year: bool = False
+
+
+def parse_deadline(value: Any, year: Optional[int], profile) -> Optional[Deadline]:
+    """A deadline target (``2022年12月31日前``, ``12月底前``, ``按时完成``) or None if not a deadline."""
+    if isinstance(value, _dt.datetime):
+        return Deadline(value.date())
+    if isinstance(value, _dt.date):
+        return Deadline(value)
+    if not isinstance(value, str):
+        return None
+    t = norm_text(value)
+    if not t:
+        return None
+    year_end = [norm(p) for p in profile.deadline_year_end]
+    if t in year_end or (t.endswith("完成") and t[:-2] in year_end):
+        return Deadline(_dt.date(year, 12, 31)) if year else Deadline(None, True)
+    body = _strip_before(t)
+    if body is None:
+        return None
+    m = _DATE_FULL.fullmatch(body)
+    if m:
+        d = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return Deadline(d) if d else None
+    m = _DATE_MD.fullmatch(body)
+    if m:
+        if not year:
+            return Deadline(None, True)
+        d = _safe_date(year, int(m.group(1)), int(m.group(2)))
+        return Deadline(d) if d else None
+    m = _MONTH_END.fullmatch(body)
+    if m:
+        month = int(m.group(1))
+        if not 1 <= month <= 12:
+            return None
+        if not year:
+            return Deadline(None, True)
+        return Deadline(_dt.date(year, month, calendar.monthrange(year, month)[1]))
+    if body in year_end:
+        return Deadline(_dt.date(year, 12, 31)) if year else Deadline(None, True)
+    return None
+
+
+def parse_date(value: Any, year: Optional[int]) -> Optional[_dt.date]:
+    """An actual completion date: a date cell or ``2022年12月20日``/``2022-12-20`` (``前`` allowed)."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    t = norm_text(value)
+    t = _strip_before(t) or t
+    for suffix in ("完成", "已完成"):
+        if t.endswith(suffix):
+            t = t[: -len(suffix)]
+    m = _DATE_FULL.fullmatch(t)
+    if m:
+        return _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _DATE_MD.fullmatch(t)
+    if m and year:
+        return _safe_date(year, int(m.group(1)), int(m.group(2)))
+    return None
+
+
+# -- bands (§6.2) ----------------------------------------------------------------------------
+
+
+def band_of(value: Any, profile):
+    """The profile band a whole phrase names (``达成``, ``部分完成``, ``否`` …), or None."""
+    t = norm_text(value)
+    if not t:
+        return None
+    table = getattr(profile, "_band_table", None)
+    if table is None:
+        table = {}
+        for b in profile.bands:
+            for a in (b.phrase,) + tuple(b.aliases):
+                table.setdefault(norm_text(a), b)
+        profile._band_table = table
+    return table.get(t)
