@@ -230,14 +230,32 @@ def _funds_sheet(project: Project) -> str:
     return "预算执行" if project.layout == "template" else project.name.sheet
 
 
+def execution_row(project: Project) -> Optional[Indicator]:
+    """A 预算执行率 line inside the indicator table (some forms put it there), or None."""
+    for ind in project.indicators:
+        if norm_label(ind.level1.value)[0] in EXECUTION_LABELS:
+            return ind
+    return None
+
+
+def _execution_self_cell(project: Project) -> Cell:
+    if not project.execution_self_score.blank:
+        return project.execution_self_score
+    ind = execution_row(project)
+    return ind.self_score if ind is not None else EMPTY
+
+
 def _check_execution_self(project, score, profile: Profile, out: _Out):
     sw = project.execution_weight
+    ind = execution_row(project)
+    if sw.blank and ind is not None:
+        sw = ind.weight
     if not sw.blank:
         stated = parse_plain_number(sw.value)
         if stated is not None and stated != profile.execution_weight:
             out.add("LEVEL1_WEIGHT_MISMATCH", sw,
                     f"预算执行率分值为{fmt_plain(stated)}，评分规则规定为{fmt_plain(profile.execution_weight)}。")
-    ss = project.execution_self_score
+    ss = _execution_self_cell(project)
     if not ss.blank and score is not None:
         s = parse_plain_number(ss.value)
         if s is None:
@@ -799,7 +817,8 @@ def _check_self_total(project: Project, budget: BudgetScore, scores: list, total
         out.add("SELF_SCORE_INVALID", c, f"自评总分“{quote(c.text)}”不是数字，已忽略；请填写如95或95.5。")
         return None
     st = round2(st)
-    exec_self = parse_plain_number(project.execution_self_score.value) if not project.execution_self_score.blank else None
+    ec = _execution_self_cell(project)
+    exec_self = parse_plain_number(ec.value) if not ec.blank else None
     selfs = [s.self_score for s in scores]
     if exec_self is not None and selfs and all(x is not None for x in selfs):
         ssum = round2(exec_self) + sum(selfs, ZERO)

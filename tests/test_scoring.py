@@ -508,3 +508,41 @@ def test_json_shape():
     assert set(d["budget"]) == {"initial", "adjusted", "executed", "rate"}
     assert set(d["indicators"][0]) == {"level1", "level2", "level3", "kind", "target", "actual", "weight", "score",
                                        "self_score", "rule"}
+
+
+def test_jiahe_reference_example_in_memory():
+    """Spec §11, row by row: 产出 8+8+8+8+9+9 = 50.00; 效益 10+10+10 = 30.00; 满意度 10.00;
+    execution 100/100 = 100.00% → 10 × 1 = 10.00; total 10 + 50 + 30 + 10 = 100.00 → 优;
+    one finding only: ACTUAL_IS_BOUND on 超过5000人 (row 10 here)."""
+    met = "达成年度指标"
+    rows = [
+        row(3, "产出指标", "数量指标", "出版红色故事连环画《嘉禾记忆》", "≥1部", "1部", 8, "正向"),
+        row(4, "产出指标", "数量指标", "建立城中村“大党委”", "≥3个", "3个", 8, "正向"),
+        row(5, "产出指标", "数量指标", "建立经济社“大支部”", "≥40个", "40个", 8, "正向"),
+        row(6, "产出指标", "数量指标", "拨付经费开展城中村治理基层组织工作的联社", "=3个", "3个", 8, "等于"),
+        row(7, "产出指标", "质量指标", "提升红旗坊党史学习教育软件服务", "完成软件服务提升", "已提升软件服务", 9, "定性", band=met),
+        row(8, "产出指标", "质量指标", "完成党建品牌创建工作阶段性任务程度", "达到阶段性任务质量要求", "达到相关质量指标要求", 9,
+            "定性", band=met),
+        row(9, "效益指标", "社会效益指标", "红旗坊纳入全市党史学习教育新闻采访线路", "纳入采访线路", "列入全市11条党史线路之一", 10,
+            "定性", band=met),
+        row(10, "效益指标", "社会效益指标", "红旗坊累计接待参观人数", "≥5000人", "超过5000人", 10, "正向"),
+        row(11, "效益指标", "可持续影响指标", "党建宣传效果对党员能够持续影响度", "形成可持续使用的宣传教育资源",
+            "《嘉禾记忆》作为青少年爱国主义教育教材推荐至各中小学校", 10, "定性", band=met),
+        row(12, "满意度指标", "服务对象满意度指标", "党员群众满意度", "党员群众满意", "经询问查证、群众征求，党员群众满意", 10, "定性",
+            band=met),
+    ]
+    res = evaluate(project(rows, self_total=100), P)
+    assert [s.score for s in res.indicators] == [D(x) for x in ("8", "8", "8", "8", "9", "9", "10", "10", "10", "10")]
+    assert res.subtotals == {"output": D("50.00"), "effect": D("30.00"), "satisfaction": D("10.00")}
+    assert res.budget.rate == D("1.0000") and res.budget.score == D("10.00")
+    assert res.total == D("100.00") and res.grade == "优"
+    assert [(f.code, f.severity, f.cell) for f in res.findings] == [("ACTUAL_IS_BOUND", "提示", "G10")]
+
+
+def test_execution_line_in_indicator_table_is_self_score():
+    # a 预算执行率 row is skipped as an indicator; its 得分 9 is the execution self score (computed 10.00)
+    r = row(3, level1="预算执行率", level2=None, level3="预算执行率", weight=10, self_score=9)
+    res = evaluate(project(full_weights([r])), P)
+    assert all(s.indicator.row != 3 for s in res.indicators) and res.total == D("100.00")
+    f = next(f for f in res.findings if f.code == "SELF_SCORE_DIFFERS")
+    assert f.cell == "J3" and "9.00" in f.message and "10.00" in f.message
