@@ -29,10 +29,15 @@ def read_project(book: Book, profile: Profile) -> Project:
 
 def evaluate_file(path: str, profile: Optional[Profile] = None) -> Result:
     """Read and score one workbook. Raises :class:`UnreadableFile` when it is not a usable workbook."""
+    return open_and_evaluate(path, profile)[1]
+
+
+def open_and_evaluate(path: str, profile: Optional[Profile] = None) -> tuple[Book, Result]:
+    """Like :func:`evaluate_file`, also returning the Book so a writer need not read the file again."""
     profile = profile or load_profile()
     book = open_book(path)
     project = read_project(book, profile)
-    return evaluate(project, profile)
+    return book, evaluate(project, profile)
 
 
 def write_scored_file(result: Result, out, profile: Optional[Profile] = None, book: Optional[Book] = None):
