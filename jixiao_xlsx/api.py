@@ -18,13 +18,17 @@ def read_project(book: Book, profile: Profile) -> Project:
     from . import read_official, read_template
 
     if read_template.looks_like_template(book, profile):
-        return read_template.read(book, profile)
-    if read_official.looks_like_official(book, profile):
-        return read_official.read(book, profile)
-    raise UnreadableFile(
-        "未找到绩效自评内容：工作簿中既没有“绩效指标”等模板工作表，也没有“项目支出绩效自评表”格式的表格。"
-        "请使用 jixiao template 生成的标准模板填写后提交。"
-    )
+        project = read_template.read(book, profile)
+    elif read_official.looks_like_official(book, profile):
+        project = read_official.read(book, profile)
+    else:
+        raise UnreadableFile(
+            "未找到绩效自评内容：工作簿中既没有“绩效指标”等模板工作表，也没有“项目支出绩效自评表”格式的表格。"
+            "请使用 jixiao template 生成的标准模板填写后提交。"
+        )
+    # what the file itself told us (trimmed sheets, formulas without values) comes first
+    project.findings[:0] = getattr(book, "findings", [])
+    return project
 
 
 def evaluate_file(path: str, profile: Optional[Profile] = None) -> Result:

@@ -57,6 +57,8 @@ CATALOGUE = {
     "SELF_SCORE_INVALID": (HINT, False),  # a self score that is not a number is ignored
     "SHEET_MISSING": (ERROR, True),  # a required sheet / block of the layout was not found
     "FORMULA_NOT_CALCULATED": (ERROR, False),  # a formula cell without a cached value
+    "COLUMN_MISSING": (ERROR, True),  # a required column (e.g. 三级指标, 分值) is not in the header row
+    "SHEET_TOO_LARGE": (HINT, False),  # cells beyond the reading limits were not read
 }
 
 

@@ -1,0 +1,487 @@
+"""Read a workbook in the project's template layout into a :class:`~jixiao_xlsx.model.Project`.
+
+Clerks rename sheets, insert or reorder columns, add unit suffixes to headers and leave notes below
+tables, so nothing here relies on positions: sheets are found by name (exact, alias, then content)
+and columns by header name (canonical or a profile alias).  Values are copied as typed, each with
+its sheet and cell address; interpreting them is the scorer's job.  Structural problems (a missing
+sheet or column) become findings, never exceptions.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Optional
+
+from . import findings as F
+from . import layout as L
+from .book import Book, Sheet, cell_ref
+from .model import ERROR, Allocation, BudgetLine, Cell, Finding, Indicator, Project
+from .profile import Profile
+
+HEADER_SCAN_ROWS = 15  # header rows are looked for within the first rows of a sheet
+INFO_SCAN_ROWS = 40
+
+# Sheet-name aliases (normalised form), beyond the canonical name.
+SHEET_ALIASES = {
+    L.IND_SHEET: ("绩效指标表", "指标", "指标表", "绩效指标情况", "绩效指标完成情况", "绩效目标", "绩效目标表", "绩效指标完成情况表"),
+    L.FUNDS_SHEET: ("预算执行表", "预算执行情况", "预算执行情况表", "资金执行", "项目资金", "资金情况", "预算", "资金来源"),
+    L.INFO_SHEET: ("项目信息表", "基本信息", "项目基本信息", "项目概况", "信息"),
+    L.ALLOC_SHEET: ("资金分配表", "资金分配情况", "资金用途", "资金使用", "资金使用情况", "分配"),
+    L.GUIDE_SHEET: ("说明", "填报说明", "使用说明"),
+}
+
+# Header aliases for the 资金分配 and 预算执行 label columns (the profile carries the scored columns').
+LOCAL_HEADER_ALIASES = {
+    "用途": ("资金用途", "支出用途", "支出内容", "项目内容", "用途说明"),
+    "拨付对象": ("拨付单位", "收款单位", "使用单位", "支付对象", "对象"),
+    "计划金额": ("计划数", "计划支出", "预算金额", "分配金额", "计划"),
+    "实际金额": ("实际支出", "实际支出金额", "实际数", "执行金额", "支出金额", "实际"),
+    "说明": ("备注",),
+    "资金来源": ("项目资金", "资金类别", "资金项目", "项目"),
+    "填报项目": ("项目", "字段", "名称"),
+    "填写内容": ("内容", "填报内容", "值"),
+    "三级指标": ("三级指标名称", "指标名称"),
+    "一级指标": ("一级",),
+    "二级指标": ("二级",),
+}
+
+# 项目信息 label aliases (normalised), beyond the labels of layout.INFO_FIELDS.
+INFO_ALIASES = {
+    "项目名称": ("项目全称",),
+    "主管部门": ("主管单位", "主管部门(单位)", "预算部门"),
+    "实施单位": ("项目实施单位", "实施单位名称"),
+    "年度": ("评价年度", "自评年度", "预算年度", "年份", "项目年度"),
+    "项目负责人": ("负责人",),
+    "年度总体目标（预期目标）": ("预期目标", "年度目标"),
+    "年度总体目标（实际完成情况）": ("实际完成情况", "总体目标完成情况", "目标完成情况"),
+    "自评总分": ("总分", "自评得分合计", "单位自评总分"),
+}
+
+TOTAL_WORDS = {"合计", "小计", "总计", "总分", "合计分值", "总得分"}
+EXECUTION_LEVEL1 = {"预算执行率", "预算执行", "资金执行率", "预算资金执行率"}
+
+_WS = re.compile(r"\s+")
+_TRAILING_BRACKET = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
+_LEADING_NUM = re.compile(r"^(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．:：])(?=\D)")
+_TRAILING_WEIGHT = re.compile(r"[(（]?\d+(?:\.\d+)?分?[)）]?$")
+
+
+def norm(text) -> str:
+    """NFKC, no whitespace or line breaks, no '*' markers or trailing colon."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = _WS.sub("", s)
+    s = s.strip("*＊")
+    return s.rstrip(":：")
+
+
+def norm_header(text) -> str:
+    """Header text as compared: :func:`norm` and without trailing bracketed units like '（万元）'."""
+    s = norm(text)
+    while True:
+        t = _TRAILING_BRACKET.sub("", s)
+        if t == s or not t:
+            return s
+        s = t
+
+
+def norm_label(text) -> str:
+    """Row label as compared: :func:`norm` without '其中：' and leading numbering ('一、', '1.')."""
+    s = norm(text)
+    for prefix in ("其中:", "其中"):
+        if s.startswith(prefix) and len(s) > len(prefix):
+            s = s[len(prefix):]
+    s = _LEADING_NUM.sub("", s)
+    return s
+
+
+def _sheet_names_norm(canonical: str) -> tuple:
+    return (norm(canonical),) + tuple(norm(a) for a in SHEET_ALIASES.get(canonical, ()))
+
+
+def header_aliases(canonical: str, profile: Profile) -> tuple:
+    """All accepted spellings of a header, normalised, canonical first."""
+    names = list(profile.header_names(canonical)) + list(LOCAL_HEADER_ALIASES.get(canonical, ()))
+    out = []
+    for n in names:
+        k = norm_header(n)
+        if k and k not in out:
+            out.append(k)
+    return tuple(out)
+
+
+# -- header rows -------------------------------------------------------------------------------
+def map_header_row(sheet: Sheet, r: int, canonicals, profile: Profile) -> dict:
+    """canonical -> 0-based column of the header cells of row ``r`` (canonical spellings win)."""
+    texts = {}
+    for c in range(sheet.ncols):
+        v = sheet.value(r, c, spread=False)
+        if isinstance(v, str) and v.strip():
+            texts[c] = norm_header(v)
+    found, used = {}, set()
+    for pass_ in (0, 1):
+        for canon in canonicals:
+            if canon in found:
+                continue
+            names = header_aliases(canon, profile)
+            names = names[:1] if pass_ == 0 else names[1:]
+            for c, t in texts.items():
+                if c not in used and t in names:
+                    found[canon] = c
+                    used.add(c)
+                    break
+    return found
+
+
+def find_header(sheet: Sheet, canonicals, profile: Profile, need=(), min_hits: int = 2):
+    """(row, mapping) of the best header row in the first rows, or (None, {})."""
+    best = (None, {})
+    for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
+        m = map_header_row(sheet, r, canonicals, profile)
+        if len(m) < min_hits or any(n not in m for n in need):
+            continue
+        if len(m) > len(best[1]):
+            best = (r, m)
+    return best
+
+
+def _data_start(sheet: Sheet, hr: int, cols) -> int:
+    """First data row: below the header row and below any header cell merged downwards."""
+    start = hr + 1
+    for r0, c0, r1, c1 in sheet.merges:
+        if r0 <= hr <= r1 and any(c0 <= c <= c1 for c in cols):
+            start = max(start, r1 + 1)
+    return start
+
+
+# -- sheets ------------------------------------------------------------------------------------
+IND_KEYS = ("三级指标", "年度指标值", "实际完成值", "分值")
+FUNDS_KEYS = ("年初预算数", "全年预算数", "全年执行数")
+ALLOC_KEYS = ("用途", "计划金额", "实际金额")
+
+
+def _is_official_sheet(sheet: Sheet, profile: Profile) -> bool:
+    """A sheet holding both the funds block and the indicator table is the national form, not ours."""
+    has_ind = find_header(sheet, IND_KEYS, profile, need=("三级指标",))[0] is not None
+    if not has_ind:
+        return False
+    totals = {norm_label(x) for x in profile.funds_total_row}
+    for r in range(min(sheet.nrows, 40)):
+        for c in range(min(sheet.ncols, 6)):
+            v = sheet.value(r, c, spread=False)
+            if isinstance(v, str) and (norm_label(v) in totals or "自评表" in norm(v)):
+                return True
+    return False
+
+
+def _content_role(sheet: Sheet, profile: Profile) -> Optional[str]:
+    """Which template sheet a renamed sheet is, judged from its header row or labels."""
+    if _is_official_sheet(sheet, profile):
+        return None
+    if find_header(sheet, IND_KEYS, profile, need=("三级指标",))[0] is not None:
+        return L.IND_SHEET
+    if find_header(sheet, FUNDS_KEYS, profile, need=("全年预算数",))[0] is not None:
+        return L.FUNDS_SHEET
+    if find_header(sheet, ALLOC_KEYS, profile, need=("用途",))[0] is not None:
+        return L.ALLOC_SHEET
+    labels = {norm(lab) for lab, _, _ in L.INFO_FIELDS}
+    hits = 0
+    for r in range(min(sheet.nrows, INFO_SCAN_ROWS)):
+        for c in range(min(sheet.ncols, 4)):
+            v = sheet.value(r, c, spread=False)
+            if isinstance(v, str) and norm(v) in labels:
+                hits += 1
+    return L.INFO_SHEET if hits >= 2 else None
+
+
+def find_sheets(book: Book, profile: Profile) -> dict:
+    """canonical sheet name -> Sheet, by exact name, then alias, then content."""
+    found, used = {}, set()
+    for canon in L.TEMPLATE_SHEETS:
+        s = book.get(canon)
+        if s is not None:
+            found[canon] = s
+            used.add(id(s))
+    for canon in L.TEMPLATE_SHEETS:
+        if canon in found:
+            continue
+        names = _sheet_names_norm(canon)
+        for s in book.sheets:
+            if id(s) not in used and norm_label(s.name) in names:
+                found[canon] = s
+                used.add(id(s))
+                break
+    for s in book.sheets:
+        if id(s) in used:
+            continue
+        role = _content_role(s, profile)
+        if role and role not in found:
+            found[role] = s
+            used.add(id(s))
+    return found
+
+
+def looks_like_template(book: Book, profile: Profile) -> bool:
+    """True when the book has template sheets that are not the national form.
+
+    A workbook holding a national-form sheet counts as a template only when its indicator or funds
+    sheet is a template one (a cover sheet with 项目名称 next to a national form is not enough).
+    """
+    sheets = find_sheets(book, profile)
+    sheets.pop(L.GUIDE_SHEET, None)
+    ours = {k: s for k, s in sheets.items() if not _is_official_sheet(s, profile)}
+    if L.IND_SHEET in ours or L.FUNDS_SHEET in ours:
+        return True
+    if any(_is_official_sheet(s, profile) for s in book.sheets):
+        return False
+    return bool(ours)
+
+
+# -- reading -----------------------------------------------------------------------------------
+def _missing(sheet_name: str, blocks: bool) -> Finding:
+    return F.make(
+        "SHEET_MISSING",
+        None,
+        f"工作簿中没有“{sheet_name}”工作表（也未找到内容相符的工作表），请使用 jixiao template 生成的标准模板填写，"
+        "不要删除或改动工作表。",
+        blocks=blocks,
+        sheet=sheet_name,
+    )
+
+
+def _column_missing(sheet: Sheet, hr: Optional[int], header: str, blocks: bool) -> Finding:
+    if hr is None:
+        msg = f"“{sheet.name}”工作表中未找到表头行（应包含“{header}”等列名），请使用标准模板的表头，不要删除表头行。"
+        ref = ""
+    else:
+        msg = f"“{sheet.name}”工作表第{hr + 1}行表头中没有“{header}”列，请按标准模板补上该列。"
+        ref = cell_ref(hr, 0)
+    return Finding(ERROR, "COLUMN_MISSING", sheet.name, ref, msg, blocks)
+
+
+def read(book: Book, profile: Profile) -> Project:
+    """Read ``book`` (template layout) into a Project; missing sheets/columns become findings."""
+    project = Project(source=book.path, layout="template")
+    sheets = find_sheets(book, profile)
+    if L.INFO_SHEET in sheets:
+        _read_info(sheets[L.INFO_SHEET], project)
+    else:
+        project.findings.append(_missing(L.INFO_SHEET, False))
+    if L.FUNDS_SHEET in sheets:
+        _read_funds(sheets[L.FUNDS_SHEET], project, profile)
+    else:
+        project.findings.append(_missing(L.FUNDS_SHEET, True))
+    if L.ALLOC_SHEET in sheets:
+        project.allocations = _read_allocations(sheets[L.ALLOC_SHEET], project, profile)
+    else:
+        project.allocations = []
+    if L.IND_SHEET in sheets:
+        _read_indicators(sheets[L.IND_SHEET], project, profile)
+    else:
+        project.findings.append(_missing(L.IND_SHEET, True))
+    return project
+
+
+def _info_label_index() -> dict:
+    idx = {}
+    for label, attr, _req in L.INFO_FIELDS:
+        idx[norm(label)] = attr
+    for label, aliases in INFO_ALIASES.items():
+        attr = next(a for lab, a, _ in L.INFO_FIELDS if lab == label)
+        for a in aliases:
+            idx.setdefault(norm(a), attr)
+    return idx
+
+
+_INFO_INDEX = _info_label_index()
+
+
+def _read_info(sheet: Sheet, project: Project) -> None:
+    """Label cells anywhere in the first rows; the value is in the 填写内容 column or right of the label."""
+    hr, hmap = None, {}
+    for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
+        texts = [norm_header(sheet.value(r, c, spread=False)) for c in range(sheet.ncols)]
+        if "填写内容" in texts:
+            hr, hmap = r, {"value": texts.index("填写内容")}
+            break
+    seen = {}
+    for r in range(min(INFO_SCAN_ROWS, sheet.nrows)):
+        if r == hr:
+            continue
+        for c in range(min(sheet.ncols, 8)):
+            if sheet.anchor(r, c) != (r, c):
+                continue
+            v = sheet.value(r, c, spread=False)
+            if not isinstance(v, str):
+                continue
+            key = norm(v)
+            attr = _INFO_INDEX.get(key) or _INFO_INDEX.get(norm_header(v))
+            if attr is None or attr in seen:
+                continue
+            vc = hmap.get("value")
+            if vc is None or vc <= c:
+                vc = _right_of(sheet, r, c)
+            seen[attr] = sheet.cell(r, vc)
+    for _label, attr, _req in L.INFO_FIELDS:
+        setattr(project, attr, seen.get(attr, Cell(None, sheet.name, "")))
+
+
+def _right_of(sheet: Sheet, r: int, c: int) -> int:
+    """Column just right of the (possibly merged) label cell at (r, c)."""
+    end = c
+    for r0, c0, r1, c1 in sheet.merges:
+        if r0 <= r <= r1 and c0 <= c <= c1:
+            end = c1
+    return end + 1
+
+
+def _read_funds(sheet: Sheet, project: Project, profile: Profile) -> None:
+    hr, cols = find_header(sheet, ("资金来源",) + FUNDS_KEYS, profile, min_hits=2)
+    if hr is None or not any(k in cols for k in FUNDS_KEYS):
+        project.findings.append(_column_missing(sheet, None, "全年预算数", True))
+        return
+    for k in FUNDS_KEYS:
+        if k not in cols:
+            project.findings.append(_column_missing(sheet, hr, k, k != "年初预算数"))
+    first_amount = min(cols[k] for k in FUNDS_KEYS if k in cols)
+    start = cols["资金来源"] if "资金来源" in cols and cols["资金来源"] < first_amount else 0
+    label_cols = list(range(start, first_amount))
+    totals = {norm_label(x) for x in profile.funds_total_row} | {norm_label(L.FUNDS_TOTAL_LABEL)}
+    sources = {}
+    for s in profile.funds_sources:
+        for n in (s.name,) + tuple(s.aliases):
+            sources.setdefault(norm_label(n), s.name)
+    lines, total = [], None
+    for r in range(_data_start(sheet, hr, cols.values()), sheet.nrows):
+        label = _label_cell(sheet, r, label_cols)
+        amounts = [sheet.cell(r, cols[k]) if k in cols else Cell(None, sheet.name, "") for k in FUNDS_KEYS]
+        key = norm_label(label.value) if label is not None else ""
+        if key in totals:
+            if total is None:
+                total = BudgetLine(L.FUNDS_TOTAL_LABEL, label, *amounts, is_total=True)
+            continue
+        if key in sources:
+            lines.append(BudgetLine(sources[key], label, *amounts))
+            continue
+        # Unknown label: keep it only when it carries an amount (a fund row under another name).
+        if key and any(isinstance(a.value, (int, float)) and not isinstance(a.value, bool) for a in amounts):
+            if key in TOTAL_WORDS or "执行率" in key or key.startswith(NOTE_PREFIXES):
+                continue
+            lines.append(BudgetLine(str(label.value).strip(), label, *amounts))
+    project.funds = ([total] if total else []) + lines
+
+
+def _label_cell(sheet: Sheet, r: int, label_cols) -> Optional[Cell]:
+    """Rightmost non-blank text cell among the label columns ('其中：' | '当年财政拨款' -> the latter)."""
+    best = None
+    for c in label_cols:
+        cell = sheet.cell(r, c)
+        if isinstance(cell.value, str) and cell.value.strip():
+            best = cell
+    return best
+
+
+def _read_allocations(sheet: Sheet, project: Project, profile: Profile) -> list:
+    keys = L.ALLOC_HEADERS
+    hr, cols = find_header(sheet, keys, profile, min_hits=2)
+    if hr is None:
+        project.findings.append(_column_missing(sheet, None, "用途", False))
+        return []
+    blank = Cell(None, sheet.name, "")
+    out = []
+    for r in range(_data_start(sheet, hr, cols.values()), sheet.nrows):
+        cells = {k: (sheet.cell(r, cols[k]) if k in cols else blank) for k in keys}
+        if all(c.blank for c in cells.values()):
+            continue
+        purpose = cells["用途"]
+        label = norm_label(purpose.value) if not purpose.blank else ""
+        amounts_blank = cells["计划金额"].blank and cells["实际金额"].blank
+        if label in TOTAL_WORDS or (amounts_blank and label.startswith(NOTE_PREFIXES)):
+            continue
+        if _one_merged_cell(sheet, r, cols):
+            continue
+        out.append(
+            Allocation(purpose, cells["拨付对象"], cells["计划金额"], cells["实际金额"], cells["说明"])
+        )
+    return out
+
+
+NOTE_PREFIXES = ("注:", "说明:", "备注:", "填表说明", "填报说明")  # compared after NFKC
+
+
+def _one_merged_cell(sheet: Sheet, r: int, cols: dict) -> bool:
+    """The whole row is one merged cell (a note or sub-title across the table)."""
+    return len(cols) > 1 and len({sheet.anchor(r, c) for c in cols.values()}) == 1
+
+
+def _note_row(sheet: Sheet, r: int, cols: dict, cells: dict) -> bool:
+    """A note below the table: one merged cell across the row, or '注：…' with no values."""
+    if _one_merged_cell(sheet, r, cols):
+        return True
+    values_blank = all(cells[h].blank for h in IND_KEYS[1:])
+    first = next((cells[h] for h in ("一级指标", "二级指标", "三级指标") if not cells[h].blank), None)
+    return values_blank and first is not None and norm(first.value).startswith(NOTE_PREFIXES)
+
+
+_REQUIRED_IND = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值")
+
+
+def _strip_weight(s: str) -> str:
+    t = _TRAILING_WEIGHT.sub("", s)
+    return t or s
+
+
+def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
+    hr, cols = find_header(sheet, L.IND_HEADERS, profile, need=("三级指标",), min_hits=2)
+    if hr is None:
+        hr, cols = find_header(sheet, L.IND_HEADERS, profile, min_hits=3)
+    if hr is None:
+        project.findings.append(_column_missing(sheet, None, "三级指标", True))
+        return
+    for h in _REQUIRED_IND:
+        if h not in cols:
+            project.findings.append(_column_missing(sheet, hr, h, True))
+    blank = Cell(None, sheet.name, "")
+    fields = dict(zip(L.IND_HEADERS, L.IND_FIELDS))
+    header_texts = {norm_header(h) for h in L.IND_HEADERS}
+    prev = {}  # carried 一级/二级 for rows that leave them blank under a group
+    l1_seen, l2_seen = {}, {}
+    for r in range(_data_start(sheet, hr, cols.values()), sheet.nrows):
+        cells = {h: (sheet.cell(r, cols[h]) if h in cols else blank) for h in L.IND_HEADERS}
+        if all(cells[h].blank for h in IND_KEYS) or _note_row(sheet, r, cols, cells):
+            continue
+        l3 = cells["三级指标"]
+        l1 = cells["一级指标"]
+        if isinstance(l3.value, str) and norm_header(l3.value) in header_texts:
+            continue  # header repeated inside the table (pasted from a printed form)
+        first_label = next((cells[h] for h in ("一级指标", "二级指标", "三级指标") if not cells[h].blank), None)
+        if first_label is not None and l3.blank and norm_label(first_label.value) in TOTAL_WORDS:
+            continue
+        if not l1.blank and _strip_weight(norm_label(l1.value)) in EXECUTION_LEVEL1:
+            project.execution_weight = cells["分值"]
+            project.execution_self_score = cells["自评得分"]
+            continue
+        # A blank 一级/二级 under a group that was typed once (and not merged) belongs to that group.
+        if l1.blank and "一级指标" in prev:
+            cells["一级指标"] = prev["一级指标"]
+            if cells["二级指标"].blank and "二级指标" in prev:
+                cells["二级指标"] = prev["二级指标"]
+        elif not l1.blank and cells["二级指标"].blank and "二级指标" in prev:
+            if prev.get("一级指标") is not None and prev["一级指标"].value == l1.value:
+                cells["二级指标"] = prev["二级指标"]
+        if not cells["一级指标"].blank:
+            prev["一级指标"] = cells["一级指标"]
+        if not cells["二级指标"].blank:
+            prev["二级指标"] = cells["二级指标"]
+        for key, seen, target in (
+            ("一级指标", l1_seen, project.level1_labels),
+            ("二级指标", l2_seen, project.level2_labels),
+        ):
+            c = cells[key]
+            if not c.blank:
+                k = norm(c.value)
+                if k not in seen:
+                    seen[k] = c
+                    target.append(c)
+        project.indicators.append(Indicator(row=r + 1, **{fields[h]: cells[h] for h in L.IND_HEADERS}))
