@@ -82,13 +82,17 @@ def fmt(d: Optional[Decimal], places: int = 2) -> str:
     """Display a Decimal with fixed decimals (``8.40``); '' for None."""
     if d is None:
         return ""
+    if d.is_finite() and d != 0 and d.adjusted() >= 15:
+        return f"{d:.6E}"
     return format(quantize(d, Decimal(1).scaleb(-places)), f".{places}f")
 
 
 def fmt_plain(d: Decimal) -> str:
     """Display a Decimal without trailing zeros (``5000``, ``2.5``)."""
+    if d.is_finite() and d != 0 and abs(d.adjusted()) >= 15:
+        return f"{d:.6E}"  # an absurd value (1e300) stays one short word in a message
     if d == d.to_integral_value():
-        return format(d.quantize(Decimal(1)), "f")
+        return format(quantize(d, Decimal(1)), "f")
     return format(d.normalize(), "f")
 
 
