@@ -6,6 +6,7 @@ keeps its sheet and cell address so that each finding and each score can be trac
 """
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Optional
@@ -47,6 +48,8 @@ class Cell:
                 return str(v)
             d = Decimal(repr(v))
             return format(d.normalize(), "f") if d == d.to_integral_value() else repr(v)
+        if isinstance(v, _dt.time):
+            return v.isoformat()
         if hasattr(v, "isoformat"):
             return v.isoformat()[:10] if not getattr(v, "hour", 0) else v.isoformat(sep=" ")
         return str(v)
