@@ -2,14 +2,48 @@
 
 python-calamine reads .xlsx/.xlsm/.xls/.ods an order of magnitude faster than openpyxl; every
 reader works on the :class:`Book` this returns, so the input file is opened once and never written.
+
+Before any byte reaches calamine the file is sniffed and checked (issue #4): calamine aborts the
+whole process (a Rust out-of-memory abort, not an exception) on a sheet whose cells span A1:XFD1048576,
+and it has no limits of its own.  So this module refuses what is not a workbook (naming what it
+looks like), encrypted workbooks, truncated zips, zip bombs and XML with a DTD, and trims sheets
+that reach absurdly far before calamine builds its dense grid.  What it trims or cannot read is
+reported in :attr:`Book.findings`.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import io
+import math
+import os
+import re
+import stat
+import struct
+import sys
+import zipfile
+import zlib
 from dataclasses import dataclass, field
+from html import unescape as _unescape
 from typing import Any, Optional
 
-from .model import Cell
+from .model import ERROR, HINT, Cell, Finding
+
+# -- limits -----------------------------------------------------------------------------------------
+MAX_FILE_BYTES = 100 * 1024 * 1024  # a self-evaluation workbook is well under 1 MB
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # sum of declared uncompressed sizes of all parts
+MAX_RATIO = 1000  # compression ratio of one large part; real XML compresses 5-50x
+RATIO_MIN_BYTES = 10 * 1024 * 1024  # ... only parts larger than this are judged by ratio
+ROW_LIMIT = 10_000  # rows read per sheet (a self-evaluation form has well under 200)
+COL_LIMIT = 100  # columns read per sheet (the widest known form has about 15)
+_MERGE_CELLS_INDEXED = 10_000  # merged ranges up to this many cells are indexed cell by cell
+FORMULA_FINDINGS_MAX = 20  # FORMULA_NOT_CALCULATED findings listed one by one
+
+SHEET_TOO_LARGE = "SHEET_TOO_LARGE"
+FORMULA_NOT_CALCULATED = "FORMULA_NOT_CALCULATED"
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 
 
 class UnreadableFile(Exception):
@@ -30,6 +64,14 @@ def col_letter(c: int) -> str:
     return s
 
 
+def col_index(letters: str) -> int:
+    """Excel letters -> 0-based column index (A -> 0, AA -> 26)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
 def cell_ref(r: int, c: int) -> str:
     """0-based (row, col) -> 'A1' style reference."""
     return f"{col_letter(c)}{r + 1}"
@@ -44,6 +86,10 @@ class Sheet:
     merges: list = field(default_factory=list)  # [(r0, c0, r1, c1)] 0-based inclusive
     hidden: bool = False
     _anchor: Optional[dict] = None  # (r, c) -> (r0, c0) for every cell inside a merge
+    percent_cells: set = field(default_factory=set)  # {(r, c)} with a percent number format (.xlsx)
+    hidden_rows: set = field(default_factory=set)  # {r} 0-based rows hidden in the sheet (.xlsx)
+    _ncols: Optional[int] = field(default=None, repr=False, compare=False)
+    _big_merges: list = field(default_factory=list, repr=False, compare=False)
 
     @property
     def nrows(self) -> int:
@@ -51,18 +97,32 @@ class Sheet:
 
     @property
     def ncols(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
+        """Widest row (cached: readers ask often and ``rows`` are not changed after reading)."""
+        if self._ncols is None:
+            self._ncols = max((len(r) for r in self.rows), default=0)
+        return self._ncols
 
     def anchor(self, r: int, c: int) -> tuple[int, int]:
         """Top-left cell of the merged range holding (r, c), or (r, c) itself."""
         if self._anchor is None:
-            a = {}
-            for r0, c0, r1, c1 in self.merges:
+            a, big = {}, []
+            for m in self.merges:
+                r0, c0, r1, c1 = m
+                if (r1 - r0 + 1) * (c1 - c0 + 1) > _MERGE_CELLS_INDEXED:
+                    big.append(m)  # a huge merge (hostile or a formatted title area) is not spread cell by cell
+                    continue
                 for rr in range(r0, r1 + 1):
                     for cc in range(c0, c1 + 1):
                         a[(rr, cc)] = (r0, c0)
             self._anchor = a
-        return self._anchor.get((r, c), (r, c))
+            self._big_merges = big
+        hit = self._anchor.get((r, c))
+        if hit is not None:
+            return hit
+        for r0, c0, r1, c1 in self._big_merges:
+            if r0 <= r <= r1 and c0 <= c <= c1:
+                return (r0, c0)
+        return (r, c)
 
     def raw(self, r: int, c: int) -> Any:
         """The value at (r, c) itself ('' or None when empty / outside the grid)."""
@@ -85,13 +145,18 @@ class Sheet:
         """A :class:`Cell` for (r, c), addressed at the top-left of its merged range."""
         if spread:
             r, c = self.anchor(r, c)
-        return Cell(self.value(r, c, spread=False), self.name, cell_ref(r, c))
+        return Cell(
+            self.value(r, c, spread=False), self.name, cell_ref(r, c), (r, c) in self.percent_cells
+        )
 
 
 @dataclass
 class Book:
     path: str
     sheets: list  # [Sheet] in workbook order
+    findings: list = field(default_factory=list)  # [Finding] about the file itself (trimmed sheets, formulas)
+    formula_cells_without_value: list = field(default_factory=list)  # [(sheet, 'B4')]
+    format: str = ""  # 'xlsx' (also .xlsm), 'xls' or 'ods'
 
     def get(self, name: str) -> Optional[Sheet]:
         for s in self.sheets:
@@ -105,45 +170,781 @@ class Book:
 
 
 def _clean(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)  # NaN/inf cannot come from Excel; hand it on as text so it is reported, not summed
     if isinstance(v, _dt.timedelta):  # durations come back as timedelta; keep them readable
         return str(v)
     return v
 
 
-def open_book(path: str) -> Book:
-    """Read every sheet of ``path``. Raises :class:`UnreadableFile` with a Chinese reason."""
+# -- sniffing ---------------------------------------------------------------------------------------
+_ASK_XLSX = "请用Excel或WPS打开后另存为.xlsx格式的自评表再提交。"
+
+
+def _not_workbook(what: str) -> UnreadableFile:
+    return UnreadableFile(f"这是一个{what}，不是Excel工作簿，请提交.xlsx格式的自评表。")
+
+
+def _decode_text(head: bytes) -> Optional[str]:
+    """The head as text if it plausibly is text (UTF-8/UTF-16/GBK), else None."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return head.decode("utf-16", errors="ignore")
+        except Exception:
+            return None
+    if b"\x00" in head:
+        return None
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return head.decode(enc)
+        except UnicodeDecodeError:
+            # the head may end inside a multi-byte character
+            try:
+                return head[:-3].decode(enc)
+            except UnicodeDecodeError:
+                continue
+    return None
+
+
+def sniff_other(head: bytes) -> UnreadableFile:
+    """Describe a file that is neither a zip nor an OLE2 container (what a clerk would call it)."""
+    if head.startswith(b"%PDF"):
+        return _not_workbook("PDF文件")
+    if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8\xff") or head[:4] in (b"GIF8", b"BM\x00\x00"):
+        return _not_workbook("图片文件")
+    if head.startswith(b"Rar!") or head.startswith(b"7z\xbc\xaf") or head.startswith(b"\x1f\x8b"):
+        return UnreadableFile("这是一个压缩包，不是Excel工作簿；请解压后提交其中的.xlsx自评表。")
+    if head.startswith(b"{\\rtf"):
+        return _not_workbook("Word文档（RTF格式）")
+    text = _decode_text(head)
+    if text is None:
+        return UnreadableFile("无法识别的文件格式，不是Excel工作簿（可能已损坏）；" + _ASK_XLSX)
+    low = text.lstrip().lower()
+    if "urn:schemas-microsoft-com:office:spreadsheet" in low:
+        return UnreadableFile("这是Excel 2003 XML格式的表格（扩展名虽为Excel），本工具无法读取；" + _ASK_XLSX)
+    if low.startswith("<") and ("<html" in low or "<table" in low or "<!doctype html" in low):
+        return UnreadableFile("这是一个网页（HTML）文件，只是扩展名像Excel（常见于从系统导出的表格）；" + _ASK_XLSX)
+    if low.startswith("<?xml") or low.startswith("<"):
+        return _not_workbook("XML文本文件")
+    first = low.splitlines()[0] if low else ""
+    if "," in first or "\t" in first or "，" in first:
+        return UnreadableFile(
+            "这是一个CSV/文本文件，不是Excel工作簿（没有工作表、格式和合并单元格）；"
+            "请使用 jixiao template 生成的模板填写，保存为.xlsx后提交。"
+        )
+    return _not_workbook("文本文件")
+
+
+# -- OLE2 (compound file): .xls, encrypted .xlsx, .doc ------------------------------------------------
+def ole_stream_names(data: bytes) -> list:
+    """Names of the storages/streams in an OLE2 compound file (minimal reader, never raises)."""
+    names = []
+    try:
+        sector_shift = struct.unpack_from("<H", data, 0x1E)[0]
+        if sector_shift not in (9, 12):
+            raise ValueError("sector size")
+        ssz = 1 << sector_shift
+        n_fat = struct.unpack_from("<I", data, 0x2C)[0]
+        first_dir = struct.unpack_from("<I", data, 0x30)[0]
+        first_difat, n_difat = struct.unpack_from("<II", data, 0x44)
+        difat = list(struct.unpack_from("<109I", data, 0x4C))
+        sec = first_difat
+        for _ in range(min(n_difat, 10000)):
+            if sec >= 0xFFFFFFFA:
+                break
+            off = (sec + 1) * ssz
+            vals = struct.unpack_from(f"<{ssz // 4}I", data, off)
+            difat.extend(vals[:-1])
+            sec = vals[-1]
+        fat = []
+        for s in difat[: min(n_fat, len(difat))]:
+            if s >= 0xFFFFFFFA:
+                continue
+            fat.extend(struct.unpack_from(f"<{ssz // 4}I", data, (s + 1) * ssz))
+        sec, seen = first_dir, set()
+        while sec < 0xFFFFFFFA and sec not in seen and len(seen) < 100000:
+            seen.add(sec)
+            off = (sec + 1) * ssz
+            for e in range(ssz // 128):
+                ent = data[off + e * 128 : off + (e + 1) * 128]
+                if len(ent) < 128:
+                    break
+                nlen = struct.unpack_from("<H", ent, 0x40)[0]
+                typ = ent[0x42]
+                if typ in (1, 2, 5) and 2 <= nlen <= 64:
+                    names.append(ent[: nlen - 2].decode("utf-16-le", errors="replace"))
+            sec = fat[sec] if sec < len(fat) else 0xFFFFFFFE
+    except (struct.error, ValueError, IndexError):
+        pass
+    if not names:  # damaged directory: fall back on the raw names
+        for n in ("EncryptedPackage", "EncryptionInfo", "Workbook", "Book", "WordDocument"):
+            if n.encode("utf-16-le") in data:
+                names.append(n)
+    return names
+
+
+def _check_ole(data: bytes) -> None:
+    """Refuse OLE2 files that are not an .xls workbook (encrypted .xlsx, Word .doc, ...)."""
+    names = set(ole_stream_names(data))
+    if {"EncryptedPackage", "EncryptionInfo"} & names:
+        raise UnreadableFile("工作簿设置了打开密码（已加密），无法读取；请在Excel/WPS中取消密码后重新提交。")
+    if "WordDocument" in names:
+        raise _not_workbook("Word文档（.doc）")
+    if "PowerPoint Document" in names:
+        raise _not_workbook("PowerPoint演示文稿（.ppt）")
+    if names and not ({"Workbook", "Book", "WORKBOOK", "BOOK"} & names):
+        raise UnreadableFile("这是一个Office文件，但不是Excel工作簿；" + _ASK_XLSX)
+
+
+# -- zip (.xlsx/.xlsm/.ods) -------------------------------------------------------------------------
+# parts never parsed as XML (images, printer settings, VBA); every other part is read and checked
+_BINARY_PARTS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".tif", ".tiff", ".bin", ".wdp", ".jfif")
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+_ROW_OR_CELL = re.compile(
+    rb"<(?:[\w.-]+:)?row\b([^>]*)>|<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.S
+)
+_ATTR_R = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?([0-9]{1,9})["']""")
+_ATTR_ROW_R = re.compile(rb"""\br\s*=\s*["']([0-9]{1,9})["']""")
+_ATTR_S = re.compile(rb"""\bs\s*=\s*["']([0-9]{1,6})["']""")
+_ATTR_HIDDEN = re.compile(rb"""\bhidden\s*=\s*["'](?:1|true)["']""")
+_HAS_F = re.compile(rb"<(?:[\w.-]+:)?f\b")
+_V = re.compile(rb"<(?:[\w.-]+:)?v\b[^>]*?(?:/>|>(.*?)</(?:[\w.-]+:)?v>)", re.S)
+_HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is)\b[^>]*>\s*[^<\s]|<(?:[\w.-]+:)?t\b[^>]*>[^<]", re.S)
+
+
+@dataclass
+class _SheetScan:
+    """What the pre-scan learned about one worksheet part."""
+
+    max_row: int = -1  # 0-based, over cells holding a value
+    max_col: int = -1
+    far_cells: int = 0  # cells with a value beyond ROW_LIMIT/COL_LIMIT
+    far_ref: str = ""  # the farthest such cell
+    needs_trim: bool = False  # some cell (valued or not) lies beyond the limits
+    formulas_without_value: list = field(default_factory=list)  # ['B4']
+    percent_cells: set = field(default_factory=set)
+    hidden_rows: set = field(default_factory=set)
+
+
+def _percent_styles(styles: bytes) -> set:
+    """Indexes of cellXfs entries whose number format is a percentage (built-in 9/10 or custom '%')."""
+    pct_ids = {9, 10}
+    for m in re.finditer(rb"<(?:[\w.-]+:)?numFmt\b([^>]*)>", styles):
+        attrs = m.group(1)
+        fid = re.search(rb"""numFmtId\s*=\s*["']([0-9]+)["']""", attrs)
+        code = re.search(rb"""formatCode\s*=\s*(["'])(.*?)\1""", attrs, re.S)
+        if fid and code:
+            text = _unescape(code.group(2).decode("utf-8", "replace"))
+            text = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", text)  # quoted literals, escapes, [colors]
+            if "%" in text:
+                pct_ids.add(int(fid.group(1)))
+    block = re.search(rb"<(?:[\w.-]+:)?cellXfs\b[^>]*>(.*?)</(?:[\w.-]+:)?cellXfs>", styles, re.S)
+    out = set()
+    if block:
+        for i, m in enumerate(re.finditer(rb"<(?:[\w.-]+:)?xf\b([^>]*)>", block.group(1))):
+            fid = re.search(rb"""numFmtId\s*=\s*["']([0-9]+)["']""", m.group(1))
+            if fid and int(fid.group(1)) in pct_ids:
+                out.add(i)
+    return out
+
+
+_PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s/>]")
+_CELL_WITH_R = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*["']""")
+_ROW_NUMS = re.compile(rb"""<(?:[\w.-]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]{1,9})["']""")
+_WIDE_COLS = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{2,3})\$?[0-9]""")
+_ANY_COLS = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?[0-9]""")
+_FULL_CELL = re.compile(rb"<(?:[\w.-]+:)?c\b((?:[^>/]|/(?!>))*)>(.*?)</(?:[\w.-]+:)?c>", re.S)
+_HIDDEN_ROW = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*)>")
+
+
+def _scan_sheet(xml: bytes, pct_styles: set) -> _SheetScan:
+    """Extent, far cells, formulas without values, percent cells and hidden rows of a worksheet part.
+
+    The common case (every cell addressed, nothing beyond the limits) looks only at cells with
+    content; anything else takes the exact cell-by-cell walk of :func:`_scan_sheet_full`.
+    """
+    n_cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+    if _PREFIXED_CELL.search(xml) or n_cells != len(_CELL_WITH_R.findall(xml)):
+        return _scan_sheet_full(xml, pct_styles)
+    rows = _ROW_NUMS.findall(xml)
+    if rows and max(int(r) for r in rows) > ROW_LIMIT:
+        return _scan_sheet_full(xml, pct_styles)
+    wide = _WIDE_COLS if COL_LIMIT >= 26 else _ANY_COLS
+    if any(col_index(c.decode()) >= COL_LIMIT for c in wide.findall(xml)):
+        return _scan_sheet_full(xml, pct_styles)
+    sc = _SheetScan()
+    if b"hidden" in xml:
+        for m in _HIDDEN_ROW.finditer(xml):
+            if _ATTR_HIDDEN.search(m.group(1)):
+                rm = _ATTR_ROW_R.search(m.group(1))
+                if rm:
+                    sc.hidden_rows.add(int(rm.group(1)) - 1)
+    for m in _FULL_CELL.finditer(xml):
+        attrs, inner = m.group(1), m.group(2)
+        sm = _ATTR_S.search(attrs) if pct_styles else None
+        pct = sm is not None and int(sm.group(1)) in pct_styles
+        has_f = b"f" in inner and _HAS_F.search(inner) is not None
+        if not (pct or has_f):
+            continue
+        has_value = _HAS_VALUE.search(inner) is not None
+        rm = _ATTR_R.search(attrs)
+        if not rm:
+            continue
+        r, c = int(rm.group(2)) - 1, col_index(rm.group(1).decode())
+        if has_f and not has_value:
+            sc.formulas_without_value.append(cell_ref(r, c))
+        elif pct and has_value:
+            sc.percent_cells.add((r, c))
+    return sc
+
+
+def _scan_sheet_full(xml: bytes, pct_styles: set) -> _SheetScan:
+    """One pass over every row and cell: extent, far cells, formulas without values, percent cells."""
+    sc = _SheetScan()
+    row, col = -1, -1
+    far_max = (-1, -1)
+    for m in _ROW_OR_CELL.finditer(xml):
+        row_attrs = m.group(1)
+        if row_attrs is not None:
+            rm = _ATTR_ROW_R.search(row_attrs)
+            row = int(rm.group(1)) - 1 if rm else row + 1
+            col = -1
+            if _ATTR_HIDDEN.search(row_attrs) and row < ROW_LIMIT:
+                sc.hidden_rows.add(row)
+            continue
+        attrs, inner = m.group(2), m.group(3)
+        rm = _ATTR_R.search(attrs)
+        if rm:
+            r, c = int(rm.group(2)) - 1, col_index(rm.group(1).decode())
+        else:
+            r, c = max(row, 0), col + 1
+        row, col = r, c
+        far = r >= ROW_LIMIT or c >= COL_LIMIT
+        if far:
+            sc.needs_trim = True
+        if not inner:
+            continue
+        has_value = _HAS_VALUE.search(inner) is not None
+        if _HAS_F.search(inner) and not has_value:
+            if not far:
+                sc.formulas_without_value.append(cell_ref(r, c))
+            continue
+        if not has_value:
+            continue
+        if far:
+            sc.far_cells += 1
+            if (r, c) > far_max:
+                far_max = (r, c)
+                sc.far_ref = cell_ref(r, c)
+        if r > sc.max_row:
+            sc.max_row = r
+        if c > sc.max_col:
+            sc.max_col = c
+        if pct_styles:
+            sm = _ATTR_S.search(attrs)
+            if sm and int(sm.group(1)) in pct_styles and not far:
+                sc.percent_cells.add((r, c))
+    return sc
+
+
+_ROW_START = re.compile(rb"""<(?:[\w.-]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]{1,9})["']""")
+_SHEETDATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData>")
+_VALUE_END = re.compile(rb"</(?:[\w.-]+:)?(?:v|is)>")
+_REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,3}\$?[0-9]{1,9})["']""")
+
+
+def _cut_far_rows(xml: bytes) -> tuple:
+    """Cut every row beyond ROW_LIMIT in one slice (rows are stored in order): (kept, far cells, far ref).
+
+    100,000 junk rows would otherwise cost a Python-level walk over every cell; unordered rows are
+    left alone here and handled cell by cell by :func:`_scan_sheet_full`.
+    """
+    cut = None
+    for m in _ROW_START.finditer(xml):
+        r = int(m.group(1))
+        if cut is None:
+            if r > ROW_LIMIT:
+                cut = m.start()
+        elif r <= ROW_LIMIT:  # out of order: let the exact walk decide
+            return xml, 0, ""
+    if cut is None:
+        return xml, 0, ""
+    ends = list(_SHEETDATA_END.finditer(xml, cut))
+    if not ends:
+        return xml, 0, ""
+    end = ends[0].start()
+    seg = xml[cut:end]
+    refs = _REF.findall(seg[-4096:])
+    far_ref = refs[-1].decode().replace("$", "").upper() if refs else ""
+    return xml[:cut] + xml[end:], len(_VALUE_END.findall(seg)), far_ref
+
+
+def _prepare_sheet(xml: bytes, pct_styles: set) -> tuple:
+    """(xml for calamine or None when unchanged, scan): far rows cut, far columns trimmed, all noted."""
+    kept, far_cells, far_ref = _cut_far_rows(xml)
+    sc = _scan_sheet(kept, pct_styles)
+    if sc.needs_trim:
+        kept = _trim_sheet(kept)
+    if far_cells:
+        sc.far_cells += far_cells
+        sc.far_ref = far_ref or sc.far_ref
+    return (kept if kept is not xml else None), sc
+
+
+def _trim_sheet(xml: bytes) -> bytes:
+    """Drop every cell beyond ROW_LIMIT/COL_LIMIT so that calamine never builds a gigantic grid."""
+    state = {"row": -1, "col": -1}
+
+    def keep(m):
+        if m.group(1) is not None:
+            rm = _ATTR_ROW_R.search(m.group(1))
+            state["row"] = int(rm.group(1)) - 1 if rm else state["row"] + 1
+            state["col"] = -1
+            return m.group(0)
+        rm = _ATTR_R.search(m.group(2))
+        if rm:
+            r, c = int(rm.group(2)) - 1, col_index(rm.group(1).decode())
+        else:
+            r, c = max(state["row"], 0), state["col"] + 1
+        state["row"], state["col"] = r, c
+        return b"" if (r >= ROW_LIMIT or c >= COL_LIMIT) else m.group(0)
+
+    return _ROW_OR_CELL.sub(keep, xml)
+
+
+def _zip_kind(names_lower: set, zf: zipfile.ZipFile) -> str:
+    """'xlsx', 'ods', or raise with what the zip actually is."""
+    if "xl/workbook.xml" in names_lower:
+        return "xlsx"
+    if "xl/workbook.bin" in names_lower:
+        raise UnreadableFile("这是二进制格式的Excel工作簿（.xlsb），本工具不支持；" + _ASK_XLSX)
+    if "word/document.xml" in names_lower:
+        raise _not_workbook("Word文档（.docx）")
+    if "ppt/presentation.xml" in names_lower:
+        raise _not_workbook("PowerPoint演示文稿（.pptx）")
+    if "mimetype" in names_lower:
+        try:
+            mt = zf.read("mimetype")[:100]
+        except Exception:
+            mt = b""
+        if b"opendocument.spreadsheet" in mt:
+            return "ods"
+        if b"opendocument.text" in mt:
+            raise _not_workbook("文字处理文档（.odt）")
+    inner = [n for n in zf.namelist() if n.lower().endswith((".xlsx", ".xls", ".xlsm"))]
+    if inner:
+        raise UnreadableFile(
+            f"这是一个压缩包，里面有{len(inner)}个Excel文件（如“{os.path.basename(inner[0])[:40]}”）；请解压后逐个提交。"
+        )
+    return_msg = "这是一个压缩包（zip）或已损坏的工作簿，不是可读取的Excel文件；" + _ASK_XLSX
+    raise UnreadableFile(return_msg)
+
+
+_DAMAGED = "文件已损坏或不完整（可能下载或复制时中断），无法读取；请用Excel或WPS重新保存后提交。"
+
+
+def _sheet_parts(zf: zipfile.ZipFile, names: dict) -> list:
+    """[(sheet name, part name)] from xl/workbook.xml and its relationships, in workbook order."""
+    try:
+        wb = zf.read(names["xl/workbook.xml"])
+        rels = zf.read(names["xl/_rels/workbook.xml.rels"]) if "xl/_rels/workbook.xml.rels" in names else b""
+    except KeyError:
+        return []
+    targets = {}
+    for m in re.finditer(rb"<(?:[\w.-]+:)?Relationship\b([^>]*)>", rels):
+        a = m.group(1)
+        rid = re.search(rb"""\bId\s*=\s*(["'])(.*?)\1""", a)
+        tgt = re.search(rb"""\bTarget\s*=\s*(["'])(.*?)\1""", a)
+        if rid and tgt:
+            t = _unescape(tgt.group(2).decode("utf-8", "replace"))
+            t = t.lstrip("/") if t.startswith("/") else "xl/" + t
+            parts = []
+            for p in t.split("/"):  # resolve '..' in targets such as '../xl/worksheets/sheet1.xml'
+                if p == "..":
+                    if parts:
+                        parts.pop()
+                elif p and p != ".":
+                    parts.append(p)
+            targets[rid.group(2)] = "/".join(parts)
+    out = []
+    for m in re.finditer(rb"<(?:[\w.-]+:)?sheet\b([^>]*)>", wb):
+        a = m.group(1)
+        nm = re.search(rb"""\bname\s*=\s*(["'])(.*?)\1""", a, re.S)
+        rid = re.search(rb"""(?:[\w.-]+:)?id\s*=\s*(["'])(.*?)\1""", a)
+        if nm and rid and rid.group(2) in targets:
+            part = names.get(targets[rid.group(2)].lower())
+            if part:
+                out.append((_unescape(nm.group(2).decode("utf-8", "replace")), part))
+    return out
+
+
+_ODS_CELL = re.compile(rb"<table:table-cell\b([^>]*)>")
+_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*)>(.*?)</table:table-row>", re.S)
+_REPEAT = re.compile(rb"""number-(?:columns|rows)-repeated\s*=\s*["']([0-9]+)["']""")
+
+
+def _check_ods(content: bytes) -> None:
+    """Refuse an .ods whose repeated value cells would make calamine build a gigantic grid."""
+    too_big = UnreadableFile(
+        f"工作表中有重复到极远处的内容（超出前{ROW_LIMIT}行、前{COL_LIMIT}列），可能是异常文件；"
+        "请删除表格以外的多余内容后另存为.xlsx提交。"
+    )
+    for m in _ODS_CELL.finditer(content):
+        rep = _REPEAT.search(m.group(1))
+        if rep and int(rep.group(1)) > COL_LIMIT and b"value-type" in m.group(1):
+            raise too_big
+    for m in _ODS_ROW.finditer(content):
+        rep = _REPEAT.search(m.group(1))
+        if rep and int(rep.group(1)) > ROW_LIMIT and b"value-type" in m.group(2):
+            raise too_big
+
+
+def _check_zip(data: bytes, path: str):
+    """Check an .xlsx/.ods zip; return (kind, bytes for calamine, {sheet: _SheetScan})."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise UnreadableFile(_DAMAGED)
+    names = {i.filename.lower(): i.filename for i in infos}
+    kind = _zip_kind(set(names), zf)
+    total = sum(max(i.file_size, 0) for i in infos)
+    if total > MAX_UNZIPPED_BYTES:
+        raise UnreadableFile(
+            f"文件解压后过大（约{total // (1024 * 1024)}MB），超出本工具的处理上限"
+            f"（{MAX_UNZIPPED_BYTES // (1024 * 1024)}MB），可能是异常文件；请只保留自评表内容后重新保存提交。"
+        )
+    for i in infos:
+        if i.file_size > RATIO_MIN_BYTES and i.file_size / max(i.compress_size, 1) > MAX_RATIO:
+            raise UnreadableFile(
+                f"文件内部“{i.filename[:60]}”解压后过大（压缩比超过{MAX_RATIO}倍），可能是异常文件（压缩炸弹）；"
+                "请只保留自评表内容后重新保存提交。"
+            )
+        if i.flag_bits & 0x1:
+            raise UnreadableFile("工作簿设置了打开密码（已加密），无法读取；请在Excel/WPS中取消密码后重新提交。")
+    parts = {}
+    try:
+        for i in infos:
+            low = i.filename.lower()
+            if not low.endswith(_BINARY_PARTS) and not low.endswith("/"):
+                xml = zf.read(i)
+                if _DTD.search(xml):
+                    raise UnreadableFile(
+                        f"工作簿内部文件“{i.filename[:60]}”含有DTD/实体声明（可能是恶意构造的文件），已拒绝读取；"
+                        "请用Excel或WPS重新保存后提交。"
+                    )
+                parts[i.filename] = xml
+    except UnreadableFile:
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error):
+        raise UnreadableFile(_DAMAGED)
+    except MemoryError:
+        raise UnreadableFile("文件内容过大，无法读取；请只保留自评表内容后重新保存提交。")
+    if kind == "ods":
+        _check_ods(parts.get(names.get("content.xml", ""), b""))
+    if kind != "xlsx":
+        return kind, data, {}
+    styles = parts.get(names.get("xl/styles.xml", ""), b"")
+    pct = _percent_styles(styles) if styles else set()
+    scans, trimmed = {}, {}
+    listed = _sheet_parts(zf, names)
+    for sheet_name, part in listed:
+        new, sc = _prepare_sheet(parts.get(part, b""), pct)
+        scans[sheet_name] = sc
+        if new is not None:
+            trimmed[part] = new
+    # any other part that looks like a worksheet may still reach calamine (its path rules may differ
+    # from ours): trim it too
+    listed_parts = {p for _, p in listed}
+    for real, xml in parts.items():
+        if real not in listed_parts and b"sheetData" in xml:
+            new, _sc = _prepare_sheet(xml, set())
+            if new is not None:
+                trimmed[real] = new
+    if trimmed:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+            for i in infos:
+                if i.filename in trimmed:
+                    out.writestr(i.filename, trimmed[i.filename])
+                elif i.filename in parts:
+                    out.writestr(i.filename, parts[i.filename])
+                else:
+                    try:
+                        out.writestr(i.filename, zf.read(i))
+                    except Exception:
+                        raise UnreadableFile(_DAMAGED)
+        data = buf.getvalue()
+    return kind, data, scans
+
+
+_ENCRYPTED = "工作簿设置了打开密码（已加密），无法读取；请在Excel/WPS中取消密码后重新提交。"
+
+
+def _read_sheets(data: bytes) -> list:
+    """[(name, rows, merges, hidden)] of every worksheet, via calamine. Raises :class:`UnreadableFile`."""
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
-    except FileNotFoundError:
-        raise UnreadableFile("文件不存在，请检查路径。")
-    except Exception as e:  # calamine raises several error types for non-workbooks
-        raise UnreadableFile(
-            f"无法作为Excel工作簿打开（{type(e).__name__}），请用Excel或WPS另存为.xlsx后重新提交。"
-        )
-    sheets = []
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except pc.PasswordError:
+        raise UnreadableFile(_ENCRYPTED)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # calamine errors, and pyo3's PanicException (a BaseException) on odd input
+        raise UnreadableFile(f"无法作为Excel工作簿打开（{type(e).__name__}），文件可能已损坏；" + _ASK_XLSX)
+    out = []
     try:
         for meta in wb.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet",):
                 continue
             sh = wb.get_sheet_by_name(meta.name)
-            rows = [[_clean(v) for v in row] for row in sh.to_python(skip_empty_area=False)]
+            rows = []
+            for row in sh.to_python(skip_empty_area=False, nrows=ROW_LIMIT):
+                if len(row) > COL_LIMIT:
+                    row = row[:COL_LIMIT]
+                rows.append([_clean(v) for v in row])
             merges = []
             try:
                 for (r0, c0), (r1, c1) in sh.merged_cell_ranges or []:
-                    merges.append((r0, c0, r1, c1))
-            except Exception:  # merged ranges are unsupported for some formats
+                    if r0 < ROW_LIMIT and c0 < COL_LIMIT:
+                        merges.append((r0, c0, min(r1, ROW_LIMIT - 1), min(c1, COL_LIMIT - 1)))
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException:  # merged ranges are unsupported for some formats
                 merges = []
-            hidden = str(meta.visible) != "SheetVisibleEnum.Visible"
-            sheets.append(Sheet(meta.name, rows, merges, hidden))
+            out.append((meta.name, rows, merges, str(meta.visible) != "SheetVisibleEnum.Visible"))
     except UnreadableFile:
         raise
-    except Exception as e:
+    except pc.PasswordError:
+        raise UnreadableFile(_ENCRYPTED)
+    except MemoryError:
+        raise UnreadableFile("工作表内容过大，无法读取；请删除无关内容后重新保存提交。")
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # includes pyo3's PanicException
         raise UnreadableFile(f"读取工作表时出错（{type(e).__name__}），文件可能已损坏，请重新保存后提交。")
     finally:
         try:
             wb.close()
-        except Exception:
+        except BaseException:
             pass
-    return Book(str(path), sheets)
+    return out
+
+
+@contextlib.contextmanager
+def _stderr_to_devnull():
+    """Silence file descriptor 2: a Rust panic inside calamine prints its own backtrace there."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _quiet(fn, *args):
+    with _stderr_to_devnull():
+        return fn(*args)
+
+
+XLS_CHILD_TIMEOUT = 60  # seconds for one .xls in its child process
+XLS_CHILD_MEMORY = 1536 * 1024 * 1024  # extra address space the child may use
+
+
+def _read_isolated(data: bytes) -> list:
+    """:func:`_read_sheets` in a forked child: calamine's .xls reader can abort the whole process
+    (a damaged header makes it allocate hundreds of GB) or panic; the child dies, the batch goes on."""
+    if not sys.platform.startswith("linux"):  # no fork on Windows; fork without exec is unsafe on macOS
+        return _quiet(_read_sheets, data)
+    import pickle
+    import select
+    import signal
+    import time
+
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never returns
+        status = 0
+        try:
+            os.close(r)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            import faulthandler
+
+            faulthandler.disable()  # an abort here must stay silent (pytest/PYTHONFAULTHANDLER enable it)
+            _limit_memory()
+            try:
+                payload = ("ok", _read_sheets(data))
+            except UnreadableFile as e:
+                payload = ("unreadable", e.reason)
+            except BaseException as e:  # noqa: BLE001
+                payload = ("error", type(e).__name__)
+            blob = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(blob)
+            while view:
+                n = os.write(w, view[:1 << 20])
+                view = view[n:]
+        except BaseException:  # noqa: BLE001
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(w)
+    chunks, deadline = [], time.monotonic() + XLS_CHILD_TIMEOUT
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            ready = select.select([r], [], [], max(left, 0))[0] if left > 0 else []
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                raise UnreadableFile("读取该.xls文件超时，文件可能已损坏；" + _ASK_XLSX)
+            chunk = os.read(r, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(r)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+    try:
+        kind, value = pickle.loads(b"".join(chunks))
+    except Exception:  # the child died (out of memory, abort) before answering
+        raise UnreadableFile(_DAMAGED)
+    if kind == "ok":
+        return value
+    if kind == "unreadable":
+        raise UnreadableFile(value)
+    raise UnreadableFile(f"读取工作表时出错（{value}），文件可能已损坏，请重新保存后提交。")
+
+
+def _limit_memory() -> None:
+    """Cap the child's address space so a runaway allocation fails fast instead of swapping."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as fh:
+            current = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = current + XLS_CHILD_MEMORY
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except Exception:  # no /proc or no resource module: run without a cap
+        pass
+
+
+# -- entry point ------------------------------------------------------------------------------------
+def _read_bytes(path: str) -> bytes:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise UnreadableFile("文件不存在，请检查路径。")
+    except OSError as e:
+        raise UnreadableFile(f"无法访问该文件（{e.strerror or type(e).__name__}），请检查路径和权限。")
+    if os.path.isdir(path):
+        raise UnreadableFile("这是一个文件夹，不是Excel工作簿；批量处理请使用 jixiao batch。")
+    if not stat.S_ISREG(st.st_mode):  # a device, pipe or socket: never read from it
+        raise UnreadableFile("这不是一个普通文件，不是Excel工作簿，请提交.xlsx格式的自评表。")
+    if st.st_size == 0:
+        raise UnreadableFile("文件为空（0字节），可能上传或复制时出错；请重新保存后提交。")
+    if st.st_size > MAX_FILE_BYTES:
+        raise UnreadableFile(
+            f"文件过大（{st.st_size // (1024 * 1024)}MB），超出本工具的处理上限（{MAX_FILE_BYTES // (1024 * 1024)}MB）；"
+            "自评表一般不足1MB，请删除图片和无关工作表后重新保存提交。"
+        )
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(MAX_FILE_BYTES + 1)
+    except PermissionError:
+        raise UnreadableFile("没有读取该文件的权限；请关闭正在使用它的程序或检查文件权限后重试。")
+    except OSError as e:
+        raise UnreadableFile(f"读取文件时出错（{e.strerror or type(e).__name__}），请重新保存后提交。")
+
+
+def _book_findings(name_order: list, scans: dict) -> tuple:
+    """Findings about trimmed sheets and formulas without values, plus the formula cell list."""
+    findings, formulas = [], []
+    for name in name_order:
+        sc = scans.get(name)
+        if sc is None:
+            continue
+        if sc.far_cells:
+            findings.append(
+                Finding(
+                    HINT,
+                    SHEET_TOO_LARGE,
+                    name,
+                    sc.far_ref,
+                    f"工作表“{name}”有{sc.far_cells}个单元格超出读取范围（最远到{sc.far_ref}；"
+                    f"本工具只读取前{ROW_LIMIT}行、前{COL_LIMIT}列），超出部分未读取；"
+                    "请删除表格以外的多余内容（或把有用的内容移到表格内）后重新提交。",
+                )
+            )
+        formulas.extend((name, ref) for ref in sc.formulas_without_value)
+    for sheet, ref in formulas[:FORMULA_FINDINGS_MAX]:
+        findings.append(
+            Finding(
+                ERROR,
+                FORMULA_NOT_CALCULATED,
+                sheet,
+                ref,
+                f"单元格{ref}含公式但没有计算结果，请在Excel/WPS中打开并保存后重新提交。",
+            )
+        )
+    if len(formulas) > FORMULA_FINDINGS_MAX:
+        rest = len(formulas) - FORMULA_FINDINGS_MAX
+        findings.append(
+            Finding(
+                ERROR,
+                FORMULA_NOT_CALCULATED,
+                formulas[FORMULA_FINDINGS_MAX][0],
+                "",
+                f"另有{rest}个单元格含公式但没有计算结果，请在Excel/WPS中打开并保存后重新提交。",
+            )
+        )
+    return findings, formulas
+
+
+def open_book(path: str) -> Book:
+    """Read every sheet of ``path``. Raises :class:`UnreadableFile` with a Chinese reason."""
+    path = str(path)
+    data = _read_bytes(path)
+    head = data[:8192]
+    scans: dict = {}
+    if head.startswith(OLE_MAGIC):
+        _check_ole(data)
+        kind = "xls"
+    elif head.startswith(ZIP_MAGICS):
+        try:
+            kind, data, scans = _check_zip(data, path)
+        except (UnreadableFile, KeyboardInterrupt, SystemExit):
+            raise
+        except MemoryError:
+            raise UnreadableFile("文件内容过大，无法读取；请只保留自评表内容后重新保存提交。")
+        except Exception:  # zlib.error, struct.error ... from a damaged zip
+            raise UnreadableFile(_DAMAGED)
+    else:
+        raise sniff_other(head)
+    # .xlsx was pre-scanned and trimmed above; .xls/.ods cannot be, so calamine reads them in a child
+    raw = _read_isolated(data) if kind in ("xls", "ods") else _quiet(_read_sheets, data)
+    sheets = []
+    for name, rows, merges, hidden in raw:
+        sc = scans.get(name)
+        sheets.append(
+            Sheet(
+                name,
+                rows,
+                merges,
+                hidden,
+                percent_cells=sc.percent_cells if sc else set(),
+                hidden_rows=sc.hidden_rows if sc else set(),
+            )
+        )
+    findings, formulas = _book_findings([s.name for s in sheets], scans)
+    return Book(path, sheets, findings, formulas, kind)

@@ -1,0 +1,477 @@
+"""book.open_book: sniffing, refusals, limits, formula/percent detection; output.safe_filename and atomic_path."""
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from jixiao_xlsx import book as B
+from jixiao_xlsx.book import Book, Sheet, UnreadableFile, cell_ref, col_index, col_letter, open_book, ole_stream_names
+from jixiao_xlsx.output import OutputError, atomic_path, safe_child, safe_filename
+
+from tests import badbooks
+
+
+def refuse(path) -> str:
+    with pytest.raises(UnreadableFile) as e:
+        open_book(path)
+    return e.value.reason
+
+
+def xlsx(path, rows, name="S", fmt=None):
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet(name)
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write(r, c, v, fmt and wb.add_format(fmt))
+    wb.close()
+    return path
+
+
+def rezip(path, edit):
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    edit(parts)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+    return path
+
+
+# -- addresses ----------------------------------------------------------------------------------------
+def test_col_letters_round_trip():
+    assert [col_letter(c) for c in (0, 25, 26, 701, 702, 16383)] == ["A", "Z", "AA", "ZZ", "AAA", "XFD"]
+    assert all(col_index(col_letter(c)) == c for c in range(0, 20000, 7))
+    assert cell_ref(1048575, 16383) == "XFD1048576"
+
+
+# -- plain reading ------------------------------------------------------------------------------------
+def test_reads_grid_from_a1_with_merges_and_types(tmp_path):
+    p = tmp_path / "a.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("表")
+    ws.merge_range("B2:C3", "合并", None)
+    ws.write("D4", 2.5)
+    wb.close()
+    b = open_book(p)
+    s = b.get("表")
+    assert b.format == "xlsx" and b.names == ["表"] and b.findings == []
+    assert s.value(0, 0) is None and s.value(1, 1) == "合并" and s.value(2, 2) == "合并"
+    assert s.cell(2, 2).ref == "B2" and s.cell(3, 3).value == 2.5 and s.cell(3, 3).where == "表!D4"
+
+
+def test_positional_constructors_stay_compatible():
+    s = Sheet("x", [["a"]], [], True)
+    b = Book("p.xlsx", [s])
+    assert s.percent_cells == set() and s.hidden_rows == set() and b.findings == [] and b.formula_cells_without_value == []
+
+
+def test_content_decides_not_extension(tmp_path):
+    p = xlsx(tmp_path / "really_xlsx.xls", [["a", 1]])
+    b = open_book(p)
+    assert b.format == "xlsx" and b.sheets[0].value(0, 1) == 1
+
+
+def test_nan_and_inf_become_text(tmp_path):
+    p = xlsx(tmp_path / "n.xlsx", [["NANX", "INFX", 3]])
+
+    def edit(parts):
+        xml = parts["xl/worksheets/sheet1.xml"]
+        xml = xml.replace(b'<c r="A1" t="s"><v>0</v></c>', b'<c r="A1"><v>NaN</v></c>')
+        xml = xml.replace(b'<c r="B1" t="s"><v>1</v></c>', b'<c r="B1"><v>1e309</v></c>')
+        parts["xl/worksheets/sheet1.xml"] = xml
+
+    rezip(p, edit)
+    row = open_book(p).sheets[0].rows[0]
+    assert row[0].lower() == "nan" and row[1] == "inf" and row[2] == 3
+
+
+# -- refusals -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"", "文件为空（0字节）"),
+        (badbooks.MIN_PDF, "这是一个PDF文件，不是Excel工作簿，请提交.xlsx格式的自评表"),
+        ("项目,年度\n党建,2022\n".encode("gbk"), "CSV"),
+        ("说明文字\n".encode(), "文本文件"),
+        (b"<html><table><tr><td>1</td></tr></table></html>", "网页"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 20, "图片"),
+        (b"Rar!\x1a\x07\x00" + b"\0" * 20, "压缩包"),
+        (bytes(range(256)) * 4, "无法识别"),
+    ],
+)
+def test_not_a_workbook_says_what_it_is(tmp_path, content, words):
+    p = tmp_path / "x.xlsx"
+    p.write_bytes(content)
+    assert words in refuse(p)
+
+
+def test_missing_file_and_folder(tmp_path):
+    assert "不存在" in refuse(tmp_path / "nope.xlsx")
+    assert "文件夹" in refuse(tmp_path)
+
+
+def test_docx_renamed(tmp_path):
+    p = tmp_path / "r.xlsx"
+    badbooks.minimal_zip(badbooks.DOCX_PARTS)(p)
+    assert "Word文档（.docx）" in refuse(p)
+
+
+def test_truncated_zip(tmp_path):
+    p = xlsx(tmp_path / "t.xlsx", [["a"] * 5] * 50)
+    b = p.read_bytes()
+    p.write_bytes(b[: len(b) // 2])
+    assert "损坏或不完整" in refuse(p)
+
+
+def test_encrypted_ole_container(tmp_path):
+    data = badbooks.cfb({"EncryptionInfo": b"\x04\x00", "EncryptedPackage": b"\x00" * 10})
+    assert {"EncryptionInfo", "EncryptedPackage"} <= set(ole_stream_names(data))
+    p = tmp_path / "e.xlsx"
+    p.write_bytes(data)
+    assert "工作簿设置了打开密码" in refuse(p)
+
+
+def test_word_doc_ole(tmp_path):
+    p = tmp_path / "d.xls"
+    p.write_bytes(badbooks.cfb({"WordDocument": b"\xec\xa5"}))
+    assert "Word文档（.doc）" in refuse(p)
+
+
+def test_zip_bomb_by_declared_size(tmp_path, monkeypatch):
+    monkeypatch.setattr(B, "MAX_UNZIPPED_BYTES", 1_000_000)  # same code path as 200 MB, 1000x cheaper
+    p = xlsx(tmp_path / "b.xlsx", [["a"]])
+    with zipfile.ZipFile(p, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/media/pad.bin", b" " * 1_500_000)
+    assert "解压后过大" in refuse(p)
+
+
+def test_zip_bomb_by_ratio(tmp_path, monkeypatch):
+    monkeypatch.setattr(B, "RATIO_MIN_BYTES", 100_000)
+    p = xlsx(tmp_path / "r.xlsx", [["a"]])
+    with zipfile.ZipFile(p, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("xl/media/zeros.bin", b"\0" * 3_000_000)
+    assert "压缩比" in refuse(p)
+
+
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"])
+def test_dtd_and_entities_refused(tmp_path, part):
+    p = xlsx(tmp_path / "l.xlsx", [["text"]])
+
+    def edit(parts):
+        body = parts[part].split(b"?>", 1)[1]
+        parts[part] = badbooks.LAUGHS + body
+
+    rezip(p, edit)
+    reason = refuse(p)
+    assert "DTD" in reason and part in reason
+
+
+def test_xlsb_and_zip_archive(tmp_path):
+    p = tmp_path / "b.xlsx"
+    badbooks.minimal_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\0"})(p)
+    assert ".xlsb" in refuse(p)
+    badbooks.minimal_zip({"x/a.xlsx": b"1"})(p)
+    assert "解压后逐个提交" in refuse(p)
+
+
+# -- limits -------------------------------------------------------------------------------------------
+def test_far_cell_is_trimmed_not_allocated(tmp_path):
+    """calamine aborts the process on A1:XFD1048576; the pre-scan drops the far cell and says so."""
+    p = xlsx(tmp_path / "f.xlsx", [["a", 1]])
+    rezip(p, lambda ps: ps.update({"xl/worksheets/sheet1.xml": ps["xl/worksheets/sheet1.xml"].replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>7</v></c></row></sheetData>')}))
+    b = open_book(p)
+    s = b.sheets[0]
+    assert s.nrows == 1 and s.ncols == 2
+    [f] = b.findings
+    assert (f.code, f.sheet, f.cell) == (B.SHEET_TOO_LARGE, "S", "XFD1048576") and "1个单元格" in f.message
+
+
+def test_rows_beyond_limit_are_cut(tmp_path, monkeypatch):
+    monkeypatch.setattr(B, "ROW_LIMIT", 50)
+    monkeypatch.setattr(B, "COL_LIMIT", 3)
+    p = xlsx(tmp_path / "r.xlsx", [[r, r, r, r, r] for r in range(80)])
+    b = open_book(p)
+    s = b.sheets[0]
+    assert s.nrows == 50 and s.ncols == 3
+    [f] = b.findings
+    # beyond: rows 51-80 x 5 cols (150) + rows 1-50 x cols D-E (100) = 250 cells
+    assert f.code == B.SHEET_TOO_LARGE and "250个单元格" in f.message and f.cell == "E80"
+
+
+def test_cells_without_r_attribute_are_positioned(tmp_path, monkeypatch):
+    monkeypatch.setattr(B, "COL_LIMIT", 2)
+    p = xlsx(tmp_path / "n.xlsx", [["a"]])
+    rezip(p, lambda ps: ps.update({"xl/worksheets/sheet1.xml": ps["xl/worksheets/sheet1.xml"].replace(
+        b"</sheetData>", b'<row r="2"><c><v>1</v></c><c><v>2</v></c><c><v>3</v></c></row></sheetData>')}))
+    b = open_book(p)
+    assert b.sheets[0].rows[1] == [1.0, 2.0] and b.findings[0].cell == "C2"
+
+
+# -- formulas, percent formats, hidden rows ---------------------------------------------------------
+def test_formula_without_cached_value_is_reported(tmp_path):
+    p = tmp_path / "f.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "预算执行"
+    ws["B2"], ws["B3"], ws["B4"] = 1, 2, "=SUM(B2:B3)"
+    wb.save(p)
+    b = open_book(p)
+    assert b.formula_cells_without_value == [("预算执行", "B4")]
+    [f] = b.findings
+    assert (f.code, f.sheet, f.cell) == ("FORMULA_NOT_CALCULATED", "预算执行", "B4")
+    assert f.message == "单元格B4含公式但没有计算结果，请在Excel/WPS中打开并保存后重新提交。"
+
+
+def test_formula_with_cached_value_is_not_reported(tmp_path):
+    p = tmp_path / "c.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("S")
+    ws.write("A1", 1)
+    ws.write_formula("A2", "=A1*2", None, 2)
+    wb.close()
+    b = open_book(p)
+    assert b.findings == [] and b.sheets[0].value(1, 0) == 2
+
+
+def test_many_formulas_are_summarised(tmp_path):
+    p = tmp_path / "m.xlsx"
+    wb = openpyxl.Workbook()
+    for r in range(1, 31):
+        wb.active[f"A{r}"] = "=1+1"
+    wb.save(p)
+    b = open_book(p)
+    assert len(b.formula_cells_without_value) == 30
+    assert len(b.findings) == B.FORMULA_FINDINGS_MAX + 1 and "另有10个单元格" in b.findings[-1].message
+
+
+def test_percent_cells_from_styles(tmp_path):
+    p = tmp_path / "p.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("S")
+    ws.write("A1", 0.95, wb.add_format({"num_format": "0%"}))
+    ws.write("B1", 0.5, wb.add_format({"num_format": "0.0%"}))
+    ws.write("C1", 0.5, wb.add_format({"num_format": '0.00"%"'}))  # a literal '%' is still shown as percent
+    ws.write("D1", 0.5, wb.add_format({"num_format": "0.00"}))
+    ws.write("E1", "95%")
+    wb.close()
+    s = open_book(p).sheets[0]
+    assert s.percent_cells == {(0, 0), (0, 1)}
+    assert s.cell(0, 0).percent_format and not s.cell(0, 3).percent_format
+
+
+def test_hidden_rows_and_sheets_are_read(tmp_path):
+    p = tmp_path / "h.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    wb.add_worksheet("shown").write("A1", 1)
+    ws = wb.add_worksheet("secret")
+    ws.write("A1", "x")
+    ws.write("A2", "y")
+    ws.set_row(1, None, None, {"hidden": True})
+    ws.hide()
+    wb.close()
+    b = open_book(p)
+    s = b.get("secret")
+    assert s.hidden and s.value(1, 0) == "y" and s.hidden_rows == {1} and not b.get("shown").hidden
+
+
+@pytest.mark.soffice
+@pytest.mark.skipif(badbooks.soffice() is None, reason="LibreOffice not installed")
+def test_xls_reads_like_xlsx(tmp_path):
+    src = badbooks.JIAHE
+    a = tmp_path / "a.xlsx"
+    badbooks.write_template(a, src)
+    x = tmp_path / "a.xls"
+    badbooks.lo_convert(a, "xls", x)
+    bx, ba = open_book(x), open_book(a)
+    assert bx.format == "xls" and bx.names == ba.names
+    ind_x, ind_a = bx.get("绩效指标"), ba.get("绩效指标")
+    for r in range(2, 12):
+        assert [ind_x.value(r, c) for c in range(11)] == [ind_a.value(r, c) for c in range(11)]
+
+
+def test_xlsm_reads_like_xlsx(tmp_path):
+    p = tmp_path / "m.xlsm"
+    badbooks.xlsm(p)
+    b = open_book(p)
+    assert b.format == "xlsx" and "绩效指标" in b.names
+
+
+# -- output safety --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name",
+    ["../../etc/passwd", "/abs/x.xlsx", "C:\\x\\y.xlsx", "..", ".", "", "a/../../b", "CON", "nul.xlsx", "COM1",
+     "lpt9.txt", 'a<b>c:d"e|f?g*h', "name. . ", "x" * 400 + ".xlsx", "嘉" * 300, "a\x00b\x1f", "\u202e\u200bx"],
+)
+def test_safe_filename_never_escapes(tmp_path, name):
+    s = safe_filename(name)
+    assert s and s not in (".", "..") and len(s) <= 120 and len(s.encode()) <= 200
+    assert not any(ch in s for ch in '<>:"/\\|?*') and not any(ord(ch) < 32 for ch in s)
+    assert not s.endswith((" ", "."))
+    assert s.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT9"}
+    p = safe_child(tmp_path, name)
+    assert p.parent == tmp_path
+    p.write_text("ok")  # the file system accepts it
+    assert p.read_text() == "ok"
+
+
+def test_safe_filename_keeps_ordinary_names():
+    assert safe_filename("嘉禾街 2022 党建经费.scored.xlsx") == "嘉禾街 2022 党建经费.scored.xlsx"
+    assert safe_filename("x" * 300 + ".xlsx").endswith(".xlsx")
+
+
+def test_atomic_path_leaves_nothing_on_keyboard_interrupt(tmp_path):
+    target = tmp_path / "out.xlsx"
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_path(target) as tmp:
+            Path(tmp).write_bytes(b"half")
+            raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_path_keeps_old_file_on_failure(tmp_path):
+    target = tmp_path / "out.xlsx"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            Path(tmp).write_bytes(b"new")
+            raise RuntimeError
+    assert target.read_bytes() == b"old" and list(tmp_path.iterdir()) == [target]
+
+
+def test_atomic_path_never_replaces_an_input(tmp_path):
+    src = tmp_path / "in.xlsx"
+    src.write_bytes(b"input")
+    with pytest.raises(OutputError):
+        with atomic_path(src, protect=[src]):
+            pass
+    assert src.read_bytes() == b"input"
+
+
+def test_huge_merge_is_not_spread_cell_by_cell():
+    s = Sheet("x", [["a", None], [None, None]], [(0, 0, 1_048_575, 16_383), (5, 5, 6, 6)])
+    assert s.anchor(1_000_000, 16_000) == (0, 0) and s.cell(1, 1).value == "a" and s.anchor(6, 6) == (5, 5)
+
+
+# -- fuzz: damaged bytes give UnreadableFile or a Book, never anything else --------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SMALL = None
+
+
+def _small_book() -> bytes:
+    global _SMALL
+    if _SMALL is None:
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+        ws = wb.add_worksheet("绩效指标")
+        ws.merge_range("A1:C1", "标题")
+        ws.write_row(1, 0, ["产出指标", "≥95%", 8, "=1+1"])
+        wb.close()
+        _SMALL = buf.getvalue()
+    return _SMALL
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(min_value=0, max_value=4000), flips=st.lists(st.tuples(st.integers(0, 4000), st.integers(0, 255)), max_size=6))
+def test_damaged_bytes_never_escape_as_other_errors(tmp_path, cut, flips):
+    b = bytearray(_small_book())
+    for pos, val in flips:
+        b[pos % len(b)] = val
+    if cut:
+        b = b[: max(1, len(b) - cut)]
+    p = tmp_path / "fuzz.xlsx"
+    p.write_bytes(bytes(b))
+    try:
+        book = open_book(p)
+    except UnreadableFile as e:
+        assert e.reason
+    else:
+        assert isinstance(book, Book)
+
+
+_XLS = {}
+
+
+def _xls_seed():
+    if "b" not in _XLS:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as t:
+            src = Path(t) / "s.xlsx"
+            src.write_bytes(_small_book())
+            badbooks.lo_convert(src, "xls", Path(t) / "s.xls")
+            _XLS["b"] = (Path(t) / "s.xls").read_bytes()
+    return _XLS["b"]
+
+
+@pytest.mark.soffice
+@pytest.mark.skipif(badbooks.soffice() is None, reason="LibreOffice not installed")
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(flips=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=8))
+def test_damaged_xls_never_kills_the_process(tmp_path, flips):
+    """calamine's .xls reader panics or aborts (allocating hundreds of GB) on some damaged headers;
+    open_book reads .xls in a child process, so this only ever yields a Book or UnreadableFile."""
+    b = bytearray(_xls_seed())
+    for pos, val in flips:
+        b[pos % 1024 if pos % 2 else pos % len(b)] = val  # half the flips hit the CFB header/directory area
+    p = tmp_path / "fuzz.xls"
+    p.write_bytes(bytes(b))
+    try:
+        assert isinstance(open_book(p), Book)
+    except UnreadableFile as e:
+        assert e.reason
+
+
+@pytest.mark.soffice
+@pytest.mark.skipif(badbooks.soffice() is None, reason="LibreOffice not installed")
+def test_xls_that_aborts_calamine_is_refused(tmp_path):
+    p = tmp_path / "dim.xls"
+    badbooks.xls_bad_dimensions(p)
+    assert "损坏" in refuse(p)
+
+
+def test_atomic_path_explains_os_errors_in_chinese(tmp_path):
+    long = tmp_path / ("表" * 84 + ".scored.xlsx")  # 264 bytes: over the 255-byte limit of most file systems
+    with pytest.raises(OutputError) as e:
+        with atomic_path(long) as tmp:
+            Path(tmp).write_bytes(b"x")
+    assert "文件名过长" in str(e.value)
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    os.chmod(ro, 0o500)
+    try:
+        if os.access(ro, os.W_OK):  # running as root: permissions are not enforced
+            return
+        with pytest.raises(OutputError) as e:
+            with atomic_path(ro / "x.xlsx"):
+                pass
+        assert "没有写入权限" in str(e.value)
+    finally:
+        os.chmod(ro, 0o700)
+    assert [p for p in tmp_path.rglob(".~jixiao-*")] == []
+
+
+def test_derived_name_fits_the_file_system(tmp_path):
+    from jixiao_xlsx.output import derived_name
+
+    name = derived_name("表" * 83, ".scored.xlsx")
+    assert name.endswith(".scored.xlsx") and len(name.encode()) <= 200
+    (tmp_path / name).write_bytes(b"ok")
+    assert derived_name("嘉禾街", ".scored.xlsx") == "嘉禾街.scored.xlsx"
+    assert derived_name("../CON", ".scored.xlsx") == "_CON.scored.xlsx"  # '..' and '/' gone, CON defused
+
+
+def test_devices_and_pipes_are_never_read(tmp_path):
+    fifo = tmp_path / "pipe.xlsx"
+    os.mkfifo(fifo)
+    assert "不是一个普通文件" in refuse(fifo)  # would block forever if it were opened
+    assert "不是一个普通文件" in refuse("/dev/zero")
