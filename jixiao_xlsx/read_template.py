@@ -9,7 +9,6 @@ sheet or column) become findings, never exceptions.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Optional
 
 from . import findings as F
@@ -17,6 +16,7 @@ from . import layout as L
 from .book import Book, Sheet, cell_ref
 from .model import ERROR, Allocation, BudgetLine, Cell, Finding, Indicator, Project
 from .profile import Profile
+from . import values
 
 HEADER_SCAN_ROWS = 15  # header rows are looked for within the first rows of a sheet
 INFO_SCAN_ROWS = 40
@@ -60,19 +60,14 @@ INFO_ALIASES = {
 TOTAL_WORDS = {"合计", "小计", "总计", "总分", "合计分值", "总得分"}
 EXECUTION_LEVEL1 = {"预算执行率", "预算执行", "资金执行率", "预算资金执行率"}
 
-_WS = re.compile(r"\s+")
 _TRAILING_BRACKET = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
 _LEADING_NUM = re.compile(r"^(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．:：])(?=\D)")
 _TRAILING_WEIGHT = re.compile(r"[(（]?\d+(?:\.\d+)?分?[)）]?$")
 
 
 def norm(text) -> str:
-    """NFKC, no whitespace or line breaks, no '*' markers or trailing colon."""
-    if text is None:
-        return ""
-    s = unicodedata.normalize("NFKC", str(text))
-    s = _WS.sub("", s)
-    s = s.strip("*＊")
+    """:func:`values.norm` (NFKC, no whitespace or invisible characters), no '*' markers or trailing colon."""
+    s = values.norm(text).strip("*")
     return s.rstrip(":：")
 
 
@@ -421,7 +416,11 @@ def _note_row(sheet: Sheet, r: int, cols: dict, cells: dict) -> bool:
         return True
     values_blank = all(cells[h].blank for h in IND_KEYS[1:])
     first = next((cells[h] for h in ("一级指标", "二级指标", "三级指标") if not cells[h].blank), None)
-    return values_blank and first is not None and norm(first.value).startswith(NOTE_PREFIXES)
+    if not values_blank or first is None:
+        return False
+    text = norm(first.value)
+    # "注：…", or a signature line such as "填表人：李四  联系电话：…" (a label, a colon, a value)
+    return text.startswith(NOTE_PREFIXES) or bool(re.match(r"^[^:]{1,8}:", text))
 
 
 _REQUIRED_IND = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值")

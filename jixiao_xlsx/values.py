@@ -18,6 +18,8 @@ CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
 _WS = re.compile(r"\s+")
+# zero-width and other format characters (U+200B, U+FEFF …) arrive with text pasted from web pages
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 # Leading numbering: 一、 1. 1、 (一) （一） (1) 1） — §1.4
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d)|[(（][一二三四五六七八九十\d]+[)）])")
 # Trailing stated weight: (50分) (50) 50分 — §1.4
@@ -33,7 +35,7 @@ def norm(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         value = str(value)
-    return _WS.sub("", unicodedata.normalize("NFKC", value))
+    return _WS.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFKC", value)))
 
 
 def norm_text(value: Any) -> str:

@@ -579,8 +579,7 @@ def cases() -> list:
         note="found by content")
     add("27_sheets_reordered.xlsx", openpyxl_edit(JIAHE, reorder_sheets), total=H)
     add("28_blank_rows.xlsx", openpyxl_edit(JIAHE, blank_rows), total=H)
-    add("29_notes_below.xlsx", openpyxl_edit(JIAHE, notes_below), total=H,
-        known_issue="read_template reads the note rows under the table (填表人/注：) as indicators: LEVEL1_UNKNOWN")
+    add("29_notes_below.xlsx", openpyxl_edit(JIAHE, notes_below), total=H)
     add("30_merged_levels.xlsx", openpyxl_edit(JIAHE, merged_levels), total=H)
     add("31_hidden_rows.xlsx", openpyxl_edit(JIAHE, hidden_rows), total=H, note="hidden rows still count")
     add("32_hidden_sheets.xlsx", openpyxl_edit(JIAHE, hidden_sheets), total=H)
@@ -589,7 +588,7 @@ def cases() -> list:
     add("34_nbsp_and_spaces.xlsx", template(with_rows({0: {"一级指标": "产出指标\u3000", "实际完成值": "1\u00a0部"},
                                                         1: {"二级指标": " 数量指标 "}})), total=H)
     add("34b_zero_width_space.xlsx", template(with_rows({0: {"一级指标": "产出\u200b指标", "三级指标": "\ufeff出版连环画"}})),
-        total=H, known_issue="norm() keeps zero-width characters (U+200B, U+FEFF) copied from web pages: LEVEL1_UNKNOWN")
+        total=H)
 
     # -- formulas -----------------------------------------------------------------------------------
     add("35_formula_cached.xlsx", formula_books(True), total=H, no_codes=("FORMULA_NOT_CALCULATED",), needs="soffice")

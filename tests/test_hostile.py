@@ -96,8 +96,6 @@ def test_check(case, bad_dir):
         if c in BOOK_CODES:
             assert c in book_codes
     missing = [c for c in case.codes if c not in codes]
-    if missing and set(missing) <= BOOK_CODES:
-        pytest.xfail(f"api.read_project does not copy Book.findings into the project yet: {missing}")
     assert not missing, (missing, codes)
 
 
