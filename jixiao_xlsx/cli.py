@@ -14,6 +14,7 @@ from .output import OutputError
 from .profile import ProfileError, load_profile
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+MAX_PRINTED_FINDINGS = 200  # a sheet of junk rows can yield thousands; the first ones say what to fix
 
 rules_option = click.option(
     "--rules",
@@ -112,13 +113,18 @@ def _print_findings(file, result):
         click.echo(f"{file}：未发现问题。")
         return
     click.echo(f"{file}：错误 {result.errors} 项，提示 {result.hints} 项")
-    for f in result.findings:
+    for f in result.findings[:MAX_PRINTED_FINDINGS]:
         click.echo(format_finding(f))
+    rest = len(result.findings) - MAX_PRINTED_FINDINGS
+    if rest > 0:
+        click.echo(f"……另有 {rest} 项未显示；全部问题见评分工作簿的“问题清单”，或用 --json 输出。")
 
 
 def default_scored_path(file) -> Path:
+    from .output import derived_name
+
     p = Path(file)
-    return p.with_name(f"{p.stem}.scored.xlsx")
+    return p.with_name(derived_name(p.stem, ".scored.xlsx"))
 
 
 @main.command()
@@ -129,15 +135,15 @@ def default_scored_path(file) -> Path:
 @debug_option
 def score(file, out, rules, as_json, debug):
     """评分一个自评工作簿，写出评分工作簿（不修改原文件）。"""
-    from .api import evaluate_file, write_scored_file
+    from .api import open_and_evaluate, write_scored_file
 
     profile = _profile(rules)
     out = Path(out) if out else default_scored_path(file)
     try:
-        result = evaluate_file(file, profile)
+        book, result = open_and_evaluate(file, profile)
         written = None
         if not result.blocked:
-            written = write_scored_file(result, out, profile)
+            written = write_scored_file(result, out, profile, book)
     except UnreadableFile as e:
         _unreadable(file, e, as_json)
         sys.exit(EXIT_FINDINGS)
@@ -159,3 +165,114 @@ def score(file, out, rules, as_json, debug):
 
 
 # -- batch (issue #3) is added below this line ---------------------------------------------------
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar="INPUT...")
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False), metavar="SUMMARY.xlsx", help="汇总工作簿路径（必填）。")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N", help="并行进程数，默认由工具按文件数选择。")
+@click.option("--scored-dir", type=click.Path(file_okay=False), default=None, metavar="DIR", help="同时把每个文件的评分工作簿写到此文件夹。")
+@rules_option
+@click.option("--json", "as_json", is_flag=True, help="把全部结果以一个JSON对象输出到标准输出。")
+@debug_option
+def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
+    """批量评分：文件和/或文件夹（含子文件夹）中的全部自评工作簿 → 一个汇总工作簿。
+
+    \b
+    例：jixiao batch 各街道自评表 -o 2022年项目支出绩效自评汇总.xlsx
+    """
+    import datetime as _dt
+
+    from . import batch as _batch
+    from .summary import SummaryWriter
+
+    profile = _profile(rules)
+    started = _dt.datetime.now().replace(microsecond=0)
+    try:
+        _batch.check_output(inputs, out)
+    except _batch.BatchUsageError as e:
+        click.echo(str(e), err=True)
+        sys.exit(EXIT_USAGE)
+    plan = _batch.plan_batch(inputs, scored_dir, exclude=[out], jobs=jobs)
+    if not plan.files:
+        click.echo("没有找到任何Excel自评工作簿（.xlsx/.xlsm/.xls），未生成汇总表。", err=True)
+        sys.exit(EXIT_USAGE)
+    bar = _progress_bar(len(plan.files))
+    stream = _JsonStream() if as_json else None
+    try:
+        with SummaryWriter(out, profile, started, protect=plan.files) as sw:
+
+            def on_record(rec):
+                if "error" not in rec:
+                    sw.add(rec)
+                if stream:
+                    stream.entry(_batch.json_entry(rec))
+
+            run = _batch.score_files(plan, profile, on_record=on_record, progress=lambda *a: bar.update(1))
+            bar.set_description("写出汇总表")
+            sw.close(run.unreadable, run.skipped)
+            bar.close()
+    except KeyboardInterrupt:
+        bar.close()
+        click.echo("\n已中断，未生成汇总表。", err=True)
+        sys.exit(130)
+    except OutputError as e:
+        bar.close()
+        click.echo(f"无法写出汇总表：{e}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    except OSError as e:
+        bar.close()
+        click.echo(
+            f"无法写出汇总表 {out}：{e.strerror or type(e).__name__}。如果它正在Excel或WPS中打开，请关闭后重试；"
+            "否则请检查该文件夹是否可写、磁盘是否已满。",
+            err=True,
+        )
+        sys.exit(EXIT_FINDINGS)
+    except Exception as e:  # noqa: BLE001
+        bar.close()
+        _fail_unexpected(out, e, debug)
+    if debug:
+        for f, tb in run.tracebacks.items():
+            click.echo(f"--- {f}\n{tb}", err=True)
+    if stream:
+        stream.finish(_batch.totals(sw.rows, len(run.files), len(run.unreadable), len(run.skipped)))
+    _print_batch(run, out, quiet=as_json)
+    sys.exit(EXIT_OK if run.ok else EXIT_FINDINGS)
+
+
+def _progress_bar(total):
+    """tqdm on stderr: files done / total, rate, time left; silent when stderr is not a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, file=sys.stderr, disable=None, unit="个", desc="评分", dynamic_ncols=True, leave=False)
+
+
+class _JsonStream:
+    """``{"files": [...], "totals": {...}}`` written entry by entry, so --json does not hold the batch."""
+
+    def __init__(self):
+        self.n = 0
+        click.echo('{\n  "files": [', nl=False)
+
+    def entry(self, obj):
+        text = json.dumps(obj, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        click.echo(("," if self.n else "") + "\n    " + text, nl=False)
+        self.n += 1
+
+    def finish(self, totals):
+        text = json.dumps(totals, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        click.echo(f'\n  ],\n  "totals": {text}\n}}')
+
+
+def _print_batch(run, out, quiet):
+    """A few lines for the clerk; details live in the summary (stderr when stdout carries JSON)."""
+    echo = (lambda s: click.echo(s, err=True)) if quiet else click.echo
+    echo(
+        f"共 {len(run.files)} 个自评工作簿：已评分 {run.scored} 个（其中有错误 {run.with_errors} 个），"
+        f"未能处理 {len(run.unreadable)} 个；已跳过 {len(run.skipped)} 个。"
+    )
+    for f, reason in run.unreadable[:20]:
+        click.echo(f"未能处理 {f}：{reason}", err=True)
+    if len(run.unreadable) > 20:
+        click.echo(f"……其余 {len(run.unreadable) - 20} 个见汇总表“未能处理”工作表。", err=True)
+    echo(f"汇总表：{out}")

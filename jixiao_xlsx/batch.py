@@ -1,0 +1,474 @@
+"""The district batch: find the street workbooks, score each one, stream compact records back.
+
+One broken file must never stop a batch of hundreds, so every per-file failure becomes a record
+with a Chinese reason.  Workers return plain data (``Result.as_dict()`` plus counts), never Books or
+DataFrames, so memory holds only what the summary prints.  No click, no tqdm: the command line
+passes a ``progress`` callback.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import sys
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+SCORED_SUFFIX = ".scored.xlsx"
+
+SKIP_LOCK = "Excel/WPS 打开文件时生成的临时锁定文件（~$ 开头），不是自评表，已跳过。"
+SKIP_HIDDEN_FILE = "隐藏文件，已跳过。"
+SKIP_HIDDEN_DIR = "隐藏文件夹，其中的文件已跳过。"
+SKIP_SCORED = "jixiao 生成的评分工作簿（.scored.xlsx），不是自评表，已跳过。"
+SKIP_OUTPUT = "本次汇总的输出文件，已跳过。"
+
+# Below this many files one process is faster than starting workers. Measured (benchmarks/batch.py,
+# 2 cores, ~6 ms per file): starting 2 workers costs ~30 ms with fork (Linux; jobs=2 wins from ~12
+# files: 20 files 118 -> 80 ms) but ~200 ms with spawn (Windows, macOS: every worker imports the
+# package again; jobs=2 loses at 40 files, 240 -> 335 ms, and wins at 100, 586 -> 408 ms).
+AUTO_JOBS_THRESHOLD = {"fork": 12, "forkserver": 80, "spawn": 80}
+# Files handed to a worker at a time: enough to amortise the round trip, few enough to balance.
+CHUNKSIZE = 8
+
+INTERNAL_ERROR = "处理时发生内部错误（{name}），请将此文件发给技术支持人员。"
+WORKER_DIED = "处理此文件时程序意外退出（文件可能已损坏或过大），请用Excel或WPS另存为.xlsx后重新提交。"
+
+
+# ---------------------------------------------------------------------------------------------
+# discovery
+
+
+def _is_hidden(p: Path) -> bool:
+    """Dot-names everywhere; the hidden attribute too on Windows."""
+    if p.name.startswith("."):
+        return True
+    attrs = getattr(os.lstat(p), "st_file_attributes", 0) if sys.platform == "win32" else 0
+    return bool(attrs & getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0))
+
+
+def _skip_reason(p: Path) -> Optional[str]:
+    name = p.name
+    if name.startswith("~$"):
+        return SKIP_LOCK
+    if _is_hidden(p):
+        return SKIP_HIDDEN_FILE
+    if name.lower().endswith(SCORED_SUFFIX):
+        return SKIP_SCORED
+    return None
+
+
+def _walk(folder: Path, files: list, skipped: list, exclude: set) -> None:
+    """Recursive, sorted, not following links to folders (no cycles)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        skipped.append((str(folder), "无法打开此文件夹（没有权限或已被删除），已跳过。"))
+        return
+    for e in entries:
+        p = Path(folder, e.name)
+        if e.is_dir(follow_symlinks=False):
+            if _is_hidden(p):
+                skipped.append((str(p), SKIP_HIDDEN_DIR))
+            else:
+                _walk(p, files, skipped, exclude)
+        elif e.name.lower().endswith(EXCEL_SUFFIXES) and e.is_file():
+            if _key(p) in exclude:
+                skipped.append((str(p), SKIP_OUTPUT))
+                continue
+            reason = _skip_reason(p)
+            if reason:
+                skipped.append((str(p), reason))
+            else:
+                files.append(p)
+
+
+def _key(p) -> str:
+    return os.path.normcase(os.path.abspath(p))
+
+
+def discover(inputs: Iterable, exclude: Iterable = ()) -> tuple[list, list]:
+    """Files and folders (recursive) -> (workbook paths, [(path, Chinese reason)] skipped).
+
+    A file named explicitly is taken whatever its extension (the user asked for it), except a lock
+    file.  Order is deterministic: inputs in the order given, folders sorted by name; a file reached
+    twice is kept once.  ``exclude`` (e.g. the summary being written) is never taken as an input.
+    """
+    exclude = {_key(p) for p in exclude}
+    found, skipped = [], []
+    for inp in inputs:
+        p = Path(inp)
+        if p.is_dir():
+            _walk(p, found, skipped, exclude)
+        elif p.name.startswith("~$"):
+            skipped.append((str(p), SKIP_LOCK))
+        elif _key(p) in exclude:
+            skipped.append((str(p), SKIP_OUTPUT))
+        else:
+            found.append(p)
+    seen, files = set(), []
+    for p in found:
+        k = _key(p)
+        if k not in seen:
+            seen.add(k)
+            files.append(str(p))
+    return files, skipped
+
+
+# ---------------------------------------------------------------------------------------------
+# scored-workbook names
+
+_BAD_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in range(1, 10)} | {f"LPT{i}" for i in range(1, 10)}
+MAX_NAME = 100  # characters before the suffix; leaves room under Windows' 260-character paths
+
+
+def _safe_part(s: str) -> str:
+    s = _BAD_CHARS.sub("_", s).strip(" .")
+    if not s:
+        return "_"
+    if s.split(".")[0].upper() in _RESERVED:
+        s = "_" + s
+    return s
+
+
+def _short_hash(path: str) -> str:
+    return hashlib.sha1(os.path.abspath(path).encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def scored_names(files: list) -> dict:
+    """Input path -> a file name for its scored workbook that no other input in the batch gets.
+
+    ``<folders below the common root joined by _>__<stem>.scored.xlsx``, made safe for Windows;
+    when two inputs would still meet (case-insensitively), or a name had to be shortened, the name
+    gets ``~<8 hex of the full input path>``.
+    """
+    if not files:
+        return {}
+    parents = [os.path.dirname(os.path.abspath(f)) for f in files]
+    try:
+        root = os.path.commonpath(parents)
+    except ValueError:  # different drives on Windows
+        root = ""
+    base = {}
+    for f, parent in zip(files, parents):
+        rel = os.path.relpath(parent, root) if root else parent
+        parts = [_safe_part(x) for x in Path(rel).parts if x not in (".", "", os.sep) and x != Path(rel).anchor]
+        stem = _safe_part(Path(f).stem)
+        name = ("_".join(parts) + "__" + stem) if parts else stem
+        base[f] = name
+    counts = {}
+    for name in base.values():
+        counts[name.lower()] = counts.get(name.lower(), 0) + 1
+    out = {}
+    for f, name in base.items():
+        if counts[name.lower()] > 1 or len(name) > MAX_NAME:
+            name = name[: MAX_NAME - 9].rstrip(" .") + "~" + _short_hash(f)
+        out[f] = name + SCORED_SUFFIX
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the per-file worker
+
+_PROFILE = None
+
+
+def _init_worker(profile) -> None:
+    global _PROFILE
+    _PROFILE = profile
+
+
+def score_one(task) -> dict:
+    """(path, scored_out or None) -> a plain-data record; never raises for a bad file.
+
+    Scored: ``{"file", "result": Result.as_dict(), "errors", "hints", "blocked", "scored",
+    "scored_error"}``.  Not scored: ``{"file", "error", "traceback"}`` (traceback only for bugs).
+    """
+    path, out = task
+    from .book import UnreadableFile
+
+    try:
+        from . import api
+
+        if out:  # keep the Book for the scored workbook instead of reading the file twice
+            book, result = api.open_and_evaluate(path, _PROFILE)
+        else:
+            book, result = None, api.evaluate_file(path, _PROFILE)
+    except UnreadableFile as e:
+        return {"file": path, "error": e.reason, "traceback": None}
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # noqa: BLE001 - includes pyo3 PanicException; one file never stops the batch
+        return {"file": path, "error": INTERNAL_ERROR.format(name=type(e).__name__), "traceback": traceback.format_exc()}
+    rec = {
+        "file": path,
+        "result": result.as_dict(),
+        "errors": result.errors,
+        "hints": result.hints,
+        "blocked": result.blocked,
+        "scored": None,
+        "scored_error": None,
+    }
+    rec["result"]["file"] = path
+    if out and not result.blocked:
+        rec.update(_write_scored(result, book, out))
+    return rec
+
+
+def _write_scored(result, book, out) -> dict:
+    from . import api
+    from .output import OutputError
+
+    try:
+        api.write_scored_file(result, out, _PROFILE, book=book)
+        return {"scored": str(out)}
+    except OutputError as e:
+        return {"scored_error": str(e)}
+    except OSError as e:
+        return {"scored_error": f"无法写出评分工作簿 {out}：{e.strerror or type(e).__name__}"}
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # noqa: BLE001
+        return {"scored_error": f"写出评分工作簿时发生内部错误（{type(e).__name__}），请将此文件发给技术支持人员。"}
+
+
+# ---------------------------------------------------------------------------------------------
+# the batch
+
+
+class BatchUsageError(Exception):
+    """The batch cannot start as asked (nothing to read, output onto an input). Chinese message."""
+
+
+def _is_summary(path) -> bool:
+    """True when ``path`` is a summary this tool wrote (safe to replace on a re-run)."""
+    try:
+        import python_calamine as pc
+
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        try:
+            names = set(wb.sheet_names)
+        finally:
+            wb.close()
+    except Exception:  # noqa: BLE001 - unreadable: certainly not our summary
+        return False
+    from .summary import ABOUT_SHEET, SUMMARY_SHEET
+
+    return {SUMMARY_SHEET, ABOUT_SHEET} <= names
+
+
+def check_output(inputs: Iterable, out) -> None:
+    """Refuse an output that would overwrite an input workbook.
+
+    An earlier summary inside an input folder is fine (it is skipped and replaced); a clerk's workbook
+    at the output path, or a file named as an input, is not.
+    """
+    k = _key(out)
+    for inp in inputs:
+        if _key(inp) == k:
+            raise BatchUsageError(f"汇总表 {out} 与输入文件相同，不能覆盖输入文件，请换一个汇总表文件名。")
+    if os.path.isfile(out):
+        try:  # on Windows a workbook open in Excel/WPS cannot be replaced: say so before the batch runs
+            with open(out, "r+b"):
+                pass
+        except OSError:
+            raise BatchUsageError(f"汇总表 {out} 无法写入，可能正在Excel或WPS中打开，请关闭后重试，或换一个文件名。")
+    if os.path.exists(out) and not _is_summary(out):
+        for inp in inputs:
+            if os.path.isdir(inp) and k.startswith(_key(inp) + os.sep):
+                raise BatchUsageError(
+                    f"汇总表 {out} 已存在于输入文件夹中，且不是 jixiao 生成的汇总表，为免覆盖自评表，请换一个文件名或位置。"
+                )
+
+
+@dataclass
+class BatchRun:
+    """What a batch did. ``records`` holds the full scored records only when no ``on_record``
+    consumer was given (library use, tests); the command line streams them instead."""
+
+    files: list  # every input workbook, in discovery order
+    records: list  # scored records (see score_one), in discovery order, unless streamed
+    unreadable: list  # [(file, Chinese reason)]
+    skipped: list  # [(path, Chinese reason)]
+    tracebacks: dict = field(default_factory=dict)  # file -> traceback text (internal errors only)
+    jobs: int = 1
+    scored: int = 0
+    with_errors: int = 0  # scored files with at least one 错误 (or whose scored workbook failed)
+
+    @property
+    def ok(self) -> bool:
+        """Every file scored without errors (exit status 0)."""
+        return not self.unreadable and self.with_errors == 0
+
+
+@dataclass
+class Plan:
+    files: list
+    skipped: list
+    tasks: list  # [(file, scored-workbook path or None)]
+    jobs: int
+
+
+def cpu_count() -> int:
+    """CPUs this process may use (a container or a job object may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def auto_jobs(n_files: int) -> int:
+    """Workers worth starting for ``n_files``: one for a small batch, every CPU for a large one."""
+    import multiprocessing
+
+    method = multiprocessing.get_context().get_start_method()
+    if n_files < AUTO_JOBS_THRESHOLD.get(method, AUTO_JOBS_THRESHOLD["spawn"]):
+        return 1
+    return max(1, min(cpu_count(), n_files))
+
+
+def _chunksize(n_tasks: int, jobs: int) -> int:
+    return max(1, min(CHUNKSIZE, n_tasks // (jobs * 4)))
+
+
+def _iter_results(tasks: list, profile, jobs: int):
+    """Yield records in task order. A worker killed by the OS (not an exception) only costs its file."""
+    if jobs <= 1:
+        _init_worker(profile)
+        for t in tasks:
+            yield score_one(t)
+        return
+    done = 0
+    ex = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(profile,))
+    try:
+        for rec in ex.map(score_one, tasks, chunksize=_chunksize(len(tasks), jobs)):
+            done += 1
+            yield rec
+        ex.shutdown()
+        return
+    except BrokenProcessPool:
+        ex.shutdown(wait=False, cancel_futures=True)
+    except BaseException:  # Ctrl+C, or the consumer stopped: do not finish the queued files first
+        ex.shutdown(wait=False, cancel_futures=True)
+        raise
+    # A worker died hard (crash in native code, out of memory). Isolate the rest one file per process
+    # so that only the culprit is reported.
+    for t in tasks[done:]:
+        try:
+            with ProcessPoolExecutor(1, initializer=_init_worker, initargs=(profile,)) as ex:
+                yield ex.submit(score_one, t).result()
+        except BrokenProcessPool:
+            yield {"file": t[0], "error": WORKER_DIED, "traceback": None}
+
+
+def plan_batch(inputs: Iterable, scored_dir=None, exclude: Iterable = (), jobs: Optional[int] = None) -> Plan:
+    """Discover the inputs, name their scored workbooks, choose the number of workers."""
+    files, skipped = discover(inputs, exclude)
+    if scored_dir:  # never re-read our own scored workbooks from an earlier run
+        inside = _key(scored_dir) + os.sep
+        skipped += [(f, SKIP_SCORED) for f in files if _key(f).startswith(inside)]
+        files = [f for f in files if not _key(f).startswith(inside)]
+    names = scored_names(files) if scored_dir else {}
+    tasks = [(f, str(Path(scored_dir, names[f])) if scored_dir else None) for f in files]
+    jobs = auto_jobs(len(files)) if not jobs or jobs < 1 else jobs
+    return Plan(files, skipped, tasks, min(jobs, max(1, len(files))))
+
+
+def score_files(
+    plan: Plan,
+    profile=None,
+    on_record: Optional[Callable[[dict], None]] = None,
+    progress: Optional[Callable[[int, int, str], None]] = None,
+) -> BatchRun:
+    """Score every planned file. Each record (scored or ``{"file", "error"}``) goes to ``on_record``
+    in discovery order whatever finished first, so the outcome does not depend on ``plan.jobs``;
+    without ``on_record`` the scored records are kept in :attr:`BatchRun.records`.
+    ``progress(done, total, file)`` is called after each file."""
+    from .profile import load_profile
+
+    profile = profile or load_profile()
+    run = BatchRun(files=plan.files, records=[], unreadable=[], skipped=plan.skipped, jobs=plan.jobs)
+    total = len(plan.tasks)
+    for i, rec in enumerate(_iter_results(plan.tasks, profile, plan.jobs), 1):
+        if "error" in rec:
+            run.unreadable.append((rec["file"], rec["error"]))
+            if rec.get("traceback"):
+                run.tracebacks[rec["file"]] = rec["traceback"]
+        else:
+            run.scored += 1
+            run.with_errors += bool(rec["errors"] or rec.get("scored_error"))
+            if on_record is None:
+                run.records.append(rec)
+        if on_record is not None:
+            on_record(rec)
+        if progress:
+            progress(i, total, rec["file"])
+    return run
+
+
+def run_batch(
+    inputs: Iterable,
+    profile=None,
+    jobs: Optional[int] = None,
+    scored_dir=None,
+    exclude: Iterable = (),
+    progress: Optional[Callable[[int, int, str], None]] = None,
+    on_record: Optional[Callable[[dict], None]] = None,
+) -> BatchRun:
+    """:func:`plan_batch` then :func:`score_files` (``jobs`` None: chosen by :func:`auto_jobs`)."""
+    return score_files(plan_batch(inputs, scored_dir, exclude, jobs), profile, on_record, progress)
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON
+
+
+def totals(rows, found: int, failed: int, skipped: int) -> dict:
+    """Batch-level counts and money for ``--json``; ``rows`` are scored records (full or slim)."""
+    from .summary import money_totals
+
+    grades: dict = {}
+    for r in rows:
+        g = r["result"].get("grade")
+        if g:
+            grades[g] = grades.get(g, 0) + 1
+    budget, executed, rate = money_totals(rows)
+    return {
+        "found": found,
+        "scored": len(rows),
+        "failed": failed,
+        "skipped": skipped,
+        "with_errors": sum(1 for r in rows if r["errors"] or r.get("scored_error")),
+        "without_total": sum(1 for r in rows if r["result"].get("total") is None),
+        "grades": grades,
+        "budget": _json_num(budget),
+        "executed": _json_num(executed),
+        "rate": _json_num(rate),
+    }
+
+
+def _json_num(d):
+    from .model import _num
+
+    return _num(d)
+
+
+def json_entry(rec: dict) -> dict:
+    """One ``files`` entry: the ``jixiao score --json`` object, or ``{"file", "error"}``."""
+    if "error" in rec:
+        return {"file": rec["file"], "error": rec["error"]}
+    return rec["result"]
+
+
+def as_json(run: BatchRun) -> dict:
+    """``{"files": [...], "totals": {...}}`` for a run that kept its records, in discovery order."""
+    by_file = {r["file"]: r for r in run.records}
+    errors = dict(run.unreadable)
+    files = [json_entry(by_file[f]) if f in by_file else {"file": f, "error": errors.get(f, "")} for f in run.files]
+    return {"files": files, "totals": totals(run.records, len(run.files), len(run.unreadable), len(run.skipped))}

@@ -1,0 +1,211 @@
+"""The summary workbook from hand-made records (no scorer involved): sheets, columns, totals, ranking."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import python_calamine as pc
+import pytest
+
+from jixiao_xlsx import summary as S
+from jixiao_xlsx.profile import load_profile
+
+PROFILE = load_profile()
+STARTED = dt.datetime(2023, 3, 1, 9, 30, 0)
+
+
+def rec(file, unit, project, budget, executed, rate, scores, total, grade, self_total, errors=0, hints=0,
+        indicators=(), findings=()):
+    return {
+        "file": file, "errors": errors, "hints": hints, "blocked": total is None, "scored": None,
+        "scored_error": None,
+        "result": {
+            "file": file, "unit": unit, "department": "白云区财政局", "project": project, "year": "2022",
+            "budget": {"initial": budget, "adjusted": budget, "executed": executed, "rate": rate},
+            "scores": dict(zip(("execution", "output", "effect", "satisfaction"), scores)),
+            "total": total, "grade": grade, "self_reported_total": self_total,
+            "indicators": list(indicators), "findings": list(findings),
+        },
+    }  # fmt: skip
+
+
+IND = {"level1": "产出指标", "level2": "数量指标", "level3": "建立大支部", "kind": "positive", "target": "≥40个",
+       "actual": "40个", "weight": 8, "score": 8, "self_score": 8, "rule": "positive"}  # fmt: skip
+EVIL = "=HYPERLINK(\"http://x\",\"点我\")"
+
+RECORDS = [
+    # 京溪街: 100 / 100 -> 100%, total 100 优, self 100 -> 差异 0
+    rec("京溪街/a.xlsx", "京溪街道办事处", "长者饭堂", 100, 100, 1, (10, 50, 30, 10), 100, "优", 100, indicators=[IND]),
+    # 嘉禾街: 120 / 103.5 -> 86.25% (spec §3), total 8.63 + 40 + 25.5 + 8 = 82.13 良, self 90 -> 差异 +7.87
+    rec("嘉禾街/b.xlsx", "嘉禾街道办事处", "党建经费", 120, 103.5, 0.8625, (8.63, 40, 25.5, 8), 82.13, "良", 90,
+        errors=1, hints=2, indicators=[IND, dict(IND, level3=EVIL, score=4.5)],
+        findings=[{"severity": "错误", "code": "EXECUTION_OVER_BUDGET", "sheet": "预算执行", "cell": "D3",
+                   "message": EVIL}]),
+    # 嘉禾街 second project: blocked (execution missing) -> no rate, no total, still listed
+    rec("嘉禾街/c.xlsx", "嘉禾街道办事处", "城中村治理", 50, None, None, (None, 30, None, 10), None, None, None,
+        errors=2),
+    # 同和街: 200 / 172.49 -> r = 0.86245 shown 0.8625 (spec §3), total 82.13 again: ties with 嘉禾街
+    rec("同和街/d.xlsx", "同和街道办事处", "垃圾分类", 200, 172.49, 0.8625, (8.62, 40.01, 25.5, 8), 82.13, "良", 80),
+]  # fmt: skip
+UNREADABLE = [("石井街/坏.xlsx", "这是一个文本文件，不是Excel工作簿。")]
+SKIPPED = [("嘉禾街/~$b.xlsx", "临时锁定文件，已跳过。")]
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    out = tmp_path_factory.mktemp("s") / "汇总.xlsx"
+    S.write_summary(RECORDS, UNREADABLE, SKIPPED, out, PROFILE, STARTED)
+    wb = pc.CalamineWorkbook.from_path(str(out))
+    return {n: wb.get_sheet_by_name(n).to_python() for n in wb.sheet_names}
+
+
+def test_every_sheet_with_its_columns(book):
+    assert list(book) == list(S.SHEETS)
+    assert tuple(book[S.SUMMARY_SHEET][0]) == S.SUMMARY_COLUMNS
+    assert tuple(book[S.RANK_SHEET][0]) == S.RANK_COLUMNS
+    assert tuple(book[S.INDICATOR_SHEET][0]) == S.INDICATOR_COLUMNS
+    assert tuple(book[S.FINDINGS_SHEET][0]) == S.FINDING_COLUMNS
+    assert tuple(book[S.FAILED_SHEET][0]) == S.FAILED_COLUMNS
+    assert tuple(book[S.ABOUT_SHEET][0][:2]) == S.ABOUT_COLUMNS
+    charts = book[S.CHART_SHEET]
+    assert tuple(charts[1][:2]) == S.GRADE_TABLE_COLUMNS
+
+
+def _rows(sheet):
+    head = sheet[0]
+    return [dict(zip(head, r)) for r in sheet[1:]]
+
+
+def test_rows_sorted_by_unit_project_file_in_pinyin_order(book):
+    rows = _rows(book[S.SUMMARY_SHEET])[:-1]
+    # GB18030 order is pinyin order for these: 嘉(jia) < 京(jing) < 同(tong); 城(cheng) < 党(dang)
+    assert [(r["实施单位"], r["项目名称"]) for r in rows] == [
+        ("嘉禾街道办事处", "城中村治理"),
+        ("嘉禾街道办事处", "党建经费"),
+        ("京溪街道办事处", "长者饭堂"),
+        ("同和街道办事处", "垃圾分类"),
+    ]
+
+
+def test_blocked_project_listed_with_parts_and_empty_total(book):
+    r = _rows(book[S.SUMMARY_SHEET])[0]
+    assert r["源文件"] == "嘉禾街/c.xlsx"
+    assert r["总分"] == "" and r["等级"] == "" and r["执行率"] == ""
+    assert r["产出得分"] == 30 and r["满意度得分"] == 10 and r["错误数"] == 2
+
+
+def test_difference_is_self_minus_computed(book):
+    rows = {r["源文件"]: r for r in _rows(book[S.SUMMARY_SHEET])[:-1]}
+    assert rows["嘉禾街/b.xlsx"]["差异"] == pytest.approx(7.87)  # 90 - 82.13
+    assert rows["京溪街/a.xlsx"]["差异"] == 0  # 100 - 100
+    assert rows["同和街/d.xlsx"]["差异"] == pytest.approx(-2.13)  # 80 - 82.13
+    assert rows["嘉禾街/c.xlsx"]["差异"] == ""  # no total, no difference
+
+
+def test_totals_row_arithmetic(book):
+    total = _rows(book[S.SUMMARY_SHEET])[-1]
+    assert total["实施单位"] == S.TOTAL_LABEL
+    # Σ全年预算数 = 100 + 120 + 50 + 200 = 470
+    assert total["全年预算数"] == pytest.approx(470)
+    # Σ全年执行数 = 100 + 103.5 + (blank) + 172.49 = 375.99
+    assert total["全年执行数"] == pytest.approx(375.99)
+    # rate of the sums = 375.99 / 470 = 0.799978.. -> 0.8000 (4 decimals, half-up);
+    # the mean of the three rates would be (1 + 0.8625 + 0.8625) / 3 = 0.9083 - not that
+    assert total["执行率"] == pytest.approx(0.8)
+    # counts: errors 0 + 1 + 2 + 0 = 3, hints 0 + 2 + 0 + 0 = 2
+    assert total["错误数"] == 3 and total["提示数"] == 2
+    assert total["源文件"] == "4个文件"
+
+
+def test_money_totals_exact_decimal():
+    b, e, r = S.money_totals(RECORDS)
+    assert (b, e, r) == (Decimal("470"), Decimal("375.99"), Decimal("0.8000"))
+    assert S.money_totals([]) == (Decimal(0), Decimal(0), None)  # no division by zero
+
+
+def test_ranking_ties_share_rank_and_unscored_last(book):
+    rows = _rows(book[S.RANK_SHEET])
+    assert [(r["名次"], r["源文件"]) for r in rows] == [
+        (1, "京溪街/a.xlsx"),  # 100
+        (2, "嘉禾街/b.xlsx"),  # 82.13, tie: summary order (嘉禾 before 同和)
+        (2, "同和街/d.xlsx"),  # 82.13 shares rank 2
+        ("", "嘉禾街/c.xlsx"),  # no total: last, no rank
+    ]
+
+
+def test_ranking_competition_numbering():
+    recs = [rec(f"{i}.xlsx", "u", f"p{i}", 1, 1, 1, (10, 0, 0, 0), t, "差", None) for i, t in enumerate((90, 95, 95, 80))]
+    assert [rank for rank, _ in S.ranking(recs)] == [1, 1, 3, 4]  # 95, 95, 90, 80
+
+
+def test_charts_tables(book):
+    sheet = book[S.CHART_SHEET]
+    grades = {r[0]: r[1] for r in sheet[2:7]}
+    assert grades == {"优": 1, "良": 2, "中": 0, "差": 0, S.NO_GRADE: 1}
+    units = [r for r in sheet[10:] if r[0]]
+    assert tuple(sheet[9][:6]) == S.UNIT_TABLE_COLUMNS
+    jiahe = units[0]
+    # 嘉禾街: 2 projects, mean total of the scored one = 82.13; Σ预算 120 + 50 = 170;
+    # Σ执行 103.5; rate 103.5 / 170 = 0.608823.. -> 0.6088
+    assert jiahe[:6] == ["嘉禾街道办事处", 2, pytest.approx(82.13), 170, 103.5, pytest.approx(0.6088)]
+
+
+def test_indicator_long_table(book):
+    rows = _rows(book[S.INDICATOR_SHEET])
+    assert len(rows) == 3  # 2 rows of b.xlsx, 1 of a.xlsx, none for c/d
+    assert rows[0]["源文件"] == "嘉禾街/b.xlsx" and rows[0]["指标类型"] == "正向"
+    assert rows[1]["三级指标"] == EVIL  # clerk text stays text
+    assert rows[1]["得分"] == 4.5 and rows[1]["分值"] == 8
+
+
+def test_findings_and_failed_and_about(book):
+    f = _rows(book[S.FINDINGS_SHEET])
+    assert f == [{"源文件": "嘉禾街/b.xlsx", "实施单位": "嘉禾街道办事处", "工作表": "预算执行", "单元格": "D3",
+                  "类别": "错误", "代码": "EXECUTION_OVER_BUDGET", "问题说明": EVIL}]  # fmt: skip
+    failed = _rows(book[S.FAILED_SHEET])
+    assert [(r["源文件"], r["情况"]) for r in failed] == [("石井街/坏.xlsx", S.FAILED_READ), ("嘉禾街/~$b.xlsx", S.FAILED_SKIPPED)]
+    about = {r[0]: r[1] for r in book[S.ABOUT_SHEET][1:]}
+    assert about["汇总时间"] == "2023-03-01 09:30:00"
+    assert about["评分规则"].startswith("national-2020")
+    assert (about["找到的自评工作簿"], about["已评分"], about["未能处理"], about["已跳过（临时锁定文件、隐藏文件等）"]) == (5, 4, 1, 1)
+
+
+def test_text_is_never_a_formula(tmp_path):
+    import zipfile
+
+    out = tmp_path / "s.xlsx"
+    S.write_summary(RECORDS, UNREADABLE, SKIPPED, out, PROFILE, STARTED)
+    with zipfile.ZipFile(out) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        formulas = "".join(z.read(n).decode() for n in sheets).count("<f>")
+    # only our own totals-row formulas: 2 sums, 1 rate, 2 counts
+    assert formulas == 5
+
+
+def test_empty_batch_still_writes(tmp_path):
+    out = tmp_path / "s.xlsx"
+    S.write_summary([], UNREADABLE, [], out, PROFILE, STARTED)
+    wb = pc.CalamineWorkbook.from_path(str(out))
+    rows = wb.get_sheet_by_name(S.SUMMARY_SHEET).to_python()
+    assert rows[1][0] == S.TOTAL_LABEL and rows[1][6] == ""  # no budget: no rate
+
+
+def test_output_never_replaces_an_input(tmp_path):
+    from jixiao_xlsx.output import OutputError
+
+    src = tmp_path / "a.xlsx"
+    src.write_bytes(b"x")
+    r = rec(str(src), "u", "p", 1, 1, 1, (10, 0, 0, 0), 10, "差", None)
+    with pytest.raises(OutputError):
+        S.write_summary([r], [], [], src, PROFILE, STARTED)
+    assert src.read_bytes() == b"x"
+
+
+def test_rows_beyond_excel_last_row_are_counted_not_lost_silently(tmp_path, monkeypatch):
+    monkeypatch.setattr(S, "MAX_ROW", 2)  # room for 2 indicator rows below the header
+    out = tmp_path / "s.xlsx"
+    S.write_summary(RECORDS, [], [], out, PROFILE, STARTED)  # 3 indicator rows in RECORDS
+    wb = pc.CalamineWorkbook.from_path(str(out))
+    assert len(wb.get_sheet_by_name(S.INDICATOR_SHEET).to_python()) == 3  # header + 2
+    about = {r[0]: r[1] for r in wb.get_sheet_by_name(S.ABOUT_SHEET).to_python()}
+    assert about["指标明细未列出"].startswith("1行")
