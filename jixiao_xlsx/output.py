@@ -27,6 +27,15 @@ WORKBOOK_OPTIONS = {
 }
 
 
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
 class OutputError(Exception):
     """An output cannot be written where asked; the message is Chinese."""
 
@@ -102,6 +111,7 @@ def atomic_path(target, protect=()):
         raise OutputError(_why_not_written(target, e)) from e
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         os.replace(tmp, target)
     except BaseException as e:
         with contextlib.suppress(OSError):
@@ -143,10 +153,10 @@ def derived_name(stem: str, suffix: str, max_bytes: int = 200) -> str:
     return safe_filename(stem.rstrip(" .") + suffix, max_len=10_000)
 
 
-def new_workbook(path):
-    """An xlsxwriter Workbook with the project's safe, reproducible defaults."""
+def new_workbook(path, **options):
+    """An xlsxwriter Workbook with the project's safe, reproducible defaults (plus ``options``)."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = xlsxwriter.Workbook(str(path), {**WORKBOOK_OPTIONS, **options})
     wb.set_properties({"created": FIXED_CREATED, "author": "jixiao-xlsx", "company": ""})
     return wb

@@ -9,11 +9,12 @@ in memory twice.
 from __future__ import annotations
 
 import datetime as _dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Optional
 
 from . import __version__
 from .output import atomic_path, new_workbook
+from .values import quantize
 from .scored import KIND_NAMES, RULE_NAMES  # the scored workbook's words, so both sheets read alike
 
 SUMMARY_SHEET = "汇总"
@@ -88,7 +89,7 @@ def money_totals(records) -> tuple:
     """
     budget = sum((dec(r["result"]["budget"]["adjusted"]) or Decimal(0) for r in records), Decimal(0))
     executed = sum((dec(r["result"]["budget"]["executed"]) or Decimal(0) for r in records), Decimal(0))
-    rate = (executed / budget).quantize(Q4, ROUND_HALF_UP) if budget else None
+    rate = quantize(executed / budget, Q4) if budget else None
     return budget, executed, rate
 
 
@@ -125,7 +126,7 @@ def unit_table(records) -> list:
     rows = []
     for unit, recs in groups.items():
         totals = [dec(r["result"]["total"]) for r in recs if r["result"].get("total") is not None]
-        mean = (sum(totals, Decimal(0)) / len(totals)).quantize(Q2, ROUND_HALF_UP) if totals else None
+        mean = quantize(sum(totals, Decimal(0)) / len(totals), Q2) if totals else None
         b, e, rate = money_totals(recs)
         rows.append((unit, len(recs), mean, b, e, rate))
     return rows
@@ -291,7 +292,7 @@ def _totals_row(w: _Writer, ws, records, row, last):
     ws.write_formula(row, col("全年预算数"), f"=SUBTOTAL(109,{rng('全年预算数')})", w.total_money, float(budget))
     ws.write_formula(row, col("全年执行数"), f"=SUBTOTAL(109,{rng('全年执行数')})", w.total_money, float(executed))
     ws.write_formula(
-        row, col("执行率"), f'=IF({bcell}=0,"",{ecell}/{bcell})', w.total_rate, "" if rate is None else float(rate)
+        row, col("执行率"), f'=IF({bcell}=0,"",ROUND({ecell}/{bcell},4))', w.total_rate, "" if rate is None else float(rate)
     )
     ws.write_formula(row, col("错误数"), f"=SUBTOTAL(109,{rng('错误数')})", w.total_int, errors)
     ws.write_formula(row, col("提示数"), f"=SUBTOTAL(109,{rng('提示数')})", w.total_int, hints)
@@ -490,8 +491,8 @@ class SummaryWriter:
     def __enter__(self):
         self._ctx = atomic_path(self.out_path, protect=self.protect)
         tmp = self._ctx.__enter__()
-        wb = new_workbook(tmp)
-        wb.constant_memory = CONSTANT_MEMORY  # rows are written in order; flush each row instead of holding the sheet
+        # rows are written in order: flush each row instead of holding the sheet in memory
+        wb = new_workbook(tmp, constant_memory=CONSTANT_MEMORY)
         self.wb, self.w = wb, _Writer(wb)
         self.sheets = {name: wb.add_worksheet(name) for name in SHEETS}  # tab order
         self._ind_row = self._find_row = 0
