@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from .output import MAX_NAME_BYTES as MAX_NAME_BYTES_OUT
+from .output import safe_filename
+
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SCORED_SUFFIX = ".scored.xlsx"
 
@@ -123,18 +126,19 @@ def discover(inputs: Iterable, exclude: Iterable = ()) -> tuple[list, list]:
 # ---------------------------------------------------------------------------------------------
 # scored-workbook names
 
-_BAD_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in range(1, 10)} | {f"LPT{i}" for i in range(1, 10)}
-MAX_NAME = 100  # characters before the suffix; leaves room under Windows' 260-character paths
+# Names are capped in UTF-8 bytes, not characters: a long Chinese folder + file name is legal but its
+# scored sibling would pass the 255-byte limit of ext4/NTFS (output.MAX_NAME_BYTES leaves room).
+MAX_NAME_BYTES = MAX_NAME_BYTES_OUT - len(SCORED_SUFFIX.encode()) - 9
 
 
 def _safe_part(s: str) -> str:
-    s = _BAD_CHARS.sub("_", s).strip(" .")
-    if not s:
-        return "_"
-    if s.split(".")[0].upper() in _RESERVED:
-        s = "_" + s
-    return s
+    return safe_filename(s, max_len=10_000, default="_")
+
+
+def _cut_bytes(s: str, limit: int) -> str:
+    while len(s.encode("utf-8")) > limit and s:
+        s = s[:-1]
+    return s.rstrip(" .")
 
 
 def _short_hash(path: str) -> str:
@@ -167,8 +171,8 @@ def scored_names(files: list) -> dict:
         counts[name.lower()] = counts.get(name.lower(), 0) + 1
     out = {}
     for f, name in base.items():
-        if counts[name.lower()] > 1 or len(name) > MAX_NAME:
-            name = name[: MAX_NAME - 9].rstrip(" .") + "~" + _short_hash(f)
+        if counts[name.lower()] > 1 or len(name.encode("utf-8")) > MAX_NAME_BYTES:
+            name = _cut_bytes(name, MAX_NAME_BYTES) + "~" + _short_hash(f)
         out[f] = name + SCORED_SUFFIX
     return out
 

@@ -44,13 +44,84 @@ def _fail_unexpected(path, exc, debug):
     sys.exit(EXIT_FINDINGS)
 
 
+# -- click in Chinese ---------------------------------------------------------------------------
+# click prints its usage errors and --help boilerplate in English; a clerk gets one Chinese line.
+
+
+def _param_name(param) -> str:
+    if param is None:
+        return "参数"
+    names = {"file": "FILE（要处理的工作簿）", "inputs": "INPUT（工作簿或文件夹）", "out": "-o（输出文件）"}
+    return names.get(param.name or "", param.get_error_hint(None) if hasattr(param, "get_error_hint") else param.name)
+
+
+def usage_message(e: click.UsageError) -> str:
+    """One Chinese line for a click usage error, with the command to get help."""
+    from click.exceptions import BadParameter, MissingParameter, NoSuchOption
+
+    if isinstance(e, MissingParameter):
+        what = f"缺少{_param_name(e.param)}"
+    elif isinstance(e, NoSuchOption):
+        what = f"没有选项 {e.option_name}"
+    elif isinstance(e, BadParameter):
+        msg = e.message
+        if "does not exist" in msg:
+            msg = "找不到该文件或文件夹"
+        elif "is a directory" in msg:
+            msg = "这是一个文件夹，这里需要一个文件"
+        elif "is a file" in msg:
+            msg = "这是一个文件，这里需要一个文件夹"
+        what = f"{_param_name(e.param)} 的值无效：{msg}"
+    else:
+        what = e.message
+    cmd = e.ctx.command_path if e.ctx else "jixiao"
+    return f"用法错误：{what}。运行 {cmd} --help 查看用法。"
+
+
+def _zh_help(option):
+    if option is not None:
+        option.help = "显示本帮助并退出。"
+    return option
+
+
+class ZhCommand(click.Command):
+    def get_help_option(self, ctx):
+        return _zh_help(super().get_help_option(ctx))
+
+
+class ZhGroup(click.Group):
+    """A group whose usage errors and help option speak Chinese."""
+
+    command_class = ZhCommand
+
+    def get_help_option(self, ctx):
+        return _zh_help(super().get_help_option(ctx))
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False,
+                              **extra)
+        except click.exceptions.NoArgsIsHelpError as e:
+            click.echo(e.ctx.get_help())
+            sys.exit(EXIT_OK)
+        except click.UsageError as e:
+            click.echo(usage_message(e), err=True)
+            sys.exit(EXIT_USAGE)
+        except click.Abort:
+            click.echo("已中断。", err=True)
+            sys.exit(130)
+        if standalone_mode:
+            sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+        return rv
+
+
 def format_finding(f) -> str:
     where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "-")
     return f"[{f.severity}] {where} {f.code}：{f.message}"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="jixiao")
+@click.group(cls=ZhGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="jixiao", message="%(prog)s 版本 %(version)s", help="显示版本并退出。")
 def main():
     """项目支出绩效自评表评分工具（jixiao-xlsx）。
 
@@ -64,13 +135,23 @@ def main():
 
 @main.command()
 @click.argument("out", required=False, default="jixiao-template.xlsx", metavar="[OUT.xlsx]")
+@click.option("--force", is_flag=True, help="OUT 已存在时覆盖它。")
+@rules_option
 @debug_option
-def template(out, debug):
-    """生成空白标准模板工作簿。"""
+def template(out, force, rules, debug):
+    """生成空白标准模板工作簿（下拉选项和填表说明按评分规则生成）。"""
     from .template import write_template
 
+    profile = _profile(rules)
+    target = Path(out)
+    if target.suffix.lower() != ".xlsx":
+        click.echo(f"用法错误：模板文件名应以 .xlsx 结尾，如 {target.with_suffix('.xlsx').name}。", err=True)
+        sys.exit(EXIT_USAGE)
+    if target.exists() and not force:
+        click.echo(f"文件 {out} 已存在，为避免覆盖已填写的自评表，未生成模板；请换一个文件名，或加 --force 覆盖。", err=True)
+        sys.exit(EXIT_USAGE)
     try:
-        write_template(out)
+        write_template(out, profile=profile)
     except (OutputError, OSError) as e:
         click.echo(f"无法写出模板：{e}", err=True)
         sys.exit(EXIT_FINDINGS)
@@ -168,7 +249,7 @@ def score(file, out, rules, as_json, debug):
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True), metavar="INPUT...")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="INPUT...")
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False), metavar="SUMMARY.xlsx", help="汇总工作簿路径（必填）。")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N", help="并行进程数，默认由工具按文件数选择。")
 @click.option("--scored-dir", type=click.Path(file_okay=False), default=None, metavar="DIR", help="同时把每个文件的评分工作簿写到此文件夹。")
@@ -187,7 +268,11 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
     from .summary import SummaryWriter
 
     profile = _profile(rules)
-    started = _dt.datetime.now().replace(microsecond=0)
+    missing = [i for i in inputs if not Path(i).exists()]
+    if missing:
+        click.echo(f"用法错误：找不到输入文件或文件夹：{'、'.join(missing[:5])}。请检查路径。", err=True)
+        sys.exit(EXIT_USAGE)
+    started = _run_time()
     try:
         _batch.check_output(inputs, out)
     except _batch.BatchUsageError as e:
@@ -238,6 +323,17 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
         stream.finish(_batch.totals(sw.rows, len(run.files), len(run.unreadable), len(run.skipped)))
     _print_batch(run, out, quiet=as_json)
     sys.exit(EXIT_OK if run.ok else EXIT_FINDINGS)
+
+
+def _run_time():
+    """When the batch ran, for the summary's 说明 sheet; SOURCE_DATE_EPOCH fixes it so re-runs can be diffed."""
+    import datetime as _dt
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).replace(tzinfo=None)
+    return _dt.datetime.now().replace(microsecond=0)
 
 
 def _progress_bar(total):

@@ -99,9 +99,12 @@ def test_unreadable_file_is_one_line_exit_1(tmp_path):
     assert r.exit_code == 1 and "Traceback" not in r.output and "PDF" in r.output
 
 
-def test_usage_errors_exit_2(tmp_path, jiahe):
-    assert run("check").exit_code == 2
-    assert run("score", jiahe, "--nonsense").exit_code == 2
+def test_usage_errors_exit_2_in_chinese(tmp_path, jiahe):
+    for args in (("check",), ("score", jiahe, "--nonsense"), ("check", tmp_path), ("batch", tmp_path / "nothere", "-o",
+                                                                                     tmp_path / "s.xlsx")):
+        r = run(*args)
+        assert r.exit_code == 2, args
+        assert "用法错误" in r.output and "Error" not in r.output and "Usage" not in r.output, r.output
     bad = tmp_path / "rules.toml"
     bad.write_text('id = "x"\n', encoding="utf-8")
     r = run("check", jiahe, "--rules", bad)
@@ -125,6 +128,14 @@ def test_template_command(tmp_path):
     out = tmp_path / "t.xlsx"
     r = run("template", out)
     assert r.exit_code == 0 and out.exists()
+
+
+def test_template_never_overwrites_a_filled_workbook(jiahe):
+    before = digest(jiahe)
+    r = run("template", jiahe)
+    assert r.exit_code == 2 and "已存在" in r.output and digest(jiahe) == before
+    assert run("template", jiahe.with_suffix(".csv")).exit_code == 2
+    assert run("template", jiahe, "--force").exit_code == 0 and digest(jiahe) != before
 
 
 def test_many_findings_are_capped_in_text_output(tmp_path):
