@@ -228,7 +228,7 @@ class Result:
             "unit": p.unit.text,
             "department": p.department.text,
             "project": p.name.text,
-            "year": p.year.text,
+            "year": _year(p.year),
             "budget": {
                 "initial": _num(self.budget.initial),
                 "adjusted": _num(self.budget.adjusted),
@@ -247,6 +247,14 @@ class Result:
             "indicators": [i.as_dict() for i in self.indicators],
             "findings": [f.as_dict() for f in self.findings],
         }
+
+
+def _year(cell: Cell):
+    """The evaluation year as a number when it reads as one (``2022年度`` → 2022), else the text typed."""
+    from .values import parse_year
+
+    y = parse_year(cell.value)
+    return y if y is not None else (cell.text or None)
 
 
 def _num(d: Optional[Decimal]):

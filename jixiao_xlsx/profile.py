@@ -60,6 +60,7 @@ class Profile:
     level1_split: str
     execution_weight: Decimal
     rate_cap: Decimal
+    execution_row_labels: tuple  # 一级 labels of an execution line inside the indicator table
     funds_total_row: tuple
     funds_sources: tuple  # FundSource
     level1: tuple  # Level1
@@ -68,6 +69,8 @@ class Profile:
     grades: tuple  # (name, min Decimal) descending
     bands: tuple  # Band, in order met, partly, not_met
     reverse_formula: str
+    reverse_by_default: tuple  # 二级 whose rows without direction or comparator are 反向 (§4.2)
+    blank_placeholders: tuple  # what clerks type for "none" in an amount cell (—, /, 无)
     strict_as_inclusive: bool
     fraction_max: Decimal
     over_ratio: Decimal
@@ -183,6 +186,7 @@ def parse_profile(data: dict, source: str = "") -> Profile:
         level1_split=str(_get(data, "level1_split")),
         execution_weight=_dec(_get(data, "execution.weight"), "execution.weight"),
         rate_cap=_dec(data.get("execution", {}).get("rate_cap", 1), "execution.rate_cap"),
+        execution_row_labels=tuple(data.get("execution", {}).get("row_labels", ("预算执行率", "预算执行"))),
         funds_total_row=tuple(_get(data, "funds.total_row")),
         funds_sources=tuple(
             FundSource(_get(s, "name"), tuple(s.get("aliases", ()))) for s in _get(data, "funds.sources")
@@ -193,6 +197,8 @@ def parse_profile(data: dict, source: str = "") -> Profile:
         grades=grades,
         bands=tuple(bands),
         reverse_formula=str(_get(data, "scoring.reverse_formula")),
+        reverse_by_default=tuple(data.get("scoring", {}).get("reverse_by_default", ("成本指标",))),
+        blank_placeholders=tuple(al.get("blank_placeholders", ())),
         strict_as_inclusive=bool(data.get("scoring", {}).get("strict_as_inclusive", True)),
         fraction_max=_dec(_get(data, "percent.fraction_max"), "percent.fraction_max"),
         over_ratio=_dec(_get(data, "over_achievement.ratio"), "over_achievement.ratio"),
@@ -218,6 +224,8 @@ def validate(p: Profile) -> None:
         raise ProfileError(f"评分规则文件中 level1_split 应为 fixed 或 free，实际为：{p.level1_split}")
     if p.reverse_formula not in ("linear", "ratio"):
         raise ProfileError(f"评分规则文件中 scoring.reverse_formula 应为 linear 或 ratio，实际为：{p.reverse_formula}")
+    if not p.strict_as_inclusive:
+        raise ProfileError("评分规则文件中 scoring.strict_as_inclusive = false 暂不支持（“>”“<”与“≥”“≤”同样计分），请改为 true。")
     if p.over_severity not in ("错误", "提示"):
         raise ProfileError(f"评分规则文件中 over_achievement.severity 应为 错误 或 提示，实际为：{p.over_severity}")
     if p.execution_weight < 0 or p.total <= 0:

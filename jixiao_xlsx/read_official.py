@@ -33,7 +33,6 @@ BLOCK_LABELS = ("年度总体目标", "项目资金", "绩效指标", "总体目
 OTHER_LABELS = ("联系电话", "联系人", "填表人", "填报人", "审核人", "填报日期", "填表日期", "单位负责人",
                 "财务负责人", "项目负责人")
 TOTAL_ROW_LABELS = ("总分", "合计", "总计", "总得分", "得分合计", "分值合计")
-EXECUTION_ROW_LABELS = ("预算执行率", "预算执行", "预算执行情况", "资金执行率")
 FOOTER = re.compile(r"^(?:(?:注|说明|备注)\d*[:：]|填表人|填报人|联系人|联系电话|审核人|单位负责人|财务负责人|填报日期|填表日期)")
 _YEAR_IN_TITLE = re.compile(r"(\d{4})年度")
 _TRAILING_PAREN = re.compile(r"[(（][^()（）]*[)）]$")
@@ -438,7 +437,7 @@ def _read_indicators(sheet: Sheet, hdr: tuple, blocks: list, project: Project, p
     r0, cols = hdr
     end = _next_block(blocks, r0, sheet.nrows)
     total_keys = {key(n) for n in TOTAL_ROW_LABELS}
-    exec_keys = {key(n) for n in EXECUTION_ROW_LABELS}
+    exec_keys = {key(n) for n in profile.execution_row_labels}
     c1, c2, c3 = cols.get("level1"), cols.get("level2"), cols.get("level3")
     value_cols = [cols.get(f) for f in ("target", "actual", "weight")]
     prev: Optional[Indicator] = None

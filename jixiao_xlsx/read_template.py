@@ -8,6 +8,7 @@ sheet or column) become findings, never exceptions.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Optional
 
@@ -58,22 +59,19 @@ INFO_ALIASES = {
 }
 
 TOTAL_WORDS = {"合计", "小计", "总计", "总分", "合计分值", "总得分"}
-EXECUTION_LEVEL1 = {"预算执行率", "预算执行", "资金执行率", "预算资金执行率"}
 
 _TRAILING_BRACKET = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
 _LEADING_NUM = re.compile(r"^(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．:：])(?=\D)")
 _TRAILING_WEIGHT = re.compile(r"[(（]?\d+(?:\.\d+)?分?[)）]?$")
 
 
-def norm(text) -> str:
-    """:func:`values.norm` (NFKC, no whitespace or invisible characters), no '*' markers or trailing colon."""
+def _norm(text) -> str:
     s = values.norm(text).strip("*")
     return s.rstrip(":：")
 
 
-def norm_header(text) -> str:
-    """Header text as compared: :func:`norm` and without trailing bracketed units like '（万元）'."""
-    s = norm(text)
+def _norm_header(text) -> str:
+    s = _norm(text)
     while True:
         t = _TRAILING_BRACKET.sub("", s)
         if t == s or not t:
@@ -81,9 +79,8 @@ def norm_header(text) -> str:
         s = t
 
 
-def norm_label(text) -> str:
-    """Row label as compared: :func:`norm` without '其中：' and leading numbering ('一、', '1.')."""
-    s = norm(text)
+def _norm_label(text) -> str:
+    s = _norm(text)
     for prefix in ("其中:", "其中"):
         if s.startswith(prefix) and len(s) > len(prefix):
             s = s[len(prefix):]
@@ -91,12 +88,46 @@ def norm_label(text) -> str:
     return s
 
 
+# The same few hundred strings (headers, labels, sheet names) are normalised again and again across
+# the sheets of a file and the files of a batch; text cells are memoised, anything else is computed.
+_NORM_CACHE = 16384
+_NORM_MAX_LEN = 200  # long notes are not worth keeping
+_norm_str = functools.lru_cache(maxsize=_NORM_CACHE)(_norm)
+_norm_header_str = functools.lru_cache(maxsize=_NORM_CACHE)(_norm_header)
+_norm_label_str = functools.lru_cache(maxsize=_NORM_CACHE)(_norm_label)
+
+
+def norm(text) -> str:
+    """:func:`values.norm` (NFKC, no whitespace or invisible characters), no '*' markers or trailing colon."""
+    return _norm_str(text) if type(text) is str and len(text) <= _NORM_MAX_LEN else _norm(text)
+
+
+def norm_header(text) -> str:
+    """Header text as compared: :func:`norm` and without trailing bracketed units like '（万元）'."""
+    return _norm_header_str(text) if type(text) is str and len(text) <= _NORM_MAX_LEN else _norm_header(text)
+
+
+def norm_label(text) -> str:
+    """Row label as compared: :func:`norm` without '其中：' and leading numbering ('一、', '1.')."""
+    return _norm_label_str(text) if type(text) is str and len(text) <= _NORM_MAX_LEN else _norm_label(text)
+
+
 def _sheet_names_norm(canonical: str) -> tuple:
     return (norm(canonical),) + tuple(norm(a) for a in SHEET_ALIASES.get(canonical, ()))
 
 
 def header_aliases(canonical: str, profile: Profile) -> tuple:
-    """All accepted spellings of a header, normalised, canonical first."""
+    """All accepted spellings of a header, normalised, canonical first (memoised on the profile)."""
+    memo = profile.__dict__.get("_rt_header_aliases")
+    if memo is None:
+        memo = profile._rt_header_aliases = {}
+    out = memo.get(canonical)
+    if out is None:
+        out = memo[canonical] = _header_aliases(canonical, profile)
+    return out
+
+
+def _header_aliases(canonical: str, profile: Profile) -> tuple:
     names = list(profile.header_names(canonical)) + list(LOCAL_HEADER_ALIASES.get(canonical, ()))
     out = []
     for n in names:
@@ -106,31 +137,82 @@ def header_aliases(canonical: str, profile: Profile) -> tuple:
     return tuple(out)
 
 
+def _memo(sheet) -> dict:
+    """Per-sheet memo (``Sheet._memo``); a fresh dict for sheet-like objects without one."""
+    m = getattr(sheet, "_memo", None)
+    return m if m is not None else {}
+
+
 # -- header rows -------------------------------------------------------------------------------
+def _header_texts(sheet: Sheet, r: int) -> dict:
+    """normalised header text -> [0-based columns, ascending] of the text cells of row ``r`` (memoised)."""
+    memo = _memo(sheet)
+    key = ("hdr", r)
+    index = memo.get(key)
+    if index is None:
+        index = {}
+        row = sheet.rows[r] if 0 <= r < len(sheet.rows) else ()
+        for c, v in enumerate(row):
+            if isinstance(v, str) and v.strip():
+                index.setdefault(norm_header(v), []).append(c)
+        memo[key] = index
+    return index
+
+
+def _all_names(canonicals, profile: Profile) -> frozenset:
+    """Every spelling of any of ``canonicals`` (memoised on the profile): rows without one are skipped."""
+    memo = profile.__dict__.get("_rt_all_names")
+    if memo is None:
+        memo = profile._rt_all_names = {}
+    key = tuple(canonicals)
+    out = memo.get(key)
+    if out is None:
+        out = memo[key] = frozenset(n for canon in key for n in header_aliases(canon, profile))
+    return out
+
+
 def map_header_row(sheet: Sheet, r: int, canonicals, profile: Profile) -> dict:
-    """canonical -> 0-based column of the header cells of row ``r`` (canonical spellings win)."""
-    texts = {}
-    for c in range(sheet.ncols):
-        v = sheet.value(r, c, spread=False)
-        if isinstance(v, str) and v.strip():
-            texts[c] = norm_header(v)
+    """canonical -> 0-based column of the header cells of row ``r`` (canonical spellings win).
+
+    First pass: each canonical spelling takes its leftmost free column; second pass: each header
+    still missing takes the leftmost free column holding any of its aliases.
+    """
+    index = _header_texts(sheet, r)
     found, used = {}, set()
-    for pass_ in (0, 1):
-        for canon in canonicals:
-            if canon in found:
-                continue
-            names = header_aliases(canon, profile)
-            names = names[:1] if pass_ == 0 else names[1:]
-            for c, t in texts.items():
-                if c not in used and t in names:
-                    found[canon] = c
-                    used.add(c)
+    if not index or index.keys().isdisjoint(_all_names(canonicals, profile)):
+        return found
+    for canon in canonicals:
+        if canon in found:
+            continue
+        names = header_aliases(canon, profile)
+        for c in index.get(names[0], ()) if names else ():
+            if c not in used:
+                found[canon] = c
+                used.add(c)
+                break
+    for canon in canonicals:
+        if canon in found:
+            continue
+        best = None
+        for name in header_aliases(canon, profile)[1:]:
+            for c in index.get(name, ()):
+                if c not in used:
+                    if best is None or c < best:
+                        best = c
                     break
+        if best is not None:
+            found[canon] = best
+            used.add(best)
     return found
 
 
 def find_header(sheet: Sheet, canonicals, profile: Profile, need=(), min_hits: int = 2):
-    """(row, mapping) of the best header row in the first rows, or (None, {})."""
+    """(row, mapping) of the best header row in the first rows, or (None, {}) (memoised per sheet)."""
+    memo = _memo(sheet)
+    key = ("find_header", tuple(canonicals), tuple(need), min_hits, id(profile))
+    hit = memo.get(key)
+    if hit is not None and hit[0] is profile:
+        return hit[1][0], dict(hit[1][1])
     best = (None, {})
     for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
         m = map_header_row(sheet, r, canonicals, profile)
@@ -138,7 +220,8 @@ def find_header(sheet: Sheet, canonicals, profile: Profile, need=(), min_hits: i
             continue
         if len(m) > len(best[1]):
             best = (r, m)
-    return best
+    memo[key] = (profile, best)
+    return best[0], dict(best[1])
 
 
 def _data_start(sheet: Sheet, hr: int, cols) -> int:
@@ -158,14 +241,24 @@ ALLOC_KEYS = ("用途", "计划金额", "实际金额")
 
 def _is_official_sheet(sheet: Sheet, profile: Profile) -> bool:
     """A sheet holding both the funds block and the indicator table is the national form, not ours."""
+    memo = _memo(sheet)
+    key = ("official", id(profile))
+    hit = memo.get(key)
+    if hit is not None and hit[0] is profile:
+        return hit[1]
+    answer = _is_official_sheet_uncached(sheet, profile)
+    memo[key] = (profile, answer)
+    return answer
+
+
+def _is_official_sheet_uncached(sheet: Sheet, profile: Profile) -> bool:
     has_ind = find_header(sheet, IND_KEYS, profile, need=("三级指标",))[0] is not None
     if not has_ind:
         return False
     totals = {norm_label(x) for x in profile.funds_total_row}
-    for r in range(min(sheet.nrows, 40)):
-        for c in range(min(sheet.ncols, 6)):
-            v = sheet.value(r, c, spread=False)
-            if isinstance(v, str) and (norm_label(v) in totals or "自评表" in norm(v)):
+    for row in sheet.rows[:40]:
+        for v in row[:6]:
+            if isinstance(v, str) and v != "" and (norm_label(v) in totals or "自评表" in norm(v)):
                 return True
     return False
 
@@ -457,7 +550,7 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
         first_label = next((cells[h] for h in ("一级指标", "二级指标", "三级指标") if not cells[h].blank), None)
         if first_label is not None and l3.blank and norm_label(first_label.value) in TOTAL_WORDS:
             continue
-        if not l1.blank and _strip_weight(norm_label(l1.value)) in EXECUTION_LEVEL1:
+        if not l1.blank and _strip_weight(norm_label(l1.value)) in profile.execution_row_labels:
             project.execution_weight = cells["分值"]
             project.execution_self_score = cells["自评得分"]
             continue

@@ -20,6 +20,7 @@ from .book import Book, Sheet, cell_ref
 from .model import ERROR, Cell, IndicatorScore, Result
 from .output import new_workbook
 from .profile import Profile
+from .scoring import KIND_ZH
 
 MAX_ROWS = 1_048_576
 MAX_COLS = 16_384
@@ -33,13 +34,7 @@ TIME = "hh:mm:ss"
 
 BLOCKED_TEXT = "未能计算"
 
-KIND_NAMES = {
-    "positive": "正向",
-    "reverse": "反向",
-    "equal": "等于",
-    "qualitative": "定性",
-    "deadline": "时限",
-}
+KIND_NAMES = KIND_ZH  # the scorer's words for each kind, so sheets and messages read alike
 
 RULE_NAMES = {
     "positive": "正向比例",
@@ -703,8 +698,7 @@ DETAIL_HEADERS = (
 def _rule_text(rule: Optional[str]) -> str:
     if not rule:
         return "未计分"
-    cn = RULE_NAMES.get(rule)
-    return f"{cn}（{rule}）" if cn else rule
+    return RULE_NAMES.get(rule, rule or "")  # the English rule id stays in --json only
 
 
 def _self_number(cell: Cell) -> Optional[Decimal]:

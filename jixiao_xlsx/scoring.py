@@ -49,20 +49,23 @@ from .values import (
 
 KIND_ZH = {"positive": "正向", "reverse": "反向", "equal": "等于", "qualitative": "定性", "deadline": "时限"}
 DIRECTION_KIND = {"正向": "positive", "反向": "reverse", "等于": "equal", "定性": "qualitative"}
-EXECUTION_LABELS = ("预算执行率", "预算执行", "预算执行情况")
-COST_LEVEL2 = "成本指标"
 RATE_PLACES = Decimal("0.0001")
 
 
 class _Out:
     """The findings of one evaluation, in the order they were found."""
 
-    def __init__(self, profile: Profile):
+    def __init__(self):
         self.items: list[Finding] = []
-        self.profile = profile
 
     def add(self, code, where: Optional[Cell], message, **kw):
         self.items.append(F.make(code, where, message, **kw))
+
+    def has(self, code, cell: Cell) -> bool:
+        return any(f.code == code and f.sheet == cell.sheet and f.cell == cell.ref for f in self.items)
+
+    def drop(self, code, cell: Cell):
+        self.items = [f for f in self.items if not (f.code == code and f.sheet == cell.sheet and f.cell == cell.ref)]
 
 
 # -- entry point -----------------------------------------------------------------------------
@@ -70,7 +73,7 @@ class _Out:
 
 def evaluate(project: Project, profile: Profile) -> Result:
     """All checks and all scores for one project; see spec §8 for when the total stays empty."""
-    out = _Out(profile)
+    out = _Out()
     out.items.extend(project.findings)
     year = _check_required(project, out)
     budget = score_budget(project, profile, out)
@@ -133,9 +136,14 @@ def _info_sheet(project: Project) -> str:
 _COLUMNS = (("initial", "年初预算数"), ("adjusted", "全年预算数"), ("executed", "全年执行数"))
 
 
+def _no_amount(cell: Cell, profile: Profile) -> bool:
+    """Blank, or a placeholder such as ``—`` or ``无`` that clerks type for "none"."""
+    return cell.blank or (isinstance(cell.value, str) and norm_text(cell.value) in profile.blank_placeholders)
+
+
 def _amount(cell: Cell, profile: Profile, out: _Out, label: str) -> Optional[Decimal]:
     """An amount in 万元 from a cell, with UNIT_CONVERTED / AMOUNT_INVALID / AMOUNT_NEGATIVE."""
-    if cell.blank:
+    if _no_amount(cell, profile):
         return None
     m = parse_money(cell.value, profile)
     if m is None:
@@ -158,10 +166,10 @@ def score_budget(project: Project, profile: Profile, out: _Out) -> BudgetScore:
         vals[id(line)] = {
             attr: _amount(getattr(line, attr), profile, out, f"{line.name}{label}") for attr, label in _COLUMNS
         }
-    filled_sources = [l for l in sources if any(not getattr(l, a).blank for a, _ in _COLUMNS)]
+    filled_sources = [l for l in sources if any(not _no_amount(getattr(l, a), profile) for a, _ in _COLUMNS)]
     sums = {a: sum((vals[id(l)][a] or ZERO for l in filled_sources), ZERO) for a, _ in _COLUMNS}
 
-    total_blank = total_line is None or all(getattr(total_line, a).blank for a, _ in _COLUMNS)
+    total_blank = total_line is None or all(_no_amount(getattr(total_line, a), profile) for a, _ in _COLUMNS)
     if total_blank and filled_sources:
         totals = dict(sums)
         where = total_line.label if total_line else filled_sources[0].label
@@ -194,22 +202,15 @@ def score_budget(project: Project, profile: Profile, out: _Out) -> BudgetScore:
     ok = True
     if adjusted is None:
         ok = False
-        if adj_cell.blank:
-            out.add("BUDGET_MISSING", adj_cell,
-                    "全年预算数为空，无法计算执行率；年中未调整的，请填写与年初预算数相同的金额。",
-                    sheet=adj_cell.sheet or _funds_sheet(project))
-        else:
-            out.add("BUDGET_MISSING", adj_cell, f"全年预算数“{quote(adj_cell.text)}”不是数字，无法计算执行率，请填写金额（万元）。")
+        _missing_amount(out, "BUDGET_MISSING", adj_cell, project, profile, "全年预算数",
+                        "全年预算数为空，无法计算执行率；年中未调整的，请填写与年初预算数相同的金额。")
     elif adjusted == 0:
         ok = False
         out.add("BUDGET_ZERO", adj_cell, "全年预算数为0，无法计算执行率，请核对金额。")
     if executed is None:
         ok = False
-        if exe_cell.blank:
-            out.add("EXECUTION_MISSING", exe_cell, "全年执行数为空，请填写实际支出金额（万元）。",
-                    sheet=exe_cell.sheet or _funds_sheet(project))
-        else:
-            out.add("EXECUTION_MISSING", exe_cell, f"全年执行数“{quote(exe_cell.text)}”不是数字，请填写实际支出金额（万元）。")
+        _missing_amount(out, "EXECUTION_MISSING", exe_cell, project, profile, "全年执行数",
+                        "全年执行数为空，请填写实际支出金额（万元）。")
     if any(f.code == "AMOUNT_NEGATIVE" for f in out.items):
         ok = False
 
@@ -226,28 +227,41 @@ def score_budget(project: Project, profile: Profile, out: _Out) -> BudgetScore:
     return BudgetScore(initial, adjusted, executed, rate, score, w, detail)
 
 
+def _missing_amount(out: _Out, code: str, cell: Cell, project: Project, profile: Profile, label: str, blank_msg: str):
+    """One blocking finding for an amount the rate needs, replacing the cell's lesser findings."""
+    if out.has("FORMULA_NOT_CALCULATED", cell):
+        out.drop("FORMULA_NOT_CALCULATED", cell)
+        msg = f"{label}单元格含公式但没有计算结果，无法计算执行率；请在Excel/WPS中打开并保存后重新提交，或直接填写金额（万元）。"
+    elif _no_amount(cell, profile):
+        msg = blank_msg
+    else:
+        out.drop("AMOUNT_INVALID", cell)
+        msg = f"{label}“{quote(cell.text)}”不是数字，无法计算执行率，请填写金额（万元），如100或70.5。"
+    out.add(code, cell, msg, sheet=cell.sheet or _funds_sheet(project))
+
+
 def _funds_sheet(project: Project) -> str:
     return "预算执行" if project.layout == "template" else project.name.sheet
 
 
-def execution_row(project: Project) -> Optional[Indicator]:
+def execution_row(project: Project, profile: Profile) -> Optional[Indicator]:
     """A 预算执行率 line inside the indicator table (some forms put it there), or None."""
     for ind in project.indicators:
-        if norm_label(ind.level1.value)[0] in EXECUTION_LABELS:
+        if norm_label(ind.level1.value)[0] in profile.execution_row_labels:
             return ind
     return None
 
 
-def _execution_self_cell(project: Project) -> Cell:
+def _execution_self_cell(project: Project, profile: Profile) -> Cell:
     if not project.execution_self_score.blank:
         return project.execution_self_score
-    ind = execution_row(project)
+    ind = execution_row(project, profile)
     return ind.self_score if ind is not None else EMPTY
 
 
 def _check_execution_self(project, score, profile: Profile, out: _Out):
     sw = project.execution_weight
-    ind = execution_row(project)
+    ind = execution_row(project, profile)
     if sw.blank and ind is not None:
         sw = ind.weight
     if not sw.blank:
@@ -255,7 +269,7 @@ def _check_execution_self(project, score, profile: Profile, out: _Out):
         if stated is not None and stated != profile.execution_weight:
             out.add("LEVEL1_WEIGHT_MISMATCH", sw,
                     f"预算执行率分值为{fmt_plain(stated)}，评分规则规定为{fmt_plain(profile.execution_weight)}。")
-    ss = _execution_self_cell(project)
+    ss = _execution_self_cell(project, profile)
     if not ss.blank and score is not None:
         s = parse_plain_number(ss.value)
         if s is None:
@@ -270,6 +284,8 @@ def _check_execution_self(project, score, profile: Profile, out: _Out):
 def _check_allocations(project: Project, budget: BudgetScore, profile: Profile, out: _Out):
     if project.allocations is None:
         return
+    if budget.score is None and project.allocations:
+        return  # the budget itself is in error (missing, zero, negative): comparing with it adds only noise
     if not project.allocations:
         out.add("ALLOCATION_EMPTY", None, "资金分配表未填写，无法核对资金用途。请逐行填写资金用途、计划金额和实际金额。",
                 sheet="资金分配")
@@ -307,7 +323,7 @@ class _Row:
 def score_indicator(ind: Indicator, profile: Profile, out: _Out, year: Optional[int]) -> Optional[IndicatorScore]:
     """Score one row; None for a row that is the execution line of the indicator table."""
     l1_text, _ = norm_label(ind.level1.value)
-    if l1_text in EXECUTION_LABELS:
+    if l1_text in profile.execution_row_labels:
         return None
     l1 = profile.level1_by_name(l1_text)
     l2_text, _ = norm_label(ind.level2.value)
@@ -371,7 +387,7 @@ def _weight(ind: Indicator, profile: Profile, out: _Out) -> Optional[Decimal]:
         out.add("WEIGHT_INVALID", c, f"分值“{quote(c.text)}”超过两位小数，请填写如5或2.5。")
         return None
     if w > profile.total:
-        out.add("WEIGHT_INVALID", c, f"分值{quote(c.text)}大于满分{fmt_plain(profile.total)}，请填写该指标的实际分值。")
+        out.add("WEIGHT_INVALID", c, f"分值{fmt_plain(w)}大于满分{fmt_plain(profile.total)}，请填写该指标的实际分值。")
         return None
     if w == 0:
         out.add("WEIGHT_ZERO", c, "分值为0，该指标不计分；不适用的指标请删除该行。")
@@ -430,12 +446,11 @@ def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: _Out, year: 
         _score_deadline(row, dl.date, profile, out, year)
         return
 
-    q = None if looks_like_range(ind.target.value) else parse_quantity(ind.target.value, profile,
-                                                                       ind.target.percent_format)
     if looks_like_range(ind.target.value):
         out.add("TARGET_UNPARSEABLE", ind.target,
                 f"年度指标值“{quote(ind.target.text)}”是区间，无法识别，请写成“≥90%”等形式。")
         return
+    q = parse_quantity(ind.target.value, profile, ind.target.percent_format)
     if q is None:  # text target
         if dkind in ("positive", "reverse", "equal"):
             out.add("TARGET_UNPARSEABLE", ind.target,
@@ -446,7 +461,6 @@ def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: _Out, year: 
         _score_band(row, profile, out, from_actual=True)
         return
 
-    op = q.op or dop
     if q.op and dop and OP_KIND[q.op] != OP_KIND[dop]:
         _conflict(ind, q, out)
         return
@@ -460,9 +474,10 @@ def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: _Out, year: 
     elif dkind is not None:
         kind = dkind
     else:
-        kind = "reverse" if l2 == COST_LEVEL2 else "positive"
+        kind = "reverse" if l2 in profile.reverse_by_default else "positive"
+        said = "未注明指标方向" if ind.direction.blank else f"指标方向“{quote(ind.direction.text)}”无法识别"
         out.add("DIRECTION_ASSUMED", ind.direction if ind.direction.sheet else ind.target,
-                f"未注明指标方向，已按{KIND_ZH[kind]}指标计分；如不对，请在指标方向中选择正向、反向或等于。")
+                f"{said}，已按{KIND_ZH[kind]}指标计分；如不对，请在指标方向中选择正向、反向、等于或定性。")
     if kind == "qualitative":
         row.kind = "qualitative"
         _score_band(row, profile, out, from_actual=True)
@@ -471,7 +486,7 @@ def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: _Out, year: 
     if q.number < 0:
         out.add("TARGET_NEGATIVE", ind.target, "年度指标值不能为负数，请填写0或正数；下降类指标请用反向指标，如“≤5%”。")
         return
-    _score_numeric(row, q, op, profile, out)
+    _score_numeric(row, q, profile, out)
 
 
 def _conflict(ind: Indicator, q: Quantity, out: _Out):
@@ -503,7 +518,7 @@ def _unit_of_column(ind: Indicator, profile: Profile) -> str:
     return canonical_unit(norm_text(ind.unit.value), profile) if not ind.unit.blank else ""
 
 
-def _percent_value(q: Quantity, cell: Cell, percent_row: bool, profile: Profile, out: _Out) -> Decimal:
+def _percent_value(q: Quantity, cell: Cell, label: str, percent_row: bool, profile: Profile, out: _Out) -> Decimal:
     """A value on a percentage row, in points (§2.3)."""
     if not percent_row:
         return q.number
@@ -514,7 +529,7 @@ def _percent_value(q: Quantity, cell: Cell, percent_row: bool, profile: Profile,
     if 0 < q.number <= profile.fraction_max:
         v = q.number * 100
         out.add("PERCENT_SCALE_ASSUMED", cell,
-                f"{'实际完成值' if cell is not None and cell.ref else '数值'}{fmt_plain(q.number)}已按{fmt_plain(v)}%理解，"
+                f"{label}{fmt_plain(q.number)}已按{fmt_plain(v)}%理解，"
                 f"如有误请填写带%的数值。")
         return v
     return q.number
@@ -523,10 +538,11 @@ def _percent_value(q: Quantity, cell: Cell, percent_row: bool, profile: Profile,
 def _reconcile(row: _Row, a: Quantity, b: Quantity, profile: Profile, out: _Out) -> Optional[tuple[Decimal, Decimal, str]]:
     """Target and actual on one scale and unit (§2.3, §2.4), or None after UNIT_MISMATCH."""
     ind = row.ind
+    a, b = _fold_scale(a), _fold_scale(b)
     col = _unit_of_column(ind, profile)
     percent_row = "%" in (a.unit, b.unit, col)
-    A = _percent_value(a, ind.target, percent_row, profile, out)
-    B = _percent_value(b, ind.actual, percent_row, profile, out)
+    A = _percent_value(a, ind.target, "年度指标值", percent_row, profile, out)
+    B = _percent_value(b, ind.actual, "实际完成值", percent_row, profile, out)
     if percent_row:
         for side, cell in ((a, ind.target), (b, ind.actual)):
             if side.unit not in ("", "%"):
@@ -553,6 +569,15 @@ def _reconcile(row: _Row, a: Quantity, b: Quantity, profile: Profile, out: _Out)
     return A, B, ua
 
 
+def _fold_scale(q: Quantity) -> Quantity:
+    """A bare ``1.2万`` is the number 12,000 (§2.4), not a unit the other side could inherit."""
+    if q.unit:
+        scale, base = unit_scale(q.unit)
+        if not base and scale != 1:
+            return Quantity(q.op, q.number * scale, "", q.percent_format)
+    return q
+
+
 def _unit_mismatch(ind: Indicator, ua: str, ub: str, out: _Out, against_column=None):
     if against_column:
         u, cell, col = against_column
@@ -564,7 +589,7 @@ def _unit_mismatch(ind: Indicator, ua: str, ub: str, out: _Out, against_column=N
             f"年度指标值（{ind.target.ref}）单位为“{ua}”，实际完成值（{ind.actual.ref}）单位为“{ub}”，请统一。")
 
 
-def _score_numeric(row: _Row, a: Quantity, op: Optional[str], profile: Profile, out: _Out):
+def _score_numeric(row: _Row, a: Quantity, profile: Profile, out: _Out):
     ind = row.ind
     b = _read_actual(row, profile, out)
     if b is None:
@@ -582,14 +607,13 @@ def _score_numeric(row: _Row, a: Quantity, op: Optional[str], profile: Profile, 
     sA, sB = f"{fmt_plain(A)}{pct}{u}", f"{fmt_plain(B)}{pct}{u}"
     if row.kind in ("positive", "equal") and A == 0:
         if row.kind == "positive":
-            row.rule, row.score = "positive-zero-target", w
+            row.rule, row.score = "positive-zero-target", round2(w)
             row.detail = f"正向指标值为0：任何完成值均得满分{fmt(w)}"
             out.add("TARGET_ZERO_POSITIVE", ind.target, "正向指标的指标值为0，任何完成值均得满分，请检查指标设置。")
         else:
             row.rule = "equal-zero-target"
-            row.score = w if B <= 0 else ZERO
+            row.score = round2(w if B <= 0 else ZERO)
             row.detail = f"等于0：完成值{sB}{'=0，得满分' if B <= 0 else '>0，得0分'}"
-            row.score = round2(row.score)
         return
     if row.kind in ("positive", "equal"):
         row.rule = row.kind
@@ -817,7 +841,7 @@ def _check_self_total(project: Project, budget: BudgetScore, scores: list, total
         out.add("SELF_SCORE_INVALID", c, f"自评总分“{quote(c.text)}”不是数字，已忽略；请填写如95或95.5。")
         return None
     st = round2(st)
-    ec = _execution_self_cell(project)
+    ec = _execution_self_cell(project, profile)
     exec_self = parse_plain_number(ec.value) if not ec.blank else None
     selfs = [s.self_score for s in scores]
     if exec_self is not None and selfs and all(x is not None for x in selfs):

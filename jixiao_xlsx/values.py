@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -35,7 +36,19 @@ def norm(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         value = str(value)
+    if len(value) <= _NORM_MEMO_MAX_LEN:
+        return _norm_memo(value)
+    return _norm(value)
+
+
+def _norm(value: str) -> str:
     return _WS.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFKC", value)))
+
+
+# Labels, headers and typed values recur across the rows of a file and the files of a batch; short
+# strings are memoised (a bounded cache, so long notes never pile up in it).
+_NORM_MEMO_MAX_LEN = 200
+_norm_memo = functools.lru_cache(maxsize=16384)(_norm)
 
 
 def norm_text(value: Any) -> str:
@@ -146,13 +159,31 @@ def canonical_unit(unit: str, profile) -> str:
     return profile.units.get(unit, unit)
 
 
+def _by_edge(table: list, index: int) -> dict:
+    """The non-empty forms of ``table`` grouped by their first (0) or last (-1) character, order kept:
+    a form can only match text that starts (ends) with that character."""
+    out: dict = {}
+    for form, op in table:
+        if form:
+            out.setdefault(form[index], []).append((form, op))
+    return out
+
+
 def split_comparator(text: str, profile) -> tuple[Optional[str], str]:
     """Remove a comparator prefix (or suffix word) from normalised text; return (op, rest)."""
-    for form, op in _comparator_table(profile):
-        if form and text.startswith(form):
+    if not text:
+        return None, text
+    prefixes = getattr(profile, "_cmp_prefix_by_first", None)
+    if prefixes is None:
+        prefixes = profile._cmp_prefix_by_first = _by_edge(_comparator_table(profile), 0)
+    for form, op in prefixes.get(text[0], ()):
+        if text.startswith(form):
             return op, text[len(form):]
-    for form, op in _suffix_table(profile):
-        if form and text.endswith(form):
+    suffixes = getattr(profile, "_cmp_suffix_by_last", None)
+    if suffixes is None:
+        suffixes = profile._cmp_suffix_by_last = _by_edge(_suffix_table(profile), -1)
+    for form, op in suffixes.get(text[-1], ()):
+        if text.endswith(form):
             return op, text[: -len(form)]
     return None, text
 
@@ -209,10 +240,6 @@ def unit_scale(unit: str) -> tuple[Decimal, str]:
     if unit.startswith("万"):
         return Decimal(10000), unit[1:]
     return Decimal(1), unit
-
-
-def is_percent_unit(unit: str) -> bool:
-    return unit == "%"
 
 
 # -- money -----------------------------------------------------------------------------------
@@ -278,7 +305,9 @@ def parse_year(value: Any) -> Optional[int]:
 
 _DATE_FULL = re.compile(r"(\d{4})[年\-/.](\d{1,2})[月\-/.](\d{1,2})日?")
 _DATE_MD = re.compile(r"(\d{1,2})月(\d{1,2})日")
-_MONTH_END = re.compile(r"(\d{1,2})月(?:底|末)")
+_MONTH_END = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(?:底|末)")
+_YEAR_MONTH = re.compile(r"(\d{4})[年\-/.](\d{1,2})月?")
+_DONE = ("已完成", "完成", "完工", "竣工")
 _BEFORE = ("之前完成", "前完成", "之前", "以前", "前")
 
 
@@ -331,12 +360,13 @@ def parse_deadline(value: Any, year: Optional[int], profile) -> Optional[Deadlin
         return Deadline(d) if d else None
     m = _MONTH_END.fullmatch(body)
     if m:
-        month = int(m.group(1))
+        y = int(m.group(1)) if m.group(1) else year
+        month = int(m.group(2))
         if not 1 <= month <= 12:
             return None
-        if not year:
+        if not y:
             return Deadline(None, True)
-        return Deadline(_dt.date(year, month, calendar.monthrange(year, month)[1]))
+        return Deadline(_month_end(y, month))
     if body in year_end:
         return Deadline(_dt.date(year, 12, 31)) if year else Deadline(None, True)
     return None
@@ -351,17 +381,30 @@ def parse_date(value: Any, year: Optional[int]) -> Optional[_dt.date]:
     if not isinstance(value, str):
         return None
     t = norm_text(value)
-    t = _strip_before(t) or t
-    for suffix in ("完成", "已完成"):
+    for suffix in _DONE:
         if t.endswith(suffix):
             t = t[: -len(suffix)]
+            break
+    t = _strip_before(t) or t
+    if t.startswith("于"):
+        t = t[1:]
     m = _DATE_FULL.fullmatch(t)
     if m:
         return _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     m = _DATE_MD.fullmatch(t)
     if m and year:
         return _safe_date(year, int(m.group(1)), int(m.group(2)))
+    m = _YEAR_MONTH.fullmatch(t) or _MONTH_END.fullmatch(t)
+    if m:  # "2022年12月完成": done within that month, so its last day is the date vouched for
+        y = int(m.group(1)) if m.group(1) else year
+        month = int(m.group(2))
+        if y and 1 <= month <= 12:
+            return _month_end(y, month)
     return None
+
+
+def _month_end(year: int, month: int) -> _dt.date:
+    return _dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 # -- bands (§6.2) ----------------------------------------------------------------------------

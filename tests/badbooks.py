@@ -679,7 +679,8 @@ def cases() -> list:
         total=H)
     add("92_combo_formula_percent.xlsx", openpyxl_edit(with_rows({SATISFACTION: dict(SAT_PERCENT, 实际完成值="96%")}),
                                                        lambda wb: (percent_format_actual(wb), _formula_total(wb))),
-        codes=("FORMULA_NOT_CALCULATED",))
+        codes=("EXECUTION_MISSING",), note="the formula without a value is the 全年执行数 the rate needs: one "
+                                           "blocking finding that names the formula")
     add("93_combo_far_cell_and_junk.xlsx", lambda p: (junk_rows("项目信息", n=30_000)(p), _append_far(p)), codes=("SHEET_TOO_LARGE",))
     add("94_combo_bomb_in_xls_name.xls", zip_bomb, refuse="过大")
     add("95_combo_formula_text_everywhere.xlsx", template(with_rows(

@@ -456,7 +456,7 @@ def test_detail_sheet_lists_execution_then_every_indicator(out_xl):
     assert first[1:5] == ["产出指标", "数量指标", "开展培训人次", "正向"]
     assert first[7:11] == [10, 8.4, 10, pytest.approx(1.6)]  # 差异 = 自评 10 − 计算 8.40 = 1.60
     assert ws.cell(row=3, column=9).number_format == "0.00"
-    assert "positive" in first[11]
+    assert first[11] == "正向比例"  # Chinese rule name only; the id "positive" is in --json
     assert [r[4] for r in rows[2:6]] == ["正向", "反向", "定性", "正向"]
     assert rows[3][9] is None and rows[3][10] is None  # no self score: no difference
     assert ws.freeze_panes == "A2"
@@ -551,6 +551,8 @@ def test_official_form_gets_scores_beside_the_written_ones(tmp_path, builder):
     src = getattr(official_forms, builder)(tmp_path / "form.xlsx")
     book = open_book(str(src))
     result = evaluate(api.read_project(book, PROFILE), PROFILE)
+    # totals worked by hand row by row in tests/test_official.py (test_v1_score, test_v3_score)
+    assert (str(result.total), result.grade) == {"build_v1": ("97.06", "优"), "build_v3": ("96.94", "优")}[builder]
     out = tmp_path / "form.scored.xlsx"
     api.write_scored_file(result, out, PROFILE, book=book)
     back = open_book(str(out))

@@ -546,3 +546,76 @@ def test_execution_line_in_indicator_table_is_self_score():
     assert all(s.indicator.row != 3 for s in res.indicators) and res.total == D("100.00")
     f = next(f for f in res.findings if f.code == "SELF_SCORE_DIFFERS")
     assert f.cell == "J3" and "9.00" in f.message and "10.00" in f.message
+
+
+@pytest.mark.parametrize(
+    "target,actual,expected",
+    [
+        ("≥1.2万", 11000, D("9.17")),  # 1.2万 = 12000 (§2.4); 10 × 11000 / 12000 = 9.1667 → 9.17
+        ("≥5000", "0.4万", D("8.00")),  # 0.4万 = 4000; 10 × 4000 / 5000 = 8.00
+        ("≥1.2万人次", "1.1万人次", D("9.17")),  # same scale on both sides: 10 × 1.1 / 1.2 = 9.1667 → 9.17
+    ],
+)
+def test_bare_scale_word_is_a_number_not_a_unit(target, actual, expected):
+    s, c, _ = one(target=target, actual=actual, direction="正向", note="原因")
+    assert s.score == expected and "UNIT_MISMATCH" not in c
+
+
+@pytest.mark.parametrize("target,actual", [("2022年10月底前", "2022年9月30日"), ("2022年10月底前", "2022年10月完成"),
+                                           ("12月底前", "2022年12月20日完工")])
+def test_deadline_with_year_and_month_end(target, actual):
+    # met on or before the month's last day → band 达成 → full weight 10.00 (§4.4)
+    s, c, _ = one(level2="时效指标", target=target, actual=actual, direction=None)
+    assert s.kind == "deadline" and s.score == D("10.00") and c == []
+
+
+def test_deadline_month_only_actual_late():
+    # done "in November" cannot vouch for 10月底前: late → graded by 完成档次 (部分达成 default 60% = 6.00)
+    s, c, _ = one(level2="时效指标", target="2022年10月底前", actual="2022年11月完成", band="部分达成", note="延期")
+    assert s.score == D("6.00")
+
+
+def test_placeholder_dashes_in_amounts_are_blank():
+    # 上年结转/其他资金 typed as — and 无: no error; total 100/100/100 → 10.00
+    lines = funds((100, 100, 100), ("当年财政拨款", (100, 100, 100)), ("上年结转资金", ("—", "—", "—")),
+                  ("其他资金", ("无", "/", "-")))
+    res = evaluate(project(full_weights([]), fund_lines=lines), P)
+    assert codes(res) == [] and res.budget.score == D("10.00")
+
+
+def test_budget_not_a_number_is_reported_once():
+    res = evaluate(project(full_weights([]), fund_lines=funds((100, 100, "约九十万"))), P)
+    at_d3 = [f.code for f in res.findings if f.cell == "D3"]
+    assert at_d3 == ["EXECUTION_MISSING"] and "约九十万" in res.findings[0].message
+
+
+def test_allocation_not_compared_with_an_invalid_budget():
+    res = evaluate(project(full_weights([]), fund_lines=funds((100, 0, 0))), P)
+    assert "BUDGET_ZERO" in codes(res) and "ALLOCATION_MISMATCH" not in codes(res)
+
+
+def test_unknown_direction_word_is_named():
+    s, c, res = one(target=5000, actual=5000, direction="越大越好")
+    f = next(f for f in res.findings if f.code == "DIRECTION_ASSUMED")
+    assert "越大越好" in f.message and "无法识别" in f.message and f.cell == "D3"
+
+
+def test_percent_hint_on_target_names_the_target():
+    s, c, res = one(level2="质量指标", target=0.95, actual=0.96, unit="%", direction="正向")
+    msgs = {f.cell: f.message for f in res.findings if f.code == "PERCENT_SCALE_ASSUMED"}
+    assert msgs["E3"].startswith("年度指标值0.95") and msgs["G3"].startswith("实际完成值0.96")
+    assert s.score == D("10.00")  # 96 ≥ 95
+
+
+def test_zero_target_score_has_two_decimals():
+    s, _, _ = one(target="≥0个", actual=5, direction="正向")
+    assert str(s.score) == "10.00"
+
+
+def test_strict_comparators_false_is_refused():
+    from jixiao_xlsx.profile import ProfileError
+
+    data = dict(P.raw)
+    data["scoring"] = {**P.raw["scoring"], "strict_as_inclusive": False}
+    with pytest.raises(ProfileError, match="strict_as_inclusive"):
+        parse_profile(data)
