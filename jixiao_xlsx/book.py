@@ -74,7 +74,12 @@ def col_index(letters: str) -> int:
 
 def cell_ref(r: int, c: int) -> str:
     """0-based (row, col) -> 'A1' style reference."""
+    if 0 <= c < len(_COL_LETTERS):
+        return f"{_COL_LETTERS[c]}{r + 1}"
     return f"{col_letter(c)}{r + 1}"
+
+
+_COL_LETTERS = tuple(col_letter(c) for c in range(702))  # A .. ZZ: every column a form uses
 
 
 @dataclass
@@ -90,6 +95,7 @@ class Sheet:
     hidden_rows: set = field(default_factory=set)  # {r} 0-based rows hidden in the sheet (.xlsx)
     _ncols: Optional[int] = field(default=None, repr=False, compare=False)
     _big_merges: list = field(default_factory=list, repr=False, compare=False)
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)  # readers' per-sheet cache
 
     @property
     def nrows(self) -> int:
@@ -145,9 +151,14 @@ class Sheet:
         """A :class:`Cell` for (r, c), addressed at the top-left of its merged range."""
         if spread:
             r, c = self.anchor(r, c)
-        return Cell(
-            self.value(r, c, spread=False), self.name, cell_ref(r, c), (r, c) in self.percent_cells
-        )
+        v = None  # as value(r, c, spread=False), inlined: readers build a Cell for most cells they look at
+        if 0 <= r < len(self.rows):
+            row = self.rows[r]
+            if 0 <= c < len(row):
+                v = row[c]
+                if v == "":
+                    v = None
+        return Cell(v, self.name, cell_ref(r, c), (r, c) in self.percent_cells)
 
 
 @dataclass
@@ -327,7 +338,25 @@ class _SheetScan:
 
 
 def _percent_styles(styles: bytes) -> set:
-    """Indexes of cellXfs entries whose number format is a percentage (built-in 9/10 or custom '%')."""
+    """Indexes of cellXfs entries whose number format is a percentage (built-in 9/10 or custom '%').
+
+    Memoised by content: the files of a batch mostly share one template's styles part."""
+    if len(styles) > _MEMO_MAX_BYTES:
+        return _percent_styles_uncached(styles)
+    hit = _PCT_MEMO.get(styles)
+    if hit is None:
+        if len(_PCT_MEMO) >= _MEMO_ENTRIES:
+            _PCT_MEMO.clear()
+        hit = _PCT_MEMO[styles] = frozenset(_percent_styles_uncached(styles))
+    return set(hit)
+
+
+_PCT_MEMO: dict = {}
+_MEMO_ENTRIES = 32  # per memo; a batch mixes a few templates
+_MEMO_MAX_BYTES = 256 * 1024  # larger parts are not kept (a hostile part must not stay in memory)
+
+
+def _percent_styles_uncached(styles: bytes) -> set:
     pct_ids = {9, 10}
     for m in re.finditer(rb"<(?:[\w.-]+:)?numFmt\b([^>]*)>", styles):
         attrs = m.group(1)
@@ -353,32 +382,53 @@ _CELL_WITH_R = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*["']""")
 _ROW_NUMS = re.compile(rb"""<(?:[\w.-]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]{1,9})["']""")
 _WIDE_COLS = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{2,3})\$?[0-9]""")
 _ANY_COLS = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?[0-9]""")
+_CELL_WITH_R_UNPREFIXED = re.compile(rb"""<c\s[^>]*?\br\s*=\s*["']""")
+# contained in every match of _WIDE_COLS; a literal first byte keeps the search fast
+_TWO_LETTER_REF = re.compile(rb"""r\s*=\s*["']\$?[A-Za-z]{2,3}\$?[0-9]""")
+# every match of _HAS_F ends in one of these; each has a literal start, so the search is fast
+_F_PLAIN = re.compile(rb"<f\b")
+_F_PREFIXED = re.compile(rb":f\b")
 _FULL_CELL = re.compile(rb"<(?:[\w.-]+:)?c\b((?:[^>/]|/(?!>))*)>(.*?)</(?:[\w.-]+:)?c>", re.S)
 _HIDDEN_ROW = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*)>")
 
 
-def _scan_sheet(xml: bytes, pct_styles: set) -> _SheetScan:
+def _scan_sheet(xml: bytes, pct_styles: set, max_row_num: Optional[int] = None) -> _SheetScan:
     """Extent, far cells, formulas without values, percent cells and hidden rows of a worksheet part.
 
     The common case (every cell addressed, nothing beyond the limits) looks only at cells with
     content; anything else takes the exact cell-by-cell walk of :func:`_scan_sheet_full`.
+    ``max_row_num`` is the largest ``<row r=...>`` of ``xml`` when the caller already knows it.
+
+    Each test below is preceded by a cheaper one that can only rule it out (a plain byte search
+    for what the regex must contain), so that the usual sheet costs a few C-level passes.
     """
     n_cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
-    if _PREFIXED_CELL.search(xml) or n_cells != len(_CELL_WITH_R.findall(xml)):
+    if b":c" in xml and _PREFIXED_CELL.search(xml):
         return _scan_sheet_full(xml, pct_styles)
-    rows = _ROW_NUMS.findall(xml)
-    if rows and max(int(r) for r in rows) > ROW_LIMIT:
+    # no prefixed cell here, so the optional prefix of _CELL_WITH_R can never take part in a match
+    if n_cells != len(_CELL_WITH_R_UNPREFIXED.findall(xml)):
         return _scan_sheet_full(xml, pct_styles)
-    wide = _WIDE_COLS if COL_LIMIT >= 26 else _ANY_COLS
-    if any(col_index(c.decode()) >= COL_LIMIT for c in wide.findall(xml)):
+    if max_row_num is None:
+        rows = _ROW_NUMS.findall(xml)
+        max_row_num = max(int(r) for r in rows) if rows else None
+    if max_row_num is not None and max_row_num > ROW_LIMIT:
+        return _scan_sheet_full(xml, pct_styles)
+    if COL_LIMIT >= 26:
+        # a far column has a 2-3 letter reference ("r" ... "CW1"): none of those, no far column
+        if _TWO_LETTER_REF.search(xml) and any(
+            col_index(c.decode()) >= COL_LIMIT for c in _WIDE_COLS.findall(xml)
+        ):
+            return _scan_sheet_full(xml, pct_styles)
+    elif any(col_index(c.decode()) >= COL_LIMIT for c in _ANY_COLS.findall(xml)):
         return _scan_sheet_full(xml, pct_styles)
     sc = _SheetScan()
+    if not pct_styles and not (_F_PLAIN.search(xml) or _F_PREFIXED.search(xml) and _HAS_F.search(xml)):
+        # without percent styles only formula cells matter below, and there is no formula element
+        if b"hidden" in xml:
+            _hidden_rows(xml, sc)
+        return sc
     if b"hidden" in xml:
-        for m in _HIDDEN_ROW.finditer(xml):
-            if _ATTR_HIDDEN.search(m.group(1)):
-                rm = _ATTR_ROW_R.search(m.group(1))
-                if rm:
-                    sc.hidden_rows.add(int(rm.group(1)) - 1)
+        _hidden_rows(xml, sc)
     for m in _FULL_CELL.finditer(xml):
         attrs, inner = m.group(1), m.group(2)
         sm = _ATTR_S.search(attrs) if pct_styles else None
@@ -396,6 +446,14 @@ def _scan_sheet(xml: bytes, pct_styles: set) -> _SheetScan:
         elif pct and has_value:
             sc.percent_cells.add((r, c))
     return sc
+
+
+def _hidden_rows(xml: bytes, sc: _SheetScan) -> None:
+    for m in _HIDDEN_ROW.finditer(xml):
+        if _ATTR_HIDDEN.search(m.group(1)):
+            rm = _ATTR_ROW_R.search(m.group(1))
+            if rm:
+                sc.hidden_rows.add(int(rm.group(1)) - 1)
 
 
 def _scan_sheet_full(xml: bytes, pct_styles: set) -> _SheetScan:
@@ -459,30 +517,44 @@ def _cut_far_rows(xml: bytes) -> tuple:
     100,000 junk rows would otherwise cost a Python-level walk over every cell; unordered rows are
     left alone here and handled cell by cell by :func:`_scan_sheet_full`.
     """
-    cut = None
+    return _cut_far_rows_ex(xml)[:3]
+
+
+def _cut_far_rows_ex(xml: bytes) -> tuple:
+    """:func:`_cut_far_rows` plus the largest row number when nothing was cut (else None)."""
+    nums = _ROW_START.findall(xml)  # the usual case in one C-level pass: no row beyond the limit
+    if not nums:
+        return xml, 0, "", None
+    top = max(map(int, nums))
+    if top <= ROW_LIMIT:
+        return xml, 0, "", top
+    cut, top = None, None
     for m in _ROW_START.finditer(xml):
         r = int(m.group(1))
         if cut is None:
             if r > ROW_LIMIT:
                 cut = m.start()
+            elif top is None or r > top:
+                top = r
         elif r <= ROW_LIMIT:  # out of order: let the exact walk decide
-            return xml, 0, ""
+            return xml, 0, "", None
     if cut is None:
-        return xml, 0, ""
+        return xml, 0, "", top
     ends = list(_SHEETDATA_END.finditer(xml, cut))
     if not ends:
-        return xml, 0, ""
+        return xml, 0, "", None
     end = ends[0].start()
     seg = xml[cut:end]
     refs = _REF.findall(seg[-4096:])
     far_ref = refs[-1].decode().replace("$", "").upper() if refs else ""
-    return xml[:cut] + xml[end:], len(_VALUE_END.findall(seg)), far_ref
+    return xml[:cut] + xml[end:], len(_VALUE_END.findall(seg)), far_ref, None
 
 
 def _prepare_sheet(xml: bytes, pct_styles: set) -> tuple:
     """(xml for calamine or None when unchanged, scan): far rows cut, far columns trimmed, all noted."""
-    kept, far_cells, far_ref = _cut_far_rows(xml)
-    sc = _scan_sheet(kept, pct_styles)
+    kept, far_cells, far_ref, top = _cut_far_rows_ex(xml)
+    # _ROW_START is _ROW_NUMS: when nothing was cut, the scan need not look for the rows again
+    sc = _scan_sheet(kept, pct_styles, top)
     if sc.needs_trim:
         kept = _trim_sheet(kept)
     if far_cells:
@@ -543,13 +615,36 @@ def _zip_kind(names_lower: set, zf: zipfile.ZipFile) -> str:
 _DAMAGED = "文件已损坏或不完整（可能下载或复制时中断），无法读取；请用Excel或WPS重新保存后提交。"
 
 
-def _sheet_parts(zf: zipfile.ZipFile, names: dict) -> list:
-    """[(sheet name, part name)] from xl/workbook.xml and its relationships, in workbook order."""
+def _sheet_parts(zf: zipfile.ZipFile, names: dict, parts: Optional[dict] = None) -> list:
+    """[(sheet name, part name)] from xl/workbook.xml and its relationships, in workbook order.
+
+    ``parts``: the parts already read (real name -> bytes), so that they are not read again.
+    Memoised by content (the files of a batch mostly share one template's workbook part)."""
+    parts = parts or {}
+
+    def read(real):
+        return parts[real] if real in parts else zf.read(real)
+
     try:
-        wb = zf.read(names["xl/workbook.xml"])
-        rels = zf.read(names["xl/_rels/workbook.xml.rels"]) if "xl/_rels/workbook.xml.rels" in names else b""
+        wb = read(names["xl/workbook.xml"])
+        rels = read(names["xl/_rels/workbook.xml.rels"]) if "xl/_rels/workbook.xml.rels" in names else b""
     except KeyError:
         return []
+    if len(wb) + len(rels) > _MEMO_MAX_BYTES or len(names) > 500:
+        return _sheet_parts_of(wb, rels, names)
+    key = (wb, rels, tuple(names.items()))
+    hit = _PARTS_MEMO.get(key)
+    if hit is None:
+        if len(_PARTS_MEMO) >= _MEMO_ENTRIES:
+            _PARTS_MEMO.clear()
+        hit = _PARTS_MEMO[key] = tuple(_sheet_parts_of(wb, rels, names))
+    return list(hit)
+
+
+_PARTS_MEMO: dict = {}
+
+
+def _sheet_parts_of(wb: bytes, rels: bytes, names: dict) -> list:
     targets = {}
     for m in re.finditer(rb"<(?:[\w.-]+:)?Relationship\b([^>]*)>", rels):
         a = m.group(1)
@@ -599,6 +694,43 @@ def _check_ods(content: bytes) -> None:
             raise too_big
 
 
+_LOCAL_HEADER = struct.Struct("<4s2xHH4xIIIHH")  # magic, flags, method, crc, sizes, name/extra lengths
+
+
+def _member_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> bytes:
+    """``zf.read(info)`` of a plain stored or deflated member straight from ``data``.
+
+    zipfile's reader costs more than the decompression of a small part; only a member whose local
+    header agrees with the directory and whose size and CRC come out right is read here, anything
+    else goes to ``zf.read`` (so a damaged member fails exactly as before). Output is bounded by
+    the declared size, as in zipfile.
+    """
+    try:
+        off = info.header_offset
+        magic, flags, method, _crc, _csize, _usize, n, e = _LOCAL_HEADER.unpack_from(data, off)
+        if magic != b"PK\x03\x04" or info.flag_bits & 0x61 or info.compress_type not in (0, 8):
+            return zf.read(info)
+        enc = "utf-8" if flags & 0x800 else (getattr(zf, "metadata_encoding", None) or "cp437")
+        if data[off + 30 : off + 30 + n].decode(enc) != info.orig_filename:
+            return zf.read(info)
+        start = off + 30 + n + e
+        raw = data[start : start + info.compress_size]
+        if len(raw) != info.compress_size:
+            return zf.read(info)
+        if info.compress_type == 8:
+            d = zlib.decompressobj(-15)
+            out = d.decompress(raw, info.file_size + 1)
+            if not d.eof or d.unconsumed_tail:
+                return zf.read(info)
+        else:
+            out = raw
+        if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+            return zf.read(info)
+        return out
+    except (struct.error, UnicodeDecodeError, zlib.error, ValueError, OverflowError):
+        return zf.read(info)
+
+
 def _check_zip(data: bytes, path: str):
     """Check an .xlsx/.ods zip; return (kind, bytes for calamine, {sheet: _SheetScan})."""
     try:
@@ -627,7 +759,7 @@ def _check_zip(data: bytes, path: str):
         for i in infos:
             low = i.filename.lower()
             if not low.endswith(_BINARY_PARTS) and not low.endswith("/"):
-                xml = zf.read(i)
+                xml = _member_bytes(zf, i, data)
                 if _DTD.search(xml):
                     raise UnreadableFile(
                         f"工作簿内部文件“{i.filename[:60]}”含有DTD/实体声明（可能是恶意构造的文件），已拒绝读取；"
@@ -647,7 +779,7 @@ def _check_zip(data: bytes, path: str):
     styles = parts.get(names.get("xl/styles.xml", ""), b"")
     pct = _percent_styles(styles) if styles else set()
     scans, trimmed = {}, {}
-    listed = _sheet_parts(zf, names)
+    listed = _sheet_parts(zf, names, parts)
     for sheet_name, part in listed:
         new, sc = _prepare_sheet(parts.get(part, b""), pct)
         scans[sheet_name] = sc
@@ -703,7 +835,7 @@ def _read_sheets(data: bytes) -> list:
             for row in sh.to_python(skip_empty_area=False, nrows=ROW_LIMIT):
                 if len(row) > COL_LIMIT:
                     row = row[:COL_LIMIT]
-                rows.append([_clean(v) for v in row])
+                rows.append([v if type(v) is str else _clean(v) for v in row])
             merges = []
             try:
                 for (r0, c0), (r1, c1) in sh.merged_cell_ranges or []:

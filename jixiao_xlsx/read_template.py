@@ -90,7 +90,7 @@ def _norm_label(text) -> str:
 
 # The same few hundred strings (headers, labels, sheet names) are normalised again and again across
 # the sheets of a file and the files of a batch; text cells are memoised, anything else is computed.
-_NORM_CACHE = 16384
+_NORM_CACHE = 2048  # recurring labels stay; one-off values cycle through (bounded memory)
 _NORM_MAX_LEN = 200  # long notes are not worth keeping
 _norm_str = functools.lru_cache(maxsize=_NORM_CACHE)(_norm)
 _norm_header_str = functools.lru_cache(maxsize=_NORM_CACHE)(_norm_header)

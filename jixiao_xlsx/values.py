@@ -48,7 +48,7 @@ def _norm(value: str) -> str:
 # Labels, headers and typed values recur across the rows of a file and the files of a batch; short
 # strings are memoised (a bounded cache, so long notes never pile up in it).
 _NORM_MEMO_MAX_LEN = 200
-_norm_memo = functools.lru_cache(maxsize=16384)(_norm)
+_norm_memo = functools.lru_cache(maxsize=2048)(_norm)
 
 
 def norm_text(value: Any) -> str:
