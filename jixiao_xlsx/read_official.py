@@ -103,7 +103,7 @@ def _pick_sheet(book: Book, profile: Profile) -> Optional[tuple]:
     sheets = [s for s in book.sheets if not s.hidden] + [s for s in book.sheets if s.hidden]
     for s in sheets:
         idx = _Index(s)
-        if idx.has(("三级指标",)) and any(k in idx.at for k in _target_headers(profile)):
+        if any(k in idx.at for k in _header_keys(profile, "三级指标")) and any(k in idx.at for k in _target_headers(profile)):
             return s, idx
         if titled is None and any(TITLE in t for _, _, t in idx.strings):
             titled = (s, idx)
@@ -329,9 +329,9 @@ def _find_funds_header(idx: _Index, profile: Profile) -> Optional[tuple]:
 
 def _find_indicator_header(idx: _Index, profile: Profile) -> Optional[tuple]:
     wanted = {
-        "level1": {key("一级指标")},
-        "level2": {key("二级指标")},
-        "level3": {key("三级指标")},
+        "level1": _header_keys(profile, "一级指标"),
+        "level2": _header_keys(profile, "二级指标"),
+        "level3": _header_keys(profile, "三级指标"),
         "target": _target_headers(profile),
         "actual": _header_keys(profile, "实际完成值"),
         "weight": _header_keys(profile, "分值"),

@@ -31,21 +31,6 @@ SHEET_ALIASES = {
     L.GUIDE_SHEET: ("说明", "填报说明", "使用说明"),
 }
 
-# Header aliases for the 资金分配 and 预算执行 label columns (the profile carries the scored columns').
-LOCAL_HEADER_ALIASES = {
-    "用途": ("资金用途", "支出用途", "支出内容", "项目内容", "用途说明"),
-    "拨付对象": ("拨付单位", "收款单位", "使用单位", "支付对象", "对象"),
-    "计划金额": ("计划数", "计划支出", "预算金额", "分配金额", "计划"),
-    "实际金额": ("实际支出", "实际支出金额", "实际数", "执行金额", "支出金额", "实际"),
-    "说明": ("备注",),
-    "资金来源": ("项目资金", "资金类别", "资金项目", "项目"),
-    "填报项目": ("项目", "字段", "名称"),
-    "填写内容": ("内容", "填报内容", "值"),
-    "三级指标": ("三级指标名称", "指标名称"),
-    "一级指标": ("一级",),
-    "二级指标": ("二级",),
-}
-
 # 项目信息 label aliases (normalised), beyond the labels of layout.INFO_FIELDS.
 INFO_ALIASES = {
     "项目名称": ("项目全称",),
@@ -128,7 +113,7 @@ def header_aliases(canonical: str, profile: Profile) -> tuple:
 
 
 def _header_aliases(canonical: str, profile: Profile) -> tuple:
-    names = list(profile.header_names(canonical)) + list(LOCAL_HEADER_ALIASES.get(canonical, ()))
+    names = list(profile.header_names(canonical))
     out = []
     for n in names:
         k = norm_header(n)
@@ -252,15 +237,14 @@ def _is_official_sheet(sheet: Sheet, profile: Profile) -> bool:
 
 
 def _is_official_sheet_uncached(sheet: Sheet, profile: Profile) -> bool:
-    has_ind = find_header(sheet, IND_KEYS, profile, need=("三级指标",))[0] is not None
-    if not has_ind:
-        return False
+    # the cheap label scan first: most template sheets have neither a 年度资金总额 row nor a form title
     totals = {norm_label(x) for x in profile.funds_total_row}
-    for row in sheet.rows[:40]:
-        for v in row[:6]:
-            if isinstance(v, str) and v != "" and (norm_label(v) in totals or "自评表" in norm(v)):
-                return True
-    return False
+    labelled = any(
+        isinstance(v, str) and v != "" and (norm_label(v) in totals or "自评表" in norm(v))
+        for row in sheet.rows[:40]
+        for v in row[:6]
+    )
+    return labelled and find_header(sheet, IND_KEYS, profile, need=("三级指标",))[0] is not None
 
 
 def _content_role(sheet: Sheet, profile: Profile) -> Optional[str]:
@@ -539,7 +523,10 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
     header_texts = {norm_header(h) for h in L.IND_HEADERS}
     prev = {}  # carried 一级/二级 for rows that leave them blank under a group
     l1_seen, l2_seen = {}, {}
+    key_cols = [cols[h] for h in IND_KEYS if h in cols]
     for r in range(_data_start(sheet, hr, cols.values()), sheet.nrows):
+        if all(sheet.value(r, c) is None for c in key_cols):
+            continue  # an empty pre-formatted row: skip before building its cells
         cells = {h: (sheet.cell(r, cols[h]) if h in cols else blank) for h in L.IND_HEADERS}
         if all(cells[h].blank for h in IND_KEYS) or _note_row(sheet, r, cols, cells):
             continue

@@ -474,3 +474,18 @@ def test_reader_never_raises(rows, merges):
         assert ind.row >= 1 and not (ind.level3.blank and ind.target.blank and ind.actual.blank and ind.weight.blank)
     assert sum(1 for f in p.funds if f.is_total) <= 1
     assert not p.funds or p.funds[0].is_total or not any(f.is_total for f in p.funds)
+
+
+def test_header_aliases_are_shared_with_the_template(tmp_path):
+    """指标名称 for 三级指标 (an alias the template reader always knew) reads in the official form too:
+    same total as v1, 97.06 (worked in test_v1_score)."""
+    import openpyxl
+
+    path = forms.build_v1(tmp_path / "v1.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    header = next(c for row in ws.iter_rows() for c in row if c.value == "三级指标")
+    header.value = "指标名称"
+    wb.save(path)
+    res = evaluate(path)
+    assert str(res.total) == "97.06" and res.grade == "优"
