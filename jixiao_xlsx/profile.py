@@ -83,6 +83,7 @@ class Profile:
     money_units: dict  # unit -> Decimal multiplier into 万元
     deadline_year_end: tuple
     headers: dict  # canonical -> tuple of aliases
+    info_labels: dict  # Project attribute (name, department, …) -> labels seen on forms
     source: str = ""
     raw: dict = field(default_factory=dict, repr=False)
 
@@ -211,6 +212,7 @@ def parse_profile(data: dict, source: str = "") -> Profile:
         money_units={k: _dec(v, f"aliases.money_units.{k}") for k, v in al.get("money_units", {}).items()},
         deadline_year_end=tuple(al.get("deadline", {}).get("year_end", ())),
         headers={k: tuple(v) for k, v in al.get("headers", {}).items()},
+        info_labels={k: tuple(v) for k, v in al.get("info", {}).items()},
         source=source,
         raw=data,
     )

@@ -21,13 +21,14 @@ TITLE = "项目支出绩效自评表"
 TOTAL_NAME = "年度资金总额"
 
 # Info fields: Project attribute -> labels seen on forms (normalised, without the trailing colon).
-INFO_LABELS = {
-    "name": ("项目名称",),
-    "department": ("主管部门", "主管部门及代码", "主管单位", "主管部门名称"),
-    "unit": ("实施单位", "实施单位及代码", "项目实施单位", "实施单位名称", "预算单位", "项目单位"),
-    "year": ("年度", "评价年度", "所属年度", "自评年度", "项目年度"),
-    "manager": ("项目负责人",),
-}
+INFO_FIELDS = ("name", "department", "unit", "year", "manager")  # read from the form's top block
+
+
+def _info_labels(profile: Profile) -> dict:
+    """Project attribute -> labels (the profile's [aliases.info]) for the fields the form's top block holds."""
+    return {attr: profile.info_labels.get(attr, ()) for attr in INFO_FIELDS}
+
+
 GOAL_LABELS = {"goal_expected": ("预期目标",), "goal_actual": ("实际完成情况", "实际完成")}
 BLOCK_LABELS = ("年度总体目标", "项目资金", "绩效指标", "总体目标")
 OTHER_LABELS = ("联系电话", "联系人", "填表人", "填报人", "审核人", "填报日期", "填表日期", "单位负责人",
@@ -180,7 +181,7 @@ def _value_below(sheet: Sheet, r: int, c: int, known: set) -> Optional[Cell]:
 def _known_labels(profile: Profile) -> set:
     """Every label the form uses, so a value search never takes a neighbouring label as a value."""
     known = set()
-    for names in list(INFO_LABELS.values()) + list(GOAL_LABELS.values()):
+    for names in list(_info_labels(profile).values()) + list(GOAL_LABELS.values()):
         known.update(key(n) for n in names)
     known.update(key(n) for n in BLOCK_LABELS + OTHER_LABELS + TOTAL_ROW_LABELS)
     for canon in ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "自评得分", "一级指标", "二级指标",
@@ -207,10 +208,10 @@ def read(book: Book, profile: Profile) -> Project:
             "SHEET_MISSING", None, "工作簿中没有工作表，请提交填写好的项目支出绩效自评表。"))
         return project
     known = _known_labels(profile)
-    _read_info(sheet, idx, project, known)
+    _read_info(sheet, idx, project, known, profile)
     funds_hdr = _find_funds_header(idx, profile)
     ind_hdr = _find_indicator_header(idx, profile)
-    blocks = _block_rows(idx, funds_hdr, ind_hdr)
+    blocks = _block_rows(idx, funds_hdr, ind_hdr, profile)
     _read_goals(sheet, idx, project, known)
     if funds_hdr is None:
         project.findings.append(F.make(
@@ -231,8 +232,8 @@ def read(book: Book, profile: Profile) -> Project:
     return project
 
 
-def _read_info(sheet: Sheet, idx: _Index, project: Project, known: set) -> None:
-    for attr, names in INFO_LABELS.items():
+def _read_info(sheet: Sheet, idx: _Index, project: Project, known: set, profile: Profile) -> None:
+    for attr, names in _info_labels(profile).items():
         cell = None
         for r, c in idx.find(names):
             cell = _value_right(sheet, r, c, known)
@@ -344,10 +345,10 @@ def _find_indicator_header(idx: _Index, profile: Profile) -> Optional[tuple]:
     return _find_header_row(idx, wanted, (("level3",), ("target",)))
 
 
-def _block_rows(idx: _Index, funds_hdr, ind_hdr) -> list:
+def _block_rows(idx: _Index, funds_hdr, ind_hdr, profile: Profile) -> list:
     """Rows where a block starts: a table ends at the next one of these below it."""
     rows = set()
-    names = [n for v in INFO_LABELS.values() for n in v] + [n for v in GOAL_LABELS.values() for n in v]
+    names = [n for v in _info_labels(profile).values() for n in v] + [n for v in GOAL_LABELS.values() for n in v]
     names += ["年度总体目标", "项目资金"]
     for r, _c in idx.find(names):
         rows.add(r)

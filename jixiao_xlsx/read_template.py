@@ -31,18 +31,6 @@ SHEET_ALIASES = {
     L.GUIDE_SHEET: ("说明", "填报说明", "使用说明"),
 }
 
-# 项目信息 label aliases (normalised), beyond the labels of layout.INFO_FIELDS.
-INFO_ALIASES = {
-    "项目名称": ("项目全称",),
-    "主管部门": ("主管单位", "主管部门(单位)", "预算部门"),
-    "实施单位": ("项目实施单位", "实施单位名称"),
-    "年度": ("评价年度", "自评年度", "预算年度", "年份", "项目年度"),
-    "项目负责人": ("负责人",),
-    "年度总体目标（预期目标）": ("预期目标", "年度目标"),
-    "年度总体目标（实际完成情况）": ("实际完成情况", "总体目标完成情况", "目标完成情况"),
-    "自评总分": ("总分", "自评得分合计", "单位自评总分"),
-}
-
 TOTAL_WORDS = {"合计", "小计", "总计", "总分", "合计分值", "总得分"}
 
 _TRAILING_BRACKET = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
@@ -337,7 +325,7 @@ def read(book: Book, profile: Profile) -> Project:
     project = Project(source=book.path, layout="template")
     sheets = find_sheets(book, profile)
     if L.INFO_SHEET in sheets:
-        _read_info(sheets[L.INFO_SHEET], project)
+        _read_info(sheets[L.INFO_SHEET], project, profile)
     else:
         project.findings.append(_missing(L.INFO_SHEET, False))
     if L.FUNDS_SHEET in sheets:
@@ -355,21 +343,19 @@ def read(book: Book, profile: Profile) -> Project:
     return project
 
 
-def _info_label_index() -> dict:
-    idx = {}
-    for label, attr, _req in L.INFO_FIELDS:
-        idx[norm(label)] = attr
-    for label, aliases in INFO_ALIASES.items():
-        attr = next(a for lab, a, _ in L.INFO_FIELDS if lab == label)
-        for a in aliases:
-            idx.setdefault(norm(a), attr)
+def _info_label_index(profile: Profile) -> dict:
+    """normalised label -> Project attribute: the template's labels, then the profile's [aliases.info]."""
+    idx = getattr(profile, "_rt_info_index", None)
+    if idx is None:
+        idx = {norm(label): attr for label, attr, _req in L.INFO_FIELDS}
+        for attr, labels in profile.info_labels.items():
+            for a in labels:
+                idx.setdefault(norm(a), attr)
+        profile._rt_info_index = idx
     return idx
 
 
-_INFO_INDEX = _info_label_index()
-
-
-def _read_info(sheet: Sheet, project: Project) -> None:
+def _read_info(sheet: Sheet, project: Project, profile: Profile) -> None:
     """Label cells anywhere in the first rows; the value is in the 填写内容 column or right of the label."""
     hr, hmap = None, {}
     for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
@@ -377,6 +363,7 @@ def _read_info(sheet: Sheet, project: Project) -> None:
         if "填写内容" in texts:
             hr, hmap = r, {"value": texts.index("填写内容")}
             break
+    index = _info_label_index(profile)
     seen = {}
     for r in range(min(INFO_SCAN_ROWS, sheet.nrows)):
         if r == hr:
@@ -388,7 +375,7 @@ def _read_info(sheet: Sheet, project: Project) -> None:
             if not isinstance(v, str):
                 continue
             key = norm(v)
-            attr = _INFO_INDEX.get(key) or _INFO_INDEX.get(norm_header(v))
+            attr = index.get(key) or index.get(norm_header(v))
             if attr is None or attr in seen:
                 continue
             vc = hmap.get("value")
