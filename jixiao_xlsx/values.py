@@ -106,8 +106,9 @@ def fmt_plain(d: Decimal) -> str:
     """Display a Decimal without trailing zeros (``5000``, ``2.5``)."""
     if d.is_finite() and d != 0 and abs(d.adjusted()) >= 15:
         return f"{d:.6E}"  # an absurd value (1e300) stays one short word in a message
-    if d == d.to_integral_value():
-        return format(quantize(d, Decimal(1)), "f")
+    whole = d.to_integral_value()
+    if d == whole:
+        return format(whole, "f")
     return format(d.normalize(), "f")
 
 
@@ -342,7 +343,9 @@ def parse_deadline(value: Any, year: Optional[int], profile) -> Optional[Deadlin
     t = norm_text(value)
     if not t:
         return None
-    year_end = [norm(p) for p in profile.deadline_year_end]
+    year_end = getattr(profile, "_year_end", None)
+    if year_end is None:
+        year_end = profile._year_end = frozenset(norm(p) for p in profile.deadline_year_end)
     if t in year_end or (t.endswith("完成") and t[:-2] in year_end):
         return Deadline(_dt.date(year, 12, 31)) if year else Deadline(None, True)
     body = _strip_before(t)
