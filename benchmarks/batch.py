@@ -222,7 +222,7 @@ def run(ns, workdir: Path, naive_max: int):
     pool = workdir / "pool"
     generate(pool, max(ns))
     print(f"machine: {machine()}\n")
-    head = ("N", "(a) raw ms/file", "(b) naive ms/file", "(c) jobs=1 ms/file", f"(c) default jobs ms/file",
+    head = ("N", "(a) raw ms/file", "(b) naive ms/file", "(c) jobs=1 ms/file", "(c) default jobs ms/file",
             "(c1)/(a)", "(b)/(c1)", "peak MB (a)", "peak MB (b)", "peak MB (c1)", "peak MB (c default)")  # fmt: skip
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))

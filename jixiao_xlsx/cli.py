@@ -262,7 +262,6 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
     \b
     例：jixiao batch 各街道自评表 -o 2022年项目支出绩效自评汇总.xlsx
     """
-    import datetime as _dt
 
     from . import batch as _batch
     from .summary import SummaryWriter

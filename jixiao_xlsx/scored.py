@@ -728,7 +728,6 @@ def write_detail_sheet(wb, fm: Formats, name: str, result: Result, profile: Prof
     ws = wb.add_worksheet(name)
     head = dict(bold=True, border=1, align="center", valign="vcenter", text_wrap=True, bg_color="#D9E1F2")
     base = dict(border=1, valign="vcenter")
-    wrap = dict(base, text_wrap=True)
     for c, (h, w) in enumerate(DETAIL_HEADERS):
         ws.set_column(c, c, w)
         ws.write_string(0, c, h, fm.get(**head))

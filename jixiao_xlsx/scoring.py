@@ -12,8 +12,6 @@ from typing import Optional
 from . import findings as F
 from .model import (
     EMPTY,
-    ERROR,
-    BudgetLine,
     BudgetScore,
     Cell,
     Finding,
@@ -31,7 +29,6 @@ from .values import (
     fmt,
     fmt_plain,
     looks_like_range,
-    norm,
     norm_label,
     norm_text,
     parse_date,

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
-import io
 import os
 import shutil
 import struct
 import subprocess
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Optional

@@ -419,7 +419,7 @@ def test_cli_score_writes_scored_workbook_for_official_form(built, tmp_path):
 
 
 def test_batch_mixes_template_and_official_forms(built, tmp_path):
-    batch = pytest.importorskip("jixiao_xlsx.batch")
+    pytest.importorskip("jixiao_xlsx.batch")
     sample = Path(__file__).resolve().parents[1] / "samples" / "jiahe-2022.xlsx"
     if not sample.exists():
         pytest.skip("samples/jiahe-2022.xlsx not written yet")

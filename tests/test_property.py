@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
