@@ -1043,6 +1043,10 @@ def _book_findings(name_order: list, scans: dict) -> tuple:
     return findings, formulas
 
 
+LOCK_FILE = ("这是Excel/WPS打开工作簿时自动生成的临时锁定文件（文件名以~$开头），不是自评表；"
+             "请关闭Excel/WPS后提交不带~$的原文件。")
+
+
 def open_book(path: str) -> Book:
     """Read every sheet of ``path``. Raises :class:`UnreadableFile` with a Chinese reason."""
     path = str(path)
@@ -1061,6 +1065,8 @@ def open_book(path: str) -> Book:
             raise UnreadableFile("文件内容过大，无法读取；请只保留自评表内容后重新保存提交。")
         except Exception:  # zlib.error, struct.error ... from a damaged zip
             raise UnreadableFile(_DAMAGED)
+    elif os.path.basename(path).startswith("~$"):
+        raise UnreadableFile(LOCK_FILE)
     else:
         raise sniff_other(head)
     # .xlsx was pre-scanned and trimmed above; .xls/.ods cannot be, so calamine reads them in a child

@@ -562,8 +562,15 @@ def _reconcile(row: _Row, a: Quantity, b: Quantity, profile: Profile, out: _Out)
     if sa != sb:
         B = B * sb / sa
         out.add("UNIT_CONVERTED", ind.actual,
-                f"实际完成值{quote(ind.actual.text)}已换算为{fmt_plain(B) if B == quantize(B, Decimal('0.01')) else fmt(B)}{ua}。")
+                f"实际完成值{quote(ind.actual.text)}已换算为{_fmt_quantity(B, ua)}{ua}。")
     return A, B, ua
+
+
+def _fmt_quantity(x: Decimal, unit: str) -> str:
+    """Money with two decimals (88.50万元, as amounts are shown everywhere); counts as typed (1.2万人次 → 12000)."""
+    if unit.endswith("元") or x != quantize(x, Decimal("0.01")):
+        return fmt(x)
+    return fmt_plain(x)
 
 
 def _fold_scale(q: Quantity) -> Quantity:

@@ -155,3 +155,10 @@ def test_python_dash_m_works_like_jixiao(jiahe):
     r = subprocess.run([sys.executable, "-m", "jixiao_xlsx", "check", str(jiahe)], capture_output=True, text=True,
                        cwd=ROOT)
     assert r.returncode == 0 and "ACTUAL_IS_BOUND" in r.stdout
+
+
+def test_lock_file_named_as_such(tmp_path):
+    lock = tmp_path / "~$嘉禾街.xlsx"
+    lock.write_bytes(b"\x0bLi Si" + b"\x00" * 150)  # what Excel/WPS leave: the owner's name, padded
+    r = run("check", lock)
+    assert r.exit_code == 1 and "临时锁定文件" in r.output
