@@ -329,7 +329,6 @@ def _safe_date(y: int, m: int, d: int) -> Optional[_dt.date]:
 @dataclass(frozen=True)
 class Deadline:
     date: Optional[_dt.date]  # None when the year is needed but unknown
-    needs_year: bool = False
 
 
 def parse_deadline(value: Any, year: Optional[int], profile) -> Optional[Deadline]:
@@ -347,7 +346,7 @@ def parse_deadline(value: Any, year: Optional[int], profile) -> Optional[Deadlin
     if year_end is None:
         year_end = profile._year_end = frozenset(norm(p) for p in profile.deadline_year_end)
     if t in year_end or (t.endswith("完成") and t[:-2] in year_end):
-        return Deadline(_dt.date(year, 12, 31)) if year else Deadline(None, True)
+        return Deadline(_dt.date(year, 12, 31)) if year else Deadline(None)
     body = _strip_before(t)
     if body is None:
         return None
@@ -358,7 +357,7 @@ def parse_deadline(value: Any, year: Optional[int], profile) -> Optional[Deadlin
     m = _DATE_MD.fullmatch(body)
     if m:
         if not year:
-            return Deadline(None, True)
+            return Deadline(None)
         d = _safe_date(year, int(m.group(1)), int(m.group(2)))
         return Deadline(d) if d else None
     m = _MONTH_END.fullmatch(body)
@@ -368,10 +367,10 @@ def parse_deadline(value: Any, year: Optional[int], profile) -> Optional[Deadlin
         if not 1 <= month <= 12:
             return None
         if not y:
-            return Deadline(None, True)
+            return Deadline(None)
         return Deadline(_month_end(y, month))
     if body in year_end:
-        return Deadline(_dt.date(year, 12, 31)) if year else Deadline(None, True)
+        return Deadline(_dt.date(year, 12, 31)) if year else Deadline(None)
     return None
 
 
