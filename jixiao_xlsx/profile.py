@@ -6,6 +6,7 @@ instead of producing scores out of 100 that nobody notices.
 """
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -260,22 +261,58 @@ def validate(p: Profile) -> None:
             raise ProfileError(f"评分规则文件中 aliases.comparators 的键“{op}”无法识别。")
 
 
-def load_profile(path: Optional[str] = None) -> Profile:
-    """Load the profile at ``path``, a bundled profile name, or the default profile."""
-    if path is None:
-        path = DEFAULT_PROFILE
+def _find(path: str) -> Path:
     f = Path(path)
-    if not f.exists():
-        bundled = PROFILE_DIR / f"{path}.toml"
-        if bundled.exists():
-            f = bundled
-        else:
-            raise ProfileError(f"找不到评分规则文件：{path}")
+    if f.exists():
+        return f
+    bundled = PROFILE_DIR / f"{path}.toml"
+    if bundled.exists():
+        return bundled
+    raise ProfileError(f"找不到评分规则文件：{path}（可用的内置规则：{'、'.join(bundled_profiles())}）")
+
+
+def bundled_profiles() -> list:
+    return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
+
+
+def _merge(base: dict, over: dict) -> dict:
+    """``over`` on top of ``base``: tables merge key by key, any other value (arrays too) replaces."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _load_raw(path: str, seen: tuple = ()) -> tuple[dict, Path]:
+    """Parsed TOML of a profile, with ``extends = "other"`` resolved (a variant states only its differences)."""
+    f = _find(path)
+    if f.resolve() in seen:
+        raise ProfileError(f"评分规则文件 {f.name} 的 extends 形成循环。")
     try:
         with open(f, "rb") as fh:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as e:
-        raise ProfileError(f"评分规则文件 {f.name} 格式错误：{e}")
+        raise ProfileError(f"评分规则文件 {f.name} 格式错误（{_toml_where(e)}），请检查该行的写法。")
     except OSError as e:
         raise ProfileError(f"无法读取评分规则文件 {f}：{e.strerror}")
+    base = data.pop("extends", None)
+    if base is not None:
+        if not isinstance(base, str):
+            raise ProfileError(f"评分规则文件 {f.name} 中 extends 应为另一规则文件的名称或路径。")
+        if base.endswith(".toml") and not Path(base).is_absolute():
+            base = str(f.parent / base)  # a file named relative to the profile that extends it
+        parent, _ = _load_raw(base, seen + (f.resolve(),))
+        data = _merge(parent, data)
+    return data, f
+
+
+def _toml_where(e: Exception) -> str:
+    """Where tomllib stopped, in Chinese ("(at line 1, column 6)" in its English message)."""
+    m = re.search(r"line (\d+), column (\d+)", str(e))
+    return f"第{m.group(1)}行第{m.group(2)}列附近" if m else "无法解析"
+
+
+def load_profile(path: Optional[str] = None) -> Profile:
+    """Load the profile at ``path``, a bundled profile name, or the default profile."""
+    data, f = _load_raw(path or DEFAULT_PROFILE)
     return parse_profile(data, str(f))
