@@ -256,7 +256,7 @@ def plan_additions(result: Result, book: Book, profile: Profile) -> Additions:
             if _differs(s, profile.tol_score):
                 props["bg_color"] = "#F8CBAD"  # the clerk's own score differs: make it visible
             add.put(name, r, c, s.score, **props)
-            add.put(name, r, c + 1, s.detail or "", **rule)
+            add.put(name, r, c + 1, s.explain() or "", **rule)
         add.width(name, c, 10)
         add.width(name, c + 1, 40)
         last = max(s.indicator.row for s in scores) - 1
@@ -760,7 +760,7 @@ def write_detail_sheet(wb, fm: Formats, name: str, result: Result, profile: Prof
             loc, s.level1, s.level2, s.level3, KIND_NAMES.get(s.kind or "", "无法识别"),
             s.target, s.actual, s.weight, s.score, s.self_score,
             (s.self_score - s.score) if s.self_score is not None and s.score is not None else None,
-            _rule_text(s.rule), s.detail,
+            _rule_text(s.rule), s.explain(),
         ))
     numfmt = {8: SCORE, 9: SCORE, 10: SCORE}
     for i, row in enumerate(rows, start=1):
