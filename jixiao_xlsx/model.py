@@ -197,6 +197,7 @@ class BudgetScore:
     score: Optional[Decimal]
     weight: Decimal
     detail: str = ""
+    self_score: Optional[Decimal] = None  # the execution self score the form gives, rounded (§3 step 6)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from . import layout
 from .book import Book, Sheet, cell_ref
-from .model import ERROR, Cell, IndicatorScore, Result
+from .model import ERROR, Cell, Result
 from .output import new_workbook
 from .profile import Profile
 from .scoring import KIND_ZH
@@ -218,8 +218,12 @@ def indicator_sheet(ind) -> str:
     return ""
 
 
-def _differs(s: IndicatorScore, tol: Decimal) -> bool:
-    return s.self_score is not None and s.score is not None and abs(s.self_score - s.score) > tol
+SELF_SCORE_FINDINGS = ("SELF_SCORE_DIFFERS", "QUAL_SCORE_OUT_OF_BAND")
+
+
+def _flagged_self_scores(result: Result) -> set:
+    """(sheet, cell) of self scores the scorer found at odds with the rules: the writer does not re-judge."""
+    return {(f.sheet, f.cell) for f in result.findings if f.code in SELF_SCORE_FINDINGS}
 
 
 def plan_additions(result: Result, book: Book, profile: Profile) -> Additions:
@@ -232,6 +236,7 @@ def plan_additions(result: Result, book: Book, profile: Profile) -> Additions:
     rule = dict(border=1, valign="vcenter", text_wrap=True, bg_color="#FFF2CC", font_size=9)
 
     # Indicator rows: 计算得分 / 评分规则.
+    flagged = _flagged_self_scores(result)
     by_sheet: dict = {}
     for s in result.indicators:
         name = indicator_sheet(s.indicator)
@@ -253,7 +258,8 @@ def plan_additions(result: Result, book: Book, profile: Profile) -> Additions:
         for s in scores:
             r = s.indicator.row - 1
             props = dict(val, num_format=SCORE)
-            if _differs(s, profile.tol_score):
+            own = s.indicator.self_score
+            if (own.sheet, own.ref) in flagged:
                 props["bg_color"] = "#F8CBAD"  # the clerk's own score differs: make it visible
             add.put(name, r, c, s.score, **props)
             add.put(name, r, c + 1, s.explain() or "", **rule)
@@ -701,17 +707,6 @@ def _rule_text(rule: Optional[str]) -> str:
     return RULE_NAMES.get(rule, rule or "")  # the English rule id stays in --json only
 
 
-def _self_number(cell: Cell) -> Optional[Decimal]:
-    v = cell.value
-    if is_number(v):
-        try:
-            d = Decimal(str(v))
-            return d if d.is_finite() else None
-        except Exception:
-            return None
-    return None
-
-
 def _execution_detail(b) -> str:
     if b.detail:
         return b.detail
@@ -741,7 +736,7 @@ def write_detail_sheet(wb, fm: Formats, name: str, result: Result, profile: Prof
             if cell.where:
                 where = cell.where
                 break
-    exec_self = _self_number(p.execution_self_score)
+    exec_self = b.self_score
     rows = [(
         where, "预算执行率", "全年执行数÷全年预算数", "预算执行率", "执行率",
         f"全年预算数 {fmt2(b.adjusted)}" if b.adjusted is not None else "全年预算数 —",

@@ -220,8 +220,8 @@ def score_budget(project: Project, profile: Profile, out: _Out) -> BudgetScore:
         detail = (f"执行率 = 全年执行数{fmt(executed)} ÷ 全年预算数{fmt(adjusted)} = {fmt(rate * 100)}%；"
                   f"得分 = {fmt_plain(w)} × {'min(执行率, ' + fmt_plain(profile.rate_cap * 100) + '%)' if r > profile.rate_cap else '执行率'}"
                   f" = {fmt(score)}")
-    _check_execution_self(project, score, profile, out)
-    return BudgetScore(initial, adjusted, executed, rate, score, w, detail)
+    self_score = _check_execution_self(project, score, profile, out)
+    return BudgetScore(initial, adjusted, executed, rate, score, w, detail, self_score)
 
 
 def _missing_amount(out: _Out, code: str, cell: Cell, project: Project, profile: Profile, label: str, blank_msg: str):
@@ -256,7 +256,8 @@ def _execution_self_cell(project: Project, profile: Profile) -> Cell:
     return ind.self_score if ind is not None else EMPTY
 
 
-def _check_execution_self(project, score, profile: Profile, out: _Out):
+def _check_execution_self(project, score, profile: Profile, out: _Out) -> Optional[Decimal]:
+    """The stated execution weight and self score (§3 step 6); returns the self score, rounded."""
     sw = project.execution_weight
     ind = execution_row(project, profile)
     if sw.blank and ind is not None:
@@ -267,12 +268,10 @@ def _check_execution_self(project, score, profile: Profile, out: _Out):
             out.add("LEVEL1_WEIGHT_MISMATCH", sw,
                     f"预算执行率分值为{fmt_plain(stated)}，评分规则规定为{fmt_plain(profile.execution_weight)}。")
     ss = _execution_self_cell(project, profile)
-    if not ss.blank and score is not None:
-        s = parse_plain_number(ss.value)
-        if s is None:
-            out.add("SELF_SCORE_INVALID", ss, f"预算执行率自评得分“{quote(ss.text)}”不是数字，已忽略。")
-        elif abs(round2(s) - score) > profile.tol_score:
-            out.add("SELF_SCORE_DIFFERS", ss, f"预算执行率自评得分{fmt(round2(s))}，按规则计算为{fmt(score)}。")
+    s = _self_number(ss, "预算执行率自评得分", "10或9.5", out)
+    if s is not None and score is not None and abs(s - score) > profile.tol_score:
+        out.add("SELF_SCORE_DIFFERS", ss, f"预算执行率自评得分{fmt(s)}，按规则计算为{fmt(score)}。")
+    return s
 
 
 # -- allocations (§3, template only) ---------------------------------------------------------
@@ -346,7 +345,7 @@ def score_indicator(ind: Indicator, profile: Profile, out: _Out, year: Optional[
         out.add("INDICATOR_NAME_MISSING", ind.level3, "该行已填写指标值，但三级指标名称为空，请填写三级指标名称。")
 
     row.w = _weight(ind, profile, out)
-    row.self_score = _self_score(ind, out)
+    row.self_score = _self_number(ind.self_score, "自评得分", "8或8.5", out)
     if row.w is not None:
         _score_row(row, l2, profile, out, year)
     if row.score is not None and row.w is not None and row.w > 0:
@@ -391,13 +390,13 @@ def _weight(ind: Indicator, profile: Profile, out: _Out) -> Optional[Decimal]:
     return w
 
 
-def _self_score(ind: Indicator, out: _Out) -> Optional[Decimal]:
-    c = ind.self_score
+def _self_number(c: Cell, what: str, example: str, out: _Out) -> Optional[Decimal]:
+    """A clerk's own score or total, rounded to 2 decimals (§2.1 step 5); text is reported and ignored."""
     if c.blank:
         return None
     s = parse_plain_number(c.value)
     if s is None:
-        out.add("SELF_SCORE_INVALID", c, f"自评得分“{quote(c.text)}”不是数字，已忽略；请填写如8或8.5，或留空。")
+        out.add("SELF_SCORE_INVALID", c, f"{what}“{quote(c.text)}”不是数字，已忽略；请填写如{example}，或留空。")
         return None
     return round2(s)
 
@@ -863,18 +862,12 @@ def _check_caps(scores, profile: Profile, out: _Out):
 
 def _check_self_total(project: Project, budget: BudgetScore, scores: list, total, profile: Profile, out: _Out):
     c = project.self_total
-    if c.blank:
-        return None
-    st = parse_plain_number(c.value)
+    st = _self_number(c, "自评总分", "95或95.5", out)
     if st is None:
-        out.add("SELF_SCORE_INVALID", c, f"自评总分“{quote(c.text)}”不是数字，已忽略；请填写如95或95.5。")
         return None
-    st = round2(st)
-    ec = _execution_self_cell(project, profile)
-    exec_self = parse_plain_number(ec.value) if not ec.blank else None
     selfs = [s.self_score for s in scores]
-    if exec_self is not None and selfs and all(x is not None for x in selfs):
-        ssum = round2(exec_self) + sum(selfs, ZERO)
+    if budget.self_score is not None and selfs and all(x is not None for x in selfs):
+        ssum = budget.self_score + sum(selfs, ZERO)
         if abs(ssum - st) > profile.tol_score:
             out.add("SELF_TOTAL_INCONSISTENT", c, f"自评总分{fmt(st)}，与各项自评得分合计{fmt(ssum)}不一致。")
     if total is not None and abs(st - total) > profile.tol_score:

@@ -604,3 +604,27 @@ def test_libreoffice_opens_it_and_each_sheet_prints_one_page_wide(written, tmp_p
         pages = len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
     visible = len([n for n in openpyxl.load_workbook(str(out)).worksheets if n.sheet_state == "visible"])
     assert pages == visible
+
+
+def test_self_scores_the_scorer_flagged_are_highlighted(tmp_path):
+    """Row 3: ≥2部 with 1部 → 8 × 1 / 2 = 4.00 while the clerk wrote 8 → SELF_SCORE_DIFFERS → red fill on the
+    computed score (column L, right of the template's A–K); row 4 has no self score → no fill."""
+    import copy
+
+    import openpyxl
+
+    from jixiao_xlsx import api
+    from jixiao_xlsx.template import write_template
+    from samples.make_samples import JIAHE
+
+    data = copy.deepcopy(JIAHE)
+    data["indicators"][0].update({"年度指标值": "≥2部", "自评得分": 8, "偏差原因分析及改进措施": "印刷延期"})
+    src = tmp_path / "in.xlsx"
+    write_template(src, data)
+    book, result = api.open_and_evaluate(str(src), PROFILE)
+    assert [(f.code, f.cell) for f in result.findings if f.code == "SELF_SCORE_DIFFERS"] == [("SELF_SCORE_DIFFERS", "J3")]
+    out = tmp_path / "out.xlsx"
+    api.write_scored_file(result, out, PROFILE, book)
+    ws = openpyxl.load_workbook(out)[layout.IND_SHEET]
+    assert ws["L3"].value == 4 and ws["L3"].fill.fgColor.rgb.endswith("F8CBAD")
+    assert not ws["L4"].fill.fgColor.rgb.endswith("F8CBAD")
