@@ -7,7 +7,6 @@ Interpretation (numbers, units, bands, weights) is left to :mod:`jixiao_xlsx.sco
 """
 from __future__ import annotations
 
-import functools
 import re
 from typing import Optional
 
@@ -15,7 +14,7 @@ from . import findings as F
 from .book import Book, Sheet, cell_ref
 from .model import EMPTY, BudgetLine, Cell, Indicator, Project
 from .profile import Profile
-from .values import norm, norm_label
+from .values import label_key, norm, norm_label
 
 TITLE = "项目支出绩效自评表"
 TOTAL_NAME = "年度资金总额"
@@ -36,7 +35,6 @@ OTHER_LABELS = ("联系电话", "联系人", "填表人", "填报人", "审核�
 TOTAL_ROW_LABELS = ("总分", "合计", "总计", "总得分", "得分合计", "分值合计")
 FOOTER = re.compile(r"^(?:(?:注|说明|备注)\d*[:：]|填表人|填报人|联系人|联系电话|审核人|单位负责人|财务负责人|填报日期|填表日期)")
 _YEAR_IN_TITLE = re.compile(r"(\d{4})年度")
-_TRAILING_PAREN = re.compile(r"[(（][^()（）]*[)）]$")
 _LEADING_QIZHONG = re.compile(r"^其中[:：]?")
 
 SCAN_ROWS = 2000  # labels further down than this are not looked for (hostile sheets)
@@ -44,20 +42,8 @@ SCAN_COLS = 64
 
 
 def key(value) -> str:
-    """A label as compared: NFKC, no whitespace, no trailing colon, no trailing ``(万元)``-style note."""
-    if not isinstance(value, str):
-        return ""
-    return _key(value) if len(value) <= 200 else _key.__wrapped__(value)
-
-
-@functools.lru_cache(maxsize=8192)
-def _key(value: str) -> str:
-    t = norm(value).rstrip(":")
-    prev = None
-    while t and t != prev:
-        prev = t
-        t = _TRAILING_PAREN.sub("", t).rstrip(":")
-    return t
+    """A text cell's label as compared (:func:`values.label_key`, as the template reader does); '' for other cells."""
+    return label_key(value) if isinstance(value, str) else ""
 
 
 class _Index:

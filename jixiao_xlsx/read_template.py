@@ -33,7 +33,6 @@ SHEET_ALIASES = {
 
 TOTAL_WORDS = {"合计", "小计", "总计", "总分", "合计分值", "总得分"}
 
-_TRAILING_BRACKET = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
 _LEADING_NUM = re.compile(r"^(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．:：])(?=\D)")
 _TRAILING_WEIGHT = re.compile(r"[(（]?\d+(?:\.\d+)?分?[)）]?$")
 
@@ -41,15 +40,6 @@ _TRAILING_WEIGHT = re.compile(r"[(（]?\d+(?:\.\d+)?分?[)）]?$")
 def _norm(text) -> str:
     s = values.norm(text).strip("*")
     return s.rstrip(":：")
-
-
-def _norm_header(text) -> str:
-    s = _norm(text)
-    while True:
-        t = _TRAILING_BRACKET.sub("", s)
-        if t == s or not t:
-            return s
-        s = t
 
 
 def _norm_label(text) -> str:
@@ -66,7 +56,6 @@ def _norm_label(text) -> str:
 _NORM_CACHE = 2048  # recurring labels stay; one-off values cycle through (bounded memory)
 _NORM_MAX_LEN = 200  # long notes are not worth keeping
 _norm_str = functools.lru_cache(maxsize=_NORM_CACHE)(_norm)
-_norm_header_str = functools.lru_cache(maxsize=_NORM_CACHE)(_norm_header)
 _norm_label_str = functools.lru_cache(maxsize=_NORM_CACHE)(_norm_label)
 
 
@@ -75,9 +64,7 @@ def norm(text) -> str:
     return _norm_str(text) if type(text) is str and len(text) <= _NORM_MAX_LEN else _norm(text)
 
 
-def norm_header(text) -> str:
-    """Header text as compared: :func:`norm` and without trailing bracketed units like '（万元）'."""
-    return _norm_header_str(text) if type(text) is str and len(text) <= _NORM_MAX_LEN else _norm_header(text)
+norm_header = values.label_key  # header text as compared, shared with the official-form reader
 
 
 def norm_label(text) -> str:

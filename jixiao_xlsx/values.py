@@ -51,6 +51,29 @@ _NORM_MEMO_MAX_LEN = 200
 _norm_memo = functools.lru_cache(maxsize=2048)(_norm)
 
 
+_TRAILING_NOTE = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
+
+
+def _label_key(value: Any) -> str:
+    t = norm(value).strip("*").rstrip(":")
+    while True:
+        s = _TRAILING_NOTE.sub("", t).rstrip(":")
+        if s == t or not s:
+            return t
+        t = s
+
+
+_label_key_memo = functools.lru_cache(maxsize=2048)(_label_key)
+
+
+def label_key(value: Any) -> str:
+    """A header or label as both readers compare it: :func:`norm`, no ``*`` marker, no trailing colon,
+    no trailing bracketed note (``全年预算数（万元）`` → ``全年预算数``); never emptied by the stripping."""
+    if type(value) is str and len(value) <= _NORM_MEMO_MAX_LEN:
+        return _label_key_memo(value)
+    return _label_key(value)
+
+
 def norm_text(value: Any) -> str:
     """``norm`` plus a trailing full stop dropped: the form used to match phrases (§6.2)."""
     t = norm(value)
