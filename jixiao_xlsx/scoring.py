@@ -814,8 +814,12 @@ def _check_fixed_split(scores, stated, profile: Profile, out: _Out, sheet: str):
         if l1.name in stated and stated[l1.name][0] != l1.weight:
             sw, c = stated[l1.name]
             out.add("LEVEL1_WEIGHT_MISMATCH", c, f"{l1.name}分值为{fmt_plain(sw)}，评分规则规定为{fmt_plain(l1.weight)}。")
-        if total != l1.weight:
-            first = rows[0].indicator.level1 if rows else Cell(None, sheet, "")
+        if not rows:
+            out.add("WEIGHT_SUM_MISMATCH", None,
+                    f"绩效指标表中没有{l1.name}的三级指标，请补充（{l1.name}下各三级指标分值合计应为{fmt_plain(l1.weight)}）。",
+                    sheet=sheet)
+        elif total != l1.weight:
+            first = rows[0].indicator.level1
             out.add("WEIGHT_SUM_MISMATCH", first,
                     f"{l1.name}下三级指标分值合计{fmt_plain(total)}，应为{fmt_plain(l1.weight)}，请调整各三级指标分值。",
                     sheet=first.sheet or sheet)

@@ -619,3 +619,12 @@ def test_strict_comparators_false_is_refused():
     data["scoring"] = {**P.raw["scoring"], "strict_as_inclusive": False}
     with pytest.raises(ProfileError, match="strict_as_inclusive"):
         parse_profile(data)
+
+
+def test_missing_level1_says_what_to_add():
+    # no 满意度指标 rows: its sum is 0, not 10 (§7.1) — the message asks for the rows, not a weight change
+    rows = [row(3, target="≥1个", actual="1个", weight=50, direction="正向"),
+            row(4, "效益指标", "社会效益指标", target="≥1个", actual="1个", weight=30, direction="正向")]
+    res = evaluate(project(rows), P)
+    f = next(f for f in res.findings if f.code == "WEIGHT_SUM_MISMATCH")
+    assert f.sheet == "绩效指标" and "没有满意度指标的三级指标" in f.message and "10" in f.message
