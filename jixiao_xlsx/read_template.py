@@ -42,7 +42,7 @@ def _norm(text) -> str:
     return s.rstrip(":：")
 
 
-def _norm_label(text) -> str:
+def _row_label(text) -> str:
     s = _norm(text)
     for prefix in ("其中:", "其中"):
         if s.startswith(prefix) and len(s) > len(prefix):
@@ -56,7 +56,7 @@ def _norm_label(text) -> str:
 _NORM_CACHE = 2048  # recurring labels stay; one-off values cycle through (bounded memory)
 _NORM_MAX_LEN = 200  # long notes are not worth keeping
 _norm_str = functools.lru_cache(maxsize=_NORM_CACHE)(_norm)
-_norm_label_str = functools.lru_cache(maxsize=_NORM_CACHE)(_norm_label)
+_row_label_str = functools.lru_cache(maxsize=_NORM_CACHE)(_row_label)
 
 
 def norm(text) -> str:
@@ -67,9 +67,9 @@ def norm(text) -> str:
 norm_header = values.label_key  # header text as compared, shared with the official-form reader
 
 
-def norm_label(text) -> str:
+def row_label(text) -> str:
     """Row label as compared: :func:`norm` without '其中：' and leading numbering ('一、', '1.')."""
-    return _norm_label_str(text) if type(text) is str and len(text) <= _NORM_MAX_LEN else _norm_label(text)
+    return _row_label_str(text) if type(text) is str and len(text) <= _NORM_MAX_LEN else _row_label(text)
 
 
 def _sheet_names_norm(canonical: str) -> tuple:
@@ -213,9 +213,9 @@ def _is_official_sheet(sheet: Sheet, profile: Profile) -> bool:
 
 def _is_official_sheet_uncached(sheet: Sheet, profile: Profile) -> bool:
     # the cheap label scan first: most template sheets have neither a 年度资金总额 row nor a form title
-    totals = {norm_label(x) for x in profile.funds_total_row}
+    totals = {row_label(x) for x in profile.funds_total_row}
     labelled = any(
-        isinstance(v, str) and v != "" and (norm_label(v) in totals or "自评表" in norm(v))
+        isinstance(v, str) and v != "" and (row_label(v) in totals or "自评表" in norm(v))
         for row in sheet.rows[:40]
         for v in row[:6]
     )
@@ -255,7 +255,7 @@ def find_sheets(book: Book, profile: Profile) -> dict:
             continue
         names = _sheet_names_norm(canon)
         for s in book.sheets:
-            if id(s) not in used and norm_label(s.name) in names:
+            if id(s) not in used and row_label(s.name) in names:
                 found[canon] = s
                 used.add(id(s))
                 break
@@ -393,16 +393,16 @@ def _read_funds(sheet: Sheet, project: Project, profile: Profile) -> None:
     first_amount = min(cols[k] for k in FUNDS_KEYS if k in cols)
     start = cols["资金来源"] if "资金来源" in cols and cols["资金来源"] < first_amount else 0
     label_cols = list(range(start, first_amount))
-    totals = {norm_label(x) for x in profile.funds_total_row} | {norm_label(L.FUNDS_TOTAL_LABEL)}
+    totals = {row_label(x) for x in profile.funds_total_row} | {row_label(L.FUNDS_TOTAL_LABEL)}
     sources = {}
     for s in profile.funds_sources:
         for n in (s.name,) + tuple(s.aliases):
-            sources.setdefault(norm_label(n), s.name)
+            sources.setdefault(row_label(n), s.name)
     lines, total = [], None
     for r in range(_data_start(sheet, hr, cols.values()), sheet.nrows):
         label = _label_cell(sheet, r, label_cols)
         amounts = [sheet.cell(r, cols[k]) if k in cols else Cell(None, sheet.name, "") for k in FUNDS_KEYS]
-        key = norm_label(label.value) if label is not None else ""
+        key = row_label(label.value) if label is not None else ""
         if key in totals:
             if total is None:
                 total = BudgetLine(L.FUNDS_TOTAL_LABEL, label, *amounts, is_total=True)
@@ -441,7 +441,7 @@ def _read_allocations(sheet: Sheet, project: Project, profile: Profile) -> list:
         if all(c.blank for c in cells.values()):
             continue
         purpose = cells["用途"]
-        label = norm_label(purpose.value) if not purpose.blank else ""
+        label = row_label(purpose.value) if not purpose.blank else ""
         amounts_blank = cells["计划金额"].blank and cells["实际金额"].blank
         if label in TOTAL_WORDS or (amounts_blank and label.startswith(NOTE_PREFIXES)):
             continue
@@ -509,9 +509,9 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
         if isinstance(l3.value, str) and norm_header(l3.value) in header_texts:
             continue  # header repeated inside the table (pasted from a printed form)
         first_label = next((cells[h] for h in ("一级指标", "二级指标", "三级指标") if not cells[h].blank), None)
-        if first_label is not None and l3.blank and norm_label(first_label.value) in TOTAL_WORDS:
+        if first_label is not None and l3.blank and row_label(first_label.value) in TOTAL_WORDS:
             continue
-        if not l1.blank and _strip_weight(norm_label(l1.value)) in profile.execution_row_labels:
+        if not l1.blank and _strip_weight(row_label(l1.value)) in profile.execution_row_labels:
             project.execution_weight = cells["分值"]
             project.execution_self_score = cells["自评得分"]
             continue

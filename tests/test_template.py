@@ -434,8 +434,8 @@ def test_header_normalisation():
     assert n("全年预算数（万元）") == "全年预算数"
     assert n("全年\n预算数 (万元)") == "全年预算数"
     assert n("＊分值（分）") == "分值"
-    assert read_template.norm_label("（一）当年财政拨款") == "当年财政拨款"
-    assert read_template.norm_label("一级指标") == "一级指标"
+    assert read_template.row_label("（一）当年财政拨款") == "当年财政拨款"
+    assert read_template.row_label("一级指标") == "一级指标"
 
 
 def test_cli_template_writes_the_standard_workbook(tmp_path, blank):
