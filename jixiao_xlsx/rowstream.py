@@ -1,0 +1,169 @@
+"""Long plain sheets of the summary workbook, written as sheet XML rows instead of cell by cell.
+
+xlsxwriter spends about 4 µs on each cell (argument checks, its row table, escaping every string
+anew); the summary's 指标明细 and 问题清单 sheets hold ~250 cells per input file, a quarter of a
+batch's time. Their cells are plain — inline strings and numbers in at most a few styles — so they
+are written here straight as ``<row>`` XML into a temporary file, and :func:`splice` puts them into
+the sheets xlsxwriter wrote (header row, column widths, filter, frozen panes, page setup) once the
+workbook is closed. The XML is what xlsxwriter's constant-memory mode writes for the same cells
+(inline strings, ``_xHHHH_`` escapes, ``xml:space``, numbers as ``%.16G``, strings cut at Excel's
+32,767 characters); memory stays flat because rows go to disk as they come.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from typing import Sequence
+
+from .book import _sheet_parts_of, col_letter
+
+STR_MAX = 32_767  # Excel's limit on one cell's text, in UTF-16 units
+_FLUSH_ROWS = 2_000  # rows buffered in memory before they go to the temporary file
+_CACHE = 8_192  # escaped texts kept (units, projects, indicator names and rules recur)
+
+_ESCAPE_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # a literal "_x0041_" must survive Excel's unescaping
+_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
+_COLS = tuple(col_letter(c) for c in range(702))
+
+
+def _utf16_len(s: str) -> int:
+    return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
+
+
+def _truncate(s: str) -> str:
+    """``s`` cut to Excel's cell limit (counted in UTF-16 units, as Excel does)."""
+    if len(s) <= STR_MAX // 2 or _utf16_len(s) <= STR_MAX:
+        return s
+    out, n = [], 0
+    for ch in s:
+        n += 2 if ord(ch) > 0xFFFF else 1
+        if n > STR_MAX:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+def _inline_uncached(s: str) -> str:
+    s = _truncate(s)
+    s = _ESCAPE_ESCAPE.sub(r"_x005F\1", s)
+    s = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", s)
+    s = s.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    space = ' xml:space="preserve"' if s[:1].isspace() or s[-1:].isspace() else ""
+    if "&" in s or "<" in s or ">" in s:
+        s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f' t="inlineStr"><is><t{space}>{s}</t></is></c>'
+
+
+_inline_cached = functools.lru_cache(maxsize=_CACHE)(_inline_uncached)
+
+
+def inline(s: str) -> str:
+    """The tail of an inline-string ``<c>`` element for ``s`` (after ``<c r=".." s=".."``)."""
+    return _inline_cached(s) if len(s) <= 200 else _inline_uncached(s)
+
+
+class RowStream:
+    """Rows for one sheet, below its header: ``write(r, values, styles)`` then :func:`splice`.
+
+    ``values[c]`` is the cell of column c: ``str`` (inline text), ``int``/``float`` (a number) or
+    None/'' (no cell). ``styles[c]`` is the xf index of column c (0: none), from
+    :func:`xf_index`. Rows must come in increasing order.
+    """
+
+    def __init__(self, sheet_name: str, ncols: int):
+        self.sheet_name, self.ncols = sheet_name, ncols
+        self.fh = tempfile.TemporaryFile()
+        self.size = 0
+        self.last_row = 0  # 0-based; the header row is 0
+        self._buf: list = []
+
+    def write(self, r: int, values: Sequence, styles: Sequence[int]) -> None:
+        row = str(r + 1)
+        parts = [f'<row r="{row}">']
+        add = parts.append
+        for c, v in enumerate(values):
+            if v is None or v == "":
+                continue
+            s = styles[c]
+            head = f'<c r="{_COLS[c]}{row}" s="{s}"' if s else f'<c r="{_COLS[c]}{row}"'
+            if type(v) is str:
+                add(head + inline(v))
+            else:
+                add(f"{head}><v>{v:.16G}</v></c>")
+        add("</row>")
+        self._buf.append("".join(parts))
+        self.last_row = r
+        if len(self._buf) >= _FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._buf:
+            data = "".join(self._buf).encode("utf-8")
+            self._buf.clear()
+            self.fh.write(data)
+            self.size += len(data)
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def xf_index(fmt) -> int:
+    """The xf index xlsxwriter gives ``fmt`` (0 for None): what its constant-memory mode asks while
+    writing rows, before the workbook is closed."""
+    return fmt._get_xf_index() if fmt is not None else 0
+
+
+_DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
+
+
+def splice(path: str, streams: Sequence[RowStream]) -> None:
+    """Put each stream's rows at the end of its sheet's ``<sheetData>`` in the closed workbook ``path``
+    (rewritten in place: ``path`` is the caller's temporary file) and widen the sheet's dimension."""
+    by_name = {s.sheet_name: s for s in streams if s.size or s._buf}
+    if not by_name:
+        return
+    for s in by_name.values():
+        s.flush()
+    tmp = path + ".splice"
+    try:
+        with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            infos = zin.infolist()
+            names = {i.filename.lower(): i.filename for i in infos}
+            wb = zin.read(names["xl/workbook.xml"])
+            rels = zin.read(names["xl/_rels/workbook.xml.rels"])
+            part_of = {name: part for name, part in _sheet_parts_of(wb, rels, names)}
+            targets = {part_of[name]: s for name, s in by_name.items()}
+            for info in infos:
+                out = zipfile.ZipInfo(info.filename, info.date_time)
+                out.compress_type = info.compress_type
+                out.external_attr, out.create_system = info.external_attr, info.create_system
+                stream = targets.get(info.filename)
+                if stream is None:
+                    zout.writestr(out, zin.read(info))
+                    continue
+                _write_spliced(zout, out, zin.read(info), stream)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _write_spliced(zout: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bytes, stream: RowStream) -> None:
+    end = xml.rfind(b"</sheetData>")
+    if end < 0:  # no row at all: xlsxwriter wrote <sheetData/>
+        empty = xml.find(b"<sheetData/>")
+        head, tail = xml[:empty] + b"<sheetData>", b"</sheetData>" + xml[empty + len(b"<sheetData/>") :]
+    else:
+        head, tail = xml[:end], xml[end:]
+    ref = f'<dimension ref="A1:{col_letter(stream.ncols - 1)}{stream.last_row + 1}"/>'.encode()
+    head = _DIMENSION.sub(ref, head, count=1)
+    big = len(head) + stream.size + len(tail) > 1 << 30
+    with zout.open(info, "w", force_zip64=big) as dst:
+        dst.write(head)
+        stream.fh.seek(0)
+        shutil.copyfileobj(stream.fh, dst, 1 << 20)
+        dst.write(tail)

@@ -1,0 +1,135 @@
+"""rowstream writes the summary's long sheets as XML rows; xlsxwriter's own cell writer is the oracle.
+
+Each test writes the same cells twice — once with ``worksheet.write_string``/``write_number`` in
+xlsxwriter's constant-memory mode, once through :class:`RowStream` + :func:`splice` — and requires
+the two workbooks to read back alike (openpyxl: values, number formats, fonts, dimensions).
+"""
+from __future__ import annotations
+
+import zipfile
+
+import openpyxl
+import pytest
+import python_calamine as pc
+
+from jixiao_xlsx.output import new_workbook
+from jixiao_xlsx.rowstream import STR_MAX, RowStream, splice, xf_index
+
+ODD = [
+    "普通文字",
+    "  前后有空格  ",
+    "\t制表符开头",
+    "换行结尾\n",
+    "A & B <tag> \"引号\" 'x'",
+    "控制字符\x01\x07\x1f在中间",
+    "_x0041_ 字面的转义写法",
+    "emoji 👍 与生僻字 𠀀",
+    "=SUM(A1:A2)",  # text that looks like a formula stays text
+    "x" * (STR_MAX + 50),  # longer than Excel allows: cut at 32,767
+    "👍" * (STR_MAX // 2 + 10),  # astral characters count twice
+]
+NUMBERS = [0, 8, 4.5, 99.99, 1e-7, 123456789.123, -3.25]
+
+
+def _write(path, mode: str, rows):
+    wb = new_workbook(path, constant_memory=True)
+    ws = wb.add_worksheet("长表")
+    other = wb.add_worksheet("其他")
+    other.write_string(0, 0, "别的工作表不受影响")
+    num = wb.add_format({"num_format": "0.00"})
+    red = wb.add_format({"font_color": "#9C0006"})
+    ws.write_string(0, 0, "表头一")
+    ws.write_string(0, 1, "表头二")
+    ws.write_string(0, 2, "表头三")
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, len(rows), 2)
+    if mode == "xlsxwriter":
+        for r, (text, number) in enumerate(rows, 1):
+            ws.write_string(r, 0, text, red if r % 2 else None)
+            if number is not None:
+                ws.write_number(r, 1, number, num)
+        wb.close()
+        return
+    stream = RowStream("长表", 3)
+    styles_odd, styles_even = (xf_index(red), xf_index(num), 0), (0, xf_index(num), 0)
+    for r, (text, number) in enumerate(rows, 1):
+        stream.write(r, [text, number, None], styles_odd if r % 2 else styles_even)
+    wb.close()
+    splice(str(path), [stream])
+    stream.close()
+
+
+def _read(path):
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        cells = [
+            (c.coordinate, c.value, c.number_format, c.font.color.rgb if c.font and c.font.color else None)
+            for row in ws.iter_rows()
+            for c in row
+            if c.value is not None
+        ]
+        out[ws.title] = (ws.dimensions, ws.freeze_panes, ws.auto_filter.ref, cells)
+    return out
+
+
+def _sheet_xml(path, n=1):
+    with zipfile.ZipFile(path) as z:
+        return z.read(f"xl/worksheets/sheet{n}.xml").decode()
+
+
+def test_same_cells_as_xlsxwriter_writes_them(tmp_path):
+    rows = [(t, NUMBERS[i % len(NUMBERS)] if i % 3 else None) for i, t in enumerate(ODD)]
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    _write(a, "xlsxwriter", rows)
+    _write(b, "rowstream", rows)
+    want, got = _read(a), _read(b)
+    assert got == want
+    # the sheet XML itself is xlsxwriter's, byte for byte (escapes, xml:space, number text, styles)
+    assert _sheet_xml(b) == _sheet_xml(a) and _sheet_xml(b, 2) == _sheet_xml(a, 2)
+    assert '<t xml:space="preserve">  前后有空格  </t>' in _sheet_xml(b)
+    cells = {coord: v for coord, v, _, _ in got["长表"][3]}
+    assert cells["A2"] == "普通文字" and cells["A3"] == "  前后有空格  "
+    # control characters are stored as Excel's _xHHHH_ escape, a literal "_x0041_" as _x005F_x0041_;
+    # openpyxl shows the stored text, calamine (our reader, like Excel) reads back what was typed
+    assert cells["A7"] == "控制字符_x0001__x0007__x001F_在中间"
+    assert cells["A8"] == "_x005F_x0041_ 字面的转义写法"
+    back = pc.CalamineWorkbook.from_path(str(b)).get_sheet_by_name("长表").to_python()
+    assert (back[6][0], back[7][0]) == (ODD[5], ODD[6])
+    assert cells["A10"] == "=SUM(A1:A2)"
+    assert len(cells["A11"]) == STR_MAX
+    assert len(cells["A12"]) == STR_MAX // 2  # 16,383 astral characters = 32,766 UTF-16 units
+
+
+def test_many_rows_stream_through_the_temporary_file(tmp_path):
+    rows = [(f"第{i}行", i / 4) for i in range(5_000)]  # more than one flush of buffered rows
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    _write(a, "xlsxwriter", rows)
+    _write(b, "rowstream", rows)
+    assert _read(b) == _read(a)
+    assert _read(b)["长表"][0] == "A1:C5001"
+
+
+def test_no_rows_leaves_the_workbook_as_written(tmp_path):
+    path = tmp_path / "a.xlsx"
+    wb = new_workbook(path, constant_memory=True)
+    wb.add_worksheet("长表").write_string(0, 0, "表头")
+    wb.close()
+    before = path.read_bytes()
+    stream = RowStream("长表", 1)
+    splice(str(path), [stream])
+    assert path.read_bytes() == before
+
+
+def test_splice_leaves_no_temporary_file_behind_on_failure(tmp_path):
+    path = tmp_path / "a.xlsx"
+    wb = new_workbook(path, constant_memory=True)
+    wb.add_worksheet("长表").write_string(0, 0, "表头")
+    wb.close()
+    stream = RowStream("不存在的表", 1)
+    stream.write(1, ["x"], (0,))
+    with pytest.raises(KeyError):
+        splice(str(path), [stream])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
