@@ -17,10 +17,11 @@ import re
 import shutil
 import tempfile
 import zipfile
-from typing import Sequence
+from typing import Optional, Sequence
 
-from .book import _sheet_parts_of, col_letter
+from .book import _sheet_parts_of, col_index, col_letter
 
+SPLICED_LEVEL = 1  # zlib level of the spliced sheets
 STR_MAX = 32_767  # Excel's limit on one cell's text, in UTF-16 units
 _FLUSH_ROWS = 2_000  # rows buffered in memory before they go to the temporary file
 _CACHE = 8_192  # escaped texts kept (units, projects, indicator names and rules recur)
@@ -67,11 +68,12 @@ def inline(s: str) -> str:
 
 
 class RowStream:
-    """Rows for one sheet, below its header: ``write(r, values, styles)`` then :func:`splice`.
+    """Rows for one sheet, right below its header row: ``write(r, values, styles)`` then :func:`splice`.
 
     ``values[c]`` is the cell of column c: ``str`` (inline text), ``int``/``float`` (a number) or
     None/'' (no cell). ``styles[c]`` is the xf index of column c (0: none), from
-    :func:`xf_index`. Rows must come in increasing order.
+    :func:`xf_index`. Rows must come in increasing order, and below the header row: whatever
+    xlsxwriter wrote after the header (a totals row) must lie below them.
     """
 
     def __init__(self, sheet_name: str, ncols: int):
@@ -81,19 +83,21 @@ class RowStream:
         self.last_row = 0  # 0-based; the header row is 0
         self._buf: list = []
 
-    def write(self, r: int, values: Sequence, styles: Sequence[int]) -> None:
+    def write(self, r: int, values: Sequence, styles: Sequence[int], text_styles: Optional[Sequence[int]] = None) -> None:
+        """One row; ``text_styles`` (default ``styles``): the xf indexes for text cells, where a
+        column styles numbers and text differently."""
         row = str(r + 1)
         parts = [f'<row r="{row}">']
         add = parts.append
         for c, v in enumerate(values):
             if v is None or v == "":
                 continue
-            s = styles[c]
-            head = f'<c r="{_COLS[c]}{row}" s="{s}"' if s else f'<c r="{_COLS[c]}{row}"'
             if type(v) is str:
-                add(head + inline(v))
+                s = text_styles[c] if text_styles is not None else styles[c]
+                add((f'<c r="{_COLS[c]}{row}" s="{s}"' if s else f'<c r="{_COLS[c]}{row}"') + inline(v))
             else:
-                add(f"{head}><v>{v:.16G}</v></c>")
+                s = styles[c]
+                add(f'<c r="{_COLS[c]}{row}" s="{s}"><v>{v:.16G}</v></c>' if s else f'<c r="{_COLS[c]}{row}"><v>{v:.16G}</v></c>')
         add("</row>")
         self._buf.append("".join(parts))
         self.last_row = r
@@ -117,7 +121,7 @@ def xf_index(fmt) -> int:
     return fmt._get_xf_index() if fmt is not None else 0
 
 
-_DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
+_DIMENSION = re.compile(rb'<dimension ref="([^"]*)"/>')
 
 
 def splice(path: str, streams: Sequence[RowStream]) -> None:
@@ -131,6 +135,8 @@ def splice(path: str, streams: Sequence[RowStream]) -> None:
     tmp = path + ".splice"
     try:
         with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            # the long sheets are compressed at level 1: a third of the time of the default level,
+            # for a file about a fifth larger
             infos = zin.infolist()
             names = {i.filename.lower(): i.filename for i in infos}
             wb = zin.read(names["xl/workbook.xml"])
@@ -145,6 +151,7 @@ def splice(path: str, streams: Sequence[RowStream]) -> None:
                 if stream is None:
                     zout.writestr(out, zin.read(info))
                     continue
+                _set_level(out, SPLICED_LEVEL)
                 _write_spliced(zout, out, zin.read(info), stream)
         os.replace(tmp, path)
     finally:
@@ -152,18 +159,36 @@ def splice(path: str, streams: Sequence[RowStream]) -> None:
             os.unlink(tmp)
 
 
+def _set_level(info: zipfile.ZipInfo, level: int) -> None:
+    info.compress_type = zipfile.ZIP_DEFLATED
+    try:
+        info.compress_level = level  # Python 3.13+
+    except AttributeError:
+        info._compresslevel = level  # up to 3.12: what ZipFile.writestr sets from its compresslevel
+
+
 def _write_spliced(zout: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bytes, stream: RowStream) -> None:
-    end = xml.rfind(b"</sheetData>")
-    if end < 0:  # no row at all: xlsxwriter wrote <sheetData/>
-        empty = xml.find(b"<sheetData/>")
-        head, tail = xml[:empty] + b"<sheetData>", b"</sheetData>" + xml[empty + len(b"<sheetData/>") :]
-    else:
-        head, tail = xml[:end], xml[end:]
-    ref = f'<dimension ref="A1:{col_letter(stream.ncols - 1)}{stream.last_row + 1}"/>'.encode()
-    head = _DIMENSION.sub(ref, head, count=1)
+    start = xml.find(b"<sheetData>")
+    if start < 0:  # no row at all: xlsxwriter wrote <sheetData/>
+        at = xml.find(b"<sheetData/>")
+        head, tail = xml[:at] + b"<sheetData>", b"</sheetData>" + xml[at + len(b"<sheetData/>") :]
+    else:  # after the header row, before any row xlsxwriter wrote below it (the summary's totals)
+        first = xml.find(b"</row>", start)
+        at = first + len(b"</row>") if first >= 0 else start + len(b"<sheetData>")
+        head, tail = xml[:at], xml[at:]
+    head = _DIMENSION.sub(lambda m: _widen(m.group(1), stream), head, count=1)
     big = len(head) + stream.size + len(tail) > 1 << 30
     with zout.open(info, "w", force_zip64=big) as dst:
         dst.write(head)
         stream.fh.seek(0)
         shutil.copyfileobj(stream.fh, dst, 1 << 20)
         dst.write(tail)
+
+
+def _widen(ref: bytes, stream: RowStream) -> bytes:
+    """The sheet's dimension grown to hold the stream's rows and columns."""
+    m = re.fullmatch(rb"A1(?::([A-Z]+)([0-9]+))?", ref)
+    cols, rows = stream.ncols - 1, stream.last_row
+    if m and m.group(1):
+        cols, rows = max(cols, col_index(m.group(1).decode())), max(rows, int(m.group(2)) - 1)
+    return f'<dimension ref="A1:{_COLS[cols] if cols < len(_COLS) else col_letter(cols)}{rows + 1}"/>'.encode()

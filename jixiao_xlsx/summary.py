@@ -208,46 +208,46 @@ def _grade_formats(wb, ws, first_row, last_row, col):
         )
 
 
-def _write_summary_sheet(w: _Writer, ws, records, profile):
+def _write_summary_sheet(w: _Writer, ws, records, profile, rows: RowStream):
     widths = (24, 20, 30, 6, 11, 11, 9, 9, 9, 9, 9, 8, 6, 9, 8, 7, 7, 40)
     w.header(ws, 0, SUMMARY_COLUMNS, widths)
     ws.freeze_panes(1, 0)
     ws.set_row(0, 30)
     money_cols = {"全年预算数", "全年执行数"}
     score_cols = {"预算执行得分", "产出得分", "效益得分", "满意度得分", "总分", "自评总分", "差异"}
+    fmts = [
+        w.money if name in money_cols
+        else w.rate if name == "执行率"
+        else w.score if name in score_cols
+        else w.int if name in ("错误数", "提示数")
+        else None
+        for name in SUMMARY_COLUMNS
+    ]  # fmt: skip
+    num_styles, text_styles = _styles(w, fmts)
     for i, rec in enumerate(records, 1):
         res = rec["result"]
         b, s = res["budget"], res["scores"]
-        values = {
-            "实施单位": res.get("unit"),
-            "主管部门": res.get("department"),
-            "项目名称": res.get("project"),
-            "年度": _year(res.get("year")),
-            "全年预算数": dec(b.get("adjusted")),
-            "全年执行数": dec(b.get("executed")),
-            "执行率": dec(b.get("rate")),
-            "预算执行得分": dec(s.get("execution")),
-            "产出得分": dec(s.get("output")),
-            "效益得分": dec(s.get("effect")),
-            "满意度得分": dec(s.get("satisfaction")),
-            "总分": dec(res.get("total")),
-            "等级": res.get("grade"),
-            "自评总分": dec(res.get("self_reported_total")),
-            "差异": difference(res),
-            "错误数": rec["errors"],
-            "提示数": rec["hints"],
-            "源文件": rec["file"],
-        }
-        for c, name in enumerate(SUMMARY_COLUMNS):
-            v = values[name]
-            fmt = (
-                w.money if name in money_cols
-                else w.rate if name == "执行率"
-                else w.score if name in score_cols
-                else w.int if name in ("错误数", "提示数")
-                else None
-            )  # fmt: skip
-            w.put(ws, i, c, v, fmt)
+        values = (
+            res.get("unit"),  # 实施单位
+            res.get("department"),  # 主管部门
+            res.get("project"),  # 项目名称
+            _year(res.get("year")),  # 年度
+            dec(b.get("adjusted")),  # 全年预算数
+            dec(b.get("executed")),  # 全年执行数
+            dec(b.get("rate")),  # 执行率
+            dec(s.get("execution")),  # 预算执行得分
+            dec(s.get("output")),  # 产出得分
+            dec(s.get("effect")),  # 效益得分
+            dec(s.get("satisfaction")),  # 满意度得分
+            dec(res.get("total")),  # 总分
+            res.get("grade"),  # 等级
+            dec(res.get("self_reported_total")),  # 自评总分
+            difference(res),  # 差异
+            rec["errors"],  # 错误数
+            rec["hints"],  # 提示数
+            rec["file"],  # 源文件
+        )
+        rows.write(i, _cells(values), num_styles, text_styles)
     n = len(records)
     last = n  # last data row (0-based); the totals row follows it
     _totals_row(w, ws, records, n + 1, last)
@@ -300,22 +300,37 @@ def _totals_row(w: _Writer, ws, records, row, last):
     ws.write_string(row, col("源文件"), f"{len(records)}个文件", w.total_text)
 
 
-def _write_rank_sheet(w: _Writer, ws, records):
+def _write_rank_sheet(w: _Writer, ws, records, stream: RowStream):
     w.header(ws, 0, RANK_COLUMNS, (6, 24, 30, 8, 6, 9, 40))
     ws.freeze_panes(1, 0)
     rows = ranking(records)
+    num_styles, text_styles = _styles(w, (w.int, None, None, w.score, None, w.rate, None))
     for i, (rank, rec) in enumerate(rows, 1):
         res = rec["result"]
-        w.put(ws, i, 0, rank, w.int)
-        w.put(ws, i, 1, res.get("unit"))
-        w.put(ws, i, 2, res.get("project"))
-        w.put(ws, i, 3, dec(res.get("total")), w.score)
-        w.put(ws, i, 4, res.get("grade"))
-        w.put(ws, i, 5, dec(res["budget"].get("rate")), w.rate)
-        w.put(ws, i, 6, rec["file"])
+        values = (rank, res.get("unit"), res.get("project"), dec(res.get("total")), res.get("grade"),
+                  dec(res["budget"].get("rate")), rec["file"])  # fmt: skip
+        stream.write(i, _cells(values), num_styles, text_styles)
     ws.autofilter(0, 0, max(len(rows), 1), len(RANK_COLUMNS) - 1)
     _grade_formats(w.wb, ws, 1, len(rows), 4)
     _page(ws, landscape=False)
+
+
+def _styles(w: _Writer, fmts) -> tuple:
+    """xf indexes per column for numbers and for text, as :meth:`_Writer.put` formats them."""
+    return (tuple(xf_index(f) for f in fmts), tuple(xf_index(f or w.text) for f in fmts))
+
+
+def _cells(values) -> list:
+    """Row values as :meth:`_Writer.put` writes them: numbers as float, anything else as text."""
+    out = []
+    for v in values:
+        if v is None or v == "":
+            out.append(None)
+        elif isinstance(v, (Decimal, int, float)) and not isinstance(v, bool):
+            out.append(float(v))
+        else:
+            out.append(str(v))
+    return out
 
 
 def _write_chart_sheet(w: _Writer, ws, records, profile):
@@ -507,6 +522,7 @@ class SummaryWriter:
         err = xf_index(wb.add_format({"font_color": "#9C0006"}))
         self._ind = RowStream(INDICATOR_SHEET, len(INDICATOR_COLUMNS))
         self._find = RowStream(FINDINGS_SHEET, len(FINDING_COLUMNS))
+        self._streams = [self._ind, self._find]
         self._ind_styles = tuple(xf_index(self.w.score) if c in _NUMERIC else 0 for c in range(len(INDICATOR_COLUMNS)))
         self._find_styles = (0,) * len(FINDING_COLUMNS)
         self._find_err_styles = tuple(err if c == 4 else 0 for c in range(len(FINDING_COLUMNS)))
@@ -547,8 +563,9 @@ class SummaryWriter:
                                (FINDINGS_SHEET, self._find_row, len(FINDING_COLUMNS))):  # fmt: skip
             sh[name].autofilter(0, 0, max(r, 1), ncols - 1)
             _page(sh[name])
-        _write_summary_sheet(w, sh[SUMMARY_SHEET], records, profile)
-        _write_rank_sheet(w, sh[RANK_SHEET], records)
+        self._streams += [RowStream(SUMMARY_SHEET, len(SUMMARY_COLUMNS)), RowStream(RANK_SHEET, len(RANK_COLUMNS))]
+        _write_summary_sheet(w, sh[SUMMARY_SHEET], records, profile, self._streams[-2])
+        _write_rank_sheet(w, sh[RANK_SHEET], records, self._streams[-1])
         _write_chart_sheet(w, sh[CHART_SHEET], records, profile)
         _write_failed_sheet(w, sh[FAILED_SHEET], unreadable, skipped)
         notes = [
@@ -558,14 +575,13 @@ class SummaryWriter:
         ]
         _write_about_sheet(w, sh[ABOUT_SHEET], records, unreadable, skipped, profile, self.started_at, notes)
         self.wb.close()
-        splice(self._tmp, (self._ind, self._find))
+        splice(self._tmp, self._streams)
         self._closed = True
         return str(self.out_path)
 
     def __exit__(self, et, ev, tb):
-        for stream in (getattr(self, "_ind", None), getattr(self, "_find", None)):
-            if stream is not None:
-                stream.close()
+        for stream in getattr(self, "_streams", ()):
+            stream.close()
         if et is None:
             if not self._closed:
                 self.close()

@@ -133,3 +133,40 @@ def test_splice_leaves_no_temporary_file_behind_on_failure(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]
     with zipfile.ZipFile(path) as z:
         assert z.testzip() is None
+
+
+def test_rows_go_between_the_header_and_a_totals_row_written_below(tmp_path):
+    # the summary's 汇总: xlsxwriter writes the header (row 1) and the totals row (row 7, a formula);
+    # the stream's rows 2..6 must land between them, and the dimension must cover both
+    def build(path, use_stream):
+        wb = new_workbook(path, constant_memory=True)
+        ws = wb.add_worksheet("汇总")
+        money = wb.add_format({"num_format": "0.00"})
+        for c, name in enumerate(("单位", "金额", "说明")):
+            ws.write_string(0, c, name)
+        rows = [(f"第{i}街道", 10.5 * i, "x" if i % 2 else None) for i in range(1, 6)]
+        stream = RowStream("汇总", 3) if use_stream else None
+        styles = (0, xf_index(money), 0) if use_stream else None
+        for r, row in enumerate(rows, 1):
+            if stream:
+                stream.write(r, row, styles)
+                continue
+            ws.write_string(r, 0, row[0])
+            ws.write_number(r, 1, row[1], money)
+            if row[2]:
+                ws.write_string(r, 2, row[2])
+        ws.write_string(6, 0, "合计")
+        ws.write_formula(6, 1, "=SUM(B2:B6)", money, 157.5)
+        wb.close()
+        if stream:
+            splice(str(path), [stream])
+            stream.close()
+
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    build(a, False)
+    build(b, True)
+    assert _sheet_xml(b) == _sheet_xml(a)
+    assert _read(b)["汇总"][0] == "A1:C7"
+    back = pc.CalamineWorkbook.from_path(str(b)).get_sheet_by_name("汇总").to_python()
+    assert [r[0] for r in back] == ["单位", "第1街道", "第2街道", "第3街道", "第4街道", "第5街道", "合计"]
+    assert back[6][1] == 157.5  # 10.5 × (1+2+3+4+5) = 10.5 × 15, the formula's cached value
