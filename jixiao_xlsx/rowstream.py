@@ -23,8 +23,8 @@ from .book import _sheet_parts_of, col_index, col_letter
 
 SPLICED_LEVEL = 1  # zlib level of the spliced sheets
 STR_MAX = 32_767  # Excel's limit on one cell's text, in UTF-16 units
-_FLUSH_ROWS = 2_000  # rows buffered in memory before they go to the temporary file
-_CACHE = 8_192  # escaped texts kept (units, projects, indicator names and rules recur)
+_FLUSH_ROWS = 200  # rows buffered in memory before they go to the temporary file
+_CACHE = 2_048  # escaped texts kept (units, projects, indicator names and rules recur)
 
 _ESCAPE_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # a literal "_x0041_" must survive Excel's unescaping
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
