@@ -95,6 +95,7 @@ class Sheet:
     hidden_rows: set = field(default_factory=set)  # {r} 0-based rows hidden in the sheet (.xlsx)
     _ncols: Optional[int] = field(default=None, repr=False, compare=False)
     _big_merges: list = field(default_factory=list, repr=False, compare=False)
+    _merged_rows: set = field(default_factory=set, repr=False, compare=False)
     _memo: dict = field(default_factory=dict, repr=False, compare=False)  # readers' per-sheet cache
 
     @property
@@ -110,25 +111,36 @@ class Sheet:
 
     def anchor(self, r: int, c: int) -> tuple[int, int]:
         """Top-left cell of the merged range holding (r, c), or (r, c) itself."""
-        if self._anchor is None:
-            a, big = {}, []
-            for m in self.merges:
-                r0, c0, r1, c1 = m
-                if (r1 - r0 + 1) * (c1 - c0 + 1) > _MERGE_CELLS_INDEXED:
-                    big.append(m)  # a huge merge (hostile or a formatted title area) is not spread cell by cell
-                    continue
-                for rr in range(r0, r1 + 1):
-                    for cc in range(c0, c1 + 1):
-                        a[(rr, cc)] = (r0, c0)
-            self._anchor = a
-            self._big_merges = big
-        hit = self._anchor.get((r, c))
+        a = self._anchor
+        if a is None:
+            a = self._index_merges()
+        hit = a.get((r, c))
         if hit is not None:
             return hit
         for r0, c0, r1, c1 in self._big_merges:
             if r0 <= r <= r1 and c0 <= c <= c1:
                 return (r0, c0)
         return (r, c)
+
+    def _index_merges(self) -> dict:
+        a, big, rows = {}, [], set()
+        for m in self.merges:
+            r0, c0, r1, c1 = m
+            if (r1 - r0 + 1) * (c1 - c0 + 1) > _MERGE_CELLS_INDEXED:
+                big.append(m)  # a huge merge (hostile or a formatted title area) is not spread cell by cell
+                continue
+            for rr in range(r0, r1 + 1):
+                rows.add(rr)
+                for cc in range(c0, c1 + 1):
+                    a[(rr, cc)] = (r0, c0)
+        self._anchor, self._big_merges, self._merged_rows = a, big, rows
+        return a
+
+    def row_has_merge(self, r: int) -> bool:
+        """Whether any merged range touches row ``r`` (readers skip merge checks on plain rows)."""
+        if self._anchor is None:
+            self._index_merges()
+        return r in self._merged_rows or any(r0 <= r <= r1 for r0, _c0, r1, _c1 in self._big_merges)
 
     def raw(self, r: int, c: int) -> Any:
         """The value at (r, c) itself ('' or None when empty / outside the grid)."""
@@ -149,9 +161,16 @@ class Sheet:
 
     def cell(self, r: int, c: int, spread: bool = True) -> Cell:
         """A :class:`Cell` for (r, c), addressed at the top-left of its merged range."""
-        if spread:
-            r, c = self.anchor(r, c)
-        v = None  # as value(r, c, spread=False), inlined: readers build a Cell for most cells they look at
+        if spread:  # as anchor(r, c), inlined: readers build a Cell for most cells they look at
+            a = self._anchor
+            if a is None:
+                a = self._index_merges()
+            hit = a.get((r, c))
+            if hit is not None:
+                r, c = hit
+            elif self._big_merges:
+                r, c = self.anchor(r, c)
+        v = None  # as value(r, c, spread=False), inlined
         if 0 <= r < len(self.rows):
             row = self.rows[r]
             if 0 <= c < len(row):

@@ -214,11 +214,8 @@ def _is_official_sheet(sheet: Sheet, profile: Profile) -> bool:
 def _is_official_sheet_uncached(sheet: Sheet, profile: Profile) -> bool:
     # the cheap label scan first: most template sheets have neither a 年度资金总额 row nor a form title
     totals = {row_label(x) for x in profile.funds_total_row}
-    labelled = any(
-        isinstance(v, str) and v != "" and (row_label(v) in totals or "自评表" in norm(v))
-        for row in sheet.rows[:40]
-        for v in row[:6]
-    )
+    texts = {v for row in sheet.rows[:40] for v in row[:6] if v.__class__ is str and v}  # each text once
+    labelled = any(row_label(v) in totals or "自评表" in norm(v) for v in texts)
     return labelled and find_header(sheet, IND_KEYS, profile, need=("三级指标",))[0] is not None
 
 
@@ -458,7 +455,9 @@ NOTE_PREFIXES = ("注:", "说明:", "备注:", "填表说明", "填报说明")  
 
 def _one_merged_cell(sheet: Sheet, r: int, cols: dict) -> bool:
     """The whole row is one merged cell (a note or sub-title across the table)."""
-    return len(cols) > 1 and len({sheet.anchor(r, c) for c in cols.values()}) == 1
+    if len(cols) < 2 or not sheet.row_has_merge(r):
+        return False
+    return len({sheet.anchor(r, c) for c in cols.values()}) == 1
 
 
 def _note_row(sheet: Sheet, r: int, cols: dict, cells: dict) -> bool:
