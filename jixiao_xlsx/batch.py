@@ -12,8 +12,6 @@ import os
 import stat
 import sys
 import traceback
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
@@ -348,6 +346,9 @@ def _iter_results(tasks: list, profile, jobs: int):
             yield score_one(t)
         return
     done = 0
+    from concurrent.futures import ProcessPoolExecutor  # here: a one-process batch need not import it
+    from concurrent.futures.process import BrokenProcessPool
+
     ex = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(profile,))
     try:
         for rec in ex.map(score_one, tasks, chunksize=_chunksize(len(tasks), jobs)):

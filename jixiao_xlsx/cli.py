@@ -335,8 +335,25 @@ def _run_time():
     return _dt.datetime.now().replace(microsecond=0)
 
 
+class _NoBar:
+    """What the batch calls on a progress bar, doing nothing (stderr is not a terminal)."""
+
+    def update(self, n=1):
+        pass
+
+    def set_description(self, text):
+        pass
+
+    def close(self):
+        pass
+
+
 def _progress_bar(total):
-    """tqdm on stderr: files done / total, rate, time left; silent when stderr is not a terminal."""
+    """tqdm on stderr: files done / total, rate, time left; silent when stderr is not a terminal
+    (tqdm's own ``disable=None`` rule, checked first so that a script or a pipe does not import it)."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    if isatty is None or not isatty():
+        return _NoBar()
     from tqdm import tqdm
 
     return tqdm(total=total, file=sys.stderr, disable=None, unit="个", desc="评分", dynamic_ncols=True, leave=False)

@@ -219,6 +219,29 @@ def test_cli_writes_summary_and_exits_1(district, tmp_path):
     assert list(_read_all(out)) == list(S.SHEETS)
 
 
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    import io
+
+    from jixiao_xlsx import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(cli.sys, "stderr", io.StringIO())
+    quiet = cli._progress_bar(3)
+    quiet.update(1)
+    quiet.close()
+    assert cli.sys.stderr.getvalue() == ""
+    term = Terminal()
+    monkeypatch.setattr(cli.sys, "stderr", term)
+    bar = cli._progress_bar(3)
+    bar.update(1)
+    bar.refresh()
+    assert "评分" in term.getvalue() and "1/3" in term.getvalue()  # files done / total
+    bar.close()
+
+
 def test_cli_all_good_exits_0(district, tmp_path):
     out = tmp_path / "ok.xlsx"
     r = CliRunner().invoke(main, ["batch", str(district / "嘉禾街"), str(district / "京溪街"), "-o", str(out)])
