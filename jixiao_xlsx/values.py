@@ -246,8 +246,13 @@ def parse_quantity(value: Any, profile, percent_format: bool = False) -> Optiona
 
 
 def _split_suffix_only(unit: str, profile) -> tuple[Optional[str], str]:
-    for form, op in _suffix_table(profile):
-        if form and unit.endswith(form):
+    if not unit:
+        return None, unit
+    suffixes = getattr(profile, "_cmp_suffix_by_last", None)
+    if suffixes is None:
+        suffixes = profile._cmp_suffix_by_last = _by_edge(_suffix_table(profile), -1)
+    for form, op in suffixes.get(unit[-1], ()):  # longest first, as in _suffix_table
+        if unit.endswith(form):
             return op, unit[: -len(form)]
     return None, unit
 
