@@ -98,6 +98,7 @@ class ZhGroup(click.Group):
         return _zh_help(super().get_help_option(ctx))
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        _safe_streams()
         try:
             rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False,
                               **extra)
@@ -113,6 +114,31 @@ class ZhGroup(click.Group):
         if standalone_mode:
             sys.exit(rv if isinstance(rv, int) else EXIT_OK)
         return rv
+
+
+def _safe_streams() -> None:
+    """Printing a file name must never raise: on Linux a name that is not UTF-8 (GBK, from a zip made
+    on Windows) is held as lone surrogates; a UTF-8 terminal or pipe gets its bytes as they are, as
+    ``ls`` shows them, any other encoding a replacement character."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) != "strict" or not hasattr(stream, "reconfigure"):
+            continue
+        utf8 = (getattr(stream, "encoding", "") or "").replace("-", "").lower() == "utf8"
+        try:
+            stream.reconfigure(errors="surrogateescape" if utf8 else "replace")
+        except (ValueError, OSError):  # a stream that cannot be reconfigured: leave it as it is
+            pass
+
+
+def _json(obj, indent: int = 2) -> str:
+    """JSON text of ``obj``: Chinese as is; a file name that is not UTF-8 as \\udcXX escapes, which
+    ``json.loads`` turns back into the same path (raw bytes would make the JSON invalid)."""
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(obj, ensure_ascii=True, indent=indent)
+    return text
 
 
 def format_finding(f) -> str:
@@ -176,7 +202,7 @@ def check(file, rules, as_json, debug):
     except Exception as e:  # noqa: BLE001 - never a traceback for a clerk
         _fail_unexpected(file, e, debug)
     if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(_json(result.as_dict()))
     else:
         _print_findings(file, result)
     sys.exit(EXIT_FINDINGS if result.errors else EXIT_OK)
@@ -184,7 +210,7 @@ def check(file, rules, as_json, debug):
 
 def _unreadable(file, e, as_json):
     if as_json:
-        click.echo(json.dumps({"file": str(file), "error": e.reason}, ensure_ascii=False, indent=2))
+        click.echo(_json({"file": str(file), "error": e.reason}))
     else:
         click.echo(f"{file}：{e.reason}", err=True)
 
@@ -234,7 +260,7 @@ def score(file, out, rules, as_json, debug):
     except Exception as e:  # noqa: BLE001
         _fail_unexpected(file, e, debug)
     if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(_json(result.as_dict()))
     else:
         _print_findings(file, result)
         if written:
@@ -367,12 +393,12 @@ class _JsonStream:
         click.echo('{\n  "files": [', nl=False)
 
     def entry(self, obj):
-        text = json.dumps(obj, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        text = _json(obj).replace("\n", "\n    ")
         click.echo(("," if self.n else "") + "\n    " + text, nl=False)
         self.n += 1
 
     def finish(self, totals):
-        text = json.dumps(totals, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        text = _json(totals).replace("\n", "\n  ")
         click.echo(f'\n  ],\n  "totals": {text}\n}}')
 
 

@@ -55,7 +55,7 @@ def safe_filename(name, max_len: int = 120, default: str = "未命名") -> str:
     dots/spaces and reserved device names (CON, NUL, COM1 ...) are replaced; the result is cut to
     ``max_len`` characters and 200 UTF-8 bytes (the extension, if any, is kept).  Never empty, never '.' or '..'.
     """
-    s = unicodedata.normalize("NFC", str(name if name is not None else ""))
+    s = unicodedata.normalize("NFC", readable(str(name if name is not None else "")))
     s = "".join(ch for ch in s if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn") or ch == " ")
     s = _BAD_CHARS.sub("_", s)
     s = re.sub(r"\s+", " ", s).strip(" .")
@@ -151,6 +151,38 @@ def derived_name(stem: str, suffix: str, max_bytes: int = 200) -> str:
     while len(stem.encode("utf-8")) > budget and len(stem) > 1:
         stem = stem[:-1]
     return safe_filename(stem.rstrip(" .") + suffix, max_len=10_000)
+
+
+def readable(text: str) -> str:
+    """``text`` as it can be written into a workbook (UTF-8): unchanged, except for file names that
+    are not UTF-8 on this system.
+
+    On Linux a name in another encoding — typically GBK, from a zip made on Windows and unpacked on a
+    server — reaches Python as lone surrogates, which no workbook can hold. Such a path component is
+    read as GB18030 (what those bytes mean), or its undecodable bytes become U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    out = []
+    for part in re.split(r"([/\\])", text):  # folders may be UTF-8 while the file name is GBK
+        try:
+            part.encode("utf-8")
+            out.append(part)
+            continue
+        except UnicodeEncodeError:
+            pass
+        try:
+            raw = part.encode("utf-8", "surrogateescape")  # the name's own bytes
+        except UnicodeEncodeError:  # a surrogate that did not come from a file name
+            out.append(part.encode("utf-8", "replace").decode("utf-8"))
+            continue
+        try:
+            out.append(raw.decode("gb18030"))
+        except UnicodeDecodeError:
+            out.append(raw.decode("utf-8", "replace"))
+    return "".join(out)
 
 
 def new_workbook(path, **options):

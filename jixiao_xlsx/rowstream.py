@@ -12,6 +12,7 @@ workbook is closed. The XML is what xlsxwriter's constant-memory mode writes for
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ import zipfile
 from typing import Optional, Sequence
 
 from .book import _sheet_parts_of, col_index, col_letter
+from .output import readable
 
 SPLICED_LEVEL = 1  # zlib level of the spliced sheets
 STR_MAX = 32_767  # Excel's limit on one cell's text, in UTF-16 units
@@ -49,7 +51,7 @@ def _truncate(s: str) -> str:
 
 
 def _inline_uncached(s: str) -> str:
-    s = _truncate(s)
+    s = _truncate(readable(s))
     s = _ESCAPE_ESCAPE.sub(r"_x005F\1", s)
     s = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", s)
     s = s.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
@@ -65,6 +67,24 @@ _inline_cached = functools.lru_cache(maxsize=_CACHE)(_inline_uncached)
 def inline(s: str) -> str:
     """The tail of an inline-string ``<c>`` element for ``s`` (after ``<c r=".." s=".."``)."""
     return _inline_cached(s) if len(s) <= 200 else _inline_uncached(s)
+
+
+def number(v) -> str:
+    """The tail of a number ``<c>`` element; NaN and ±infinity (a budget of 1e400 does that) become
+    the error cells xlsxwriter writes for them with ``nan_inf_to_errors``, never invalid XML."""
+    if type(v) is float and v - v == 0:  # the usual case: a finite float
+        return f"><v>{v:.16G}</v></c>"
+    try:
+        f = float(v)
+    except OverflowError:  # an int beyond float
+        f = math.inf if v > 0 else -math.inf
+    if f != f:
+        return ' t="e"><f>#NUM!</f><v>#NUM!</v></c>'
+    if f == math.inf:
+        return ' t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+    if f == -math.inf:
+        return ' t="e"><f>-1/0</f><v>#DIV/0!</v></c>'
+    return f"><v>{v:.16G}</v></c>"
 
 
 class RowStream:
@@ -97,7 +117,7 @@ class RowStream:
                 add((f'<c r="{_COLS[c]}{row}" s="{s}"' if s else f'<c r="{_COLS[c]}{row}"') + inline(v))
             else:
                 s = styles[c]
-                add(f'<c r="{_COLS[c]}{row}" s="{s}"><v>{v:.16G}</v></c>' if s else f'<c r="{_COLS[c]}{row}"><v>{v:.16G}</v></c>')
+                add((f'<c r="{_COLS[c]}{row}" s="{s}"' if s else f'<c r="{_COLS[c]}{row}"') + number(v))
         add("</row>")
         self._buf.append("".join(parts))
         self.last_row = r

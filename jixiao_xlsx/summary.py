@@ -9,11 +9,13 @@ in memory twice.
 from __future__ import annotations
 
 import datetime as _dt
+import math
+import sys
 from decimal import Decimal
 from typing import Optional
 
 from . import __version__
-from .output import atomic_path, new_workbook
+from .output import atomic_path, new_workbook, readable
 from .rowstream import RowStream, splice, xf_index
 from .values import quantize
 from .scored import KIND_NAMES, RULE_NAMES  # the scored workbook's words, so both sheets read alike
@@ -182,7 +184,7 @@ class _Writer:
         if isinstance(v, (Decimal, int, float)) and not isinstance(v, bool):
             ws.write_number(r, c, float(v), fmt)
         else:
-            ws.write_string(r, c, str(v), fmt or self.text)
+            ws.write_string(r, c, readable(str(v)), fmt or self.text)
 
 
 def _year(v):
@@ -290,14 +292,21 @@ def _totals_row(w: _Writer, ws, records, row, last):
 
     bcell = f"{_col(col('全年预算数'))}{row + 1}"
     ecell = f"{_col(col('全年执行数'))}{row + 1}"
-    ws.write_formula(row, col("全年预算数"), f"=SUBTOTAL(109,{rng('全年预算数')})", w.total_money, float(budget))
-    ws.write_formula(row, col("全年执行数"), f"=SUBTOTAL(109,{rng('全年执行数')})", w.total_money, float(executed))
+    ws.write_formula(row, col("全年预算数"), f"=SUBTOTAL(109,{rng('全年预算数')})", w.total_money, _cached(budget))
+    ws.write_formula(row, col("全年执行数"), f"=SUBTOTAL(109,{rng('全年执行数')})", w.total_money, _cached(executed))
     ws.write_formula(
-        row, col("执行率"), f'=IF({bcell}=0,"",ROUND({ecell}/{bcell},4))', w.total_rate, "" if rate is None else float(rate)
+        row, col("执行率"), f'=IF({bcell}=0,"",ROUND({ecell}/{bcell},4))', w.total_rate, "" if rate is None else _cached(rate)
     )
     ws.write_formula(row, col("错误数"), f"=SUBTOTAL(109,{rng('错误数')})", w.total_int, errors)
     ws.write_formula(row, col("提示数"), f"=SUBTOTAL(109,{rng('提示数')})", w.total_int, hints)
     ws.write_string(row, col("源文件"), f"{len(records)}个文件", w.total_text)
+
+
+def _cached(v):
+    """A formula's cached value: the number, or Excel's #DIV/0! where the sum is beyond a float (an
+    amount typed with hundreds of digits), as the cells it adds up show."""
+    f = float(v)
+    return f if math.isfinite(f) else "#DIV/0!"
 
 
 def _write_rank_sheet(w: _Writer, ws, records, stream: RowStream):
@@ -580,17 +589,22 @@ class SummaryWriter:
         return str(self.out_path)
 
     def __exit__(self, et, ev, tb):
-        for stream in getattr(self, "_streams", ()):
-            stream.close()
-        if et is None:
-            if not self._closed:
+        try:
+            if et is None and not self._closed:
                 self.close()
-        elif not self._closed:
-            try:
-                self.wb.close()  # releases the constant-memory temp files; the file itself is dropped
-            except Exception:  # noqa: BLE001 - the original error matters, not this one
-                pass
-        return self._ctx.__exit__(et, ev, tb)
+        except BaseException:
+            et, ev, tb = sys.exc_info()
+            raise
+        finally:
+            if not self._closed:
+                try:
+                    self.wb.close()  # releases the constant-memory temp files; the file itself is dropped
+                except Exception:  # noqa: BLE001 - the original error matters, not this one
+                    pass
+            for stream in getattr(self, "_streams", ()):
+                stream.close()
+            self._ctx.__exit__(et, ev, tb)  # removes the temporary workbook unless all went well
+        return False
 
 
 def write_summary(records, unreadable, skipped, out_path, profile, started_at) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import python_calamine as pc
@@ -17,6 +19,7 @@ from jixiao_xlsx.profile import load_profile
 from jixiao_xlsx.template import write_template
 
 PROFILE = load_profile()
+JIAHE = Path(__file__).resolve().parents[1] / "samples" / "jiahe-2022.xlsx"
 STARTED = dt.datetime(2023, 3, 1, 9, 30, 0)
 SAME = "自评表.xlsx"
 
@@ -217,6 +220,25 @@ def test_cli_writes_summary_and_exits_1(district, tmp_path):
     assert "共 6 个自评工作簿：已评分 4 个（其中有错误 2 个），未能处理 2 个；已跳过 3 个。" in r.stdout
     assert "Traceback" not in r.output and "it/s" not in r.stderr  # no progress bar when not a terminal
     assert list(_read_all(out)) == list(S.SHEETS)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="only Linux file systems take names that are not UTF-8")
+def test_a_gbk_file_name_never_stops_the_batch(tmp_path):
+    """A zip made on Windows and unpacked on a Linux server leaves GBK names (not UTF-8): the batch
+    scores the file, the summary shows the name in Chinese, --json gives back the real path."""
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    gbk = os.path.join(os.fsencode(folder), "嘉禾街".encode("gbk") + b".xlsx")
+    shutil.copy(JIAHE, gbk)
+    shutil.copy(JIAHE, folder / "ok.xlsx")
+    out, scored = tmp_path / "汇总.xlsx", tmp_path / "评分"
+    r = CliRunner().invoke(main, ["batch", str(folder), "-o", str(out), "--scored-dir", str(scored), "--json"])
+    assert r.exit_code == 0, r.output
+    files = [e["file"] for e in json.loads(r.stdout)["files"]]
+    assert sorted(os.fsencode(f) for f in files) == sorted([gbk, os.fsencode(folder / "ok.xlsx")])
+    rows = _read_all(out)[S.SUMMARY_SHEET]
+    assert sorted(row[-1] for row in rows[1:3]) == sorted([str(folder / "嘉禾街.xlsx"), str(folder / "ok.xlsx")])
+    assert sorted(p.name for p in scored.iterdir()) == ["ok.scored.xlsx", "嘉禾街.scored.xlsx"]
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch):

@@ -327,6 +327,22 @@ def test_safe_filename_keeps_ordinary_names():
     assert safe_filename("x" * 300 + ".xlsx").endswith(".xlsx")
 
 
+GBK_NAME = "嘉禾街".encode("gbk")  # b"\xbc\xce\xba\xcc\xbd\xd6": a Windows zip's name, unpacked on Linux
+
+
+def test_readable_turns_a_gbk_file_name_into_chinese():
+    from jixiao_xlsx.output import readable
+
+    # how Python holds that name on a UTF-8 Linux system: the bytes that are not UTF-8 as lone surrogates
+    held = os.fsdecode(b"/data/\xe5\x98\x89\xe7\xa6\xbe/" + GBK_NAME + b".xlsx")  # UTF-8 folder 嘉禾, GBK file
+    assert held != "/data/嘉禾/嘉禾街.xlsx"
+    assert readable(held) == "/data/嘉禾/嘉禾街.xlsx"
+    assert readable("普通文字 & <x>") == "普通文字 & <x>"  # valid text is never touched
+    assert readable(os.fsdecode(b"\xff\xfe.xlsx")) == "\ufffd\ufffd.xlsx"  # neither UTF-8 nor GB18030
+    assert readable("a\ud800b") == "a?b"  # a surrogate that is no file name's byte
+    assert safe_filename(os.fsdecode(GBK_NAME + b".xlsx")) == "嘉禾街.xlsx"
+
+
 def test_atomic_path_leaves_nothing_on_keyboard_interrupt(tmp_path):
     target = tmp_path / "out.xlsx"
     with pytest.raises(KeyboardInterrupt):

@@ -170,3 +170,33 @@ def test_rows_go_between_the_header_and_a_totals_row_written_below(tmp_path):
     back = pc.CalamineWorkbook.from_path(str(b)).get_sheet_by_name("汇总").to_python()
     assert [r[0] for r in back] == ["单位", "第1街道", "第2街道", "第3街道", "第4街道", "第5街道", "合计"]
     assert back[6][1] == 157.5  # 10.5 × (1+2+3+4+5) = 10.5 × 15, the formula's cached value
+
+
+def test_nan_and_infinity_become_excel_error_cells_as_xlsxwriter_writes_them(tmp_path):
+    # the project's workbooks set nan_inf_to_errors: xlsxwriter writes #NUM! / #DIV/0! cells; so must we
+    # (a budget typed as 1 followed by 400 zeros is a valid Decimal whose float is inf)
+    values = [float("nan"), float("inf"), float("-inf")]
+
+    def build(path, use_stream):
+        wb = new_workbook(path, constant_memory=True)
+        ws = wb.add_worksheet("长表")
+        ws.write_string(0, 0, "表头")
+        if use_stream:
+            stream = RowStream("长表", 3)
+            stream.write(1, values, (0, 0, 0))
+            wb.close()
+            splice(str(path), [stream])
+            stream.close()
+        else:
+            for c, v in enumerate(values):
+                ws.write_number(1, c, v)
+            wb.close()
+
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    build(a, False)
+    build(b, True)
+    assert _sheet_xml(b) == _sheet_xml(a)
+    assert '<f>#NUM!</f>' in _sheet_xml(b) and "<v>INF" not in _sheet_xml(b)
+    from jixiao_xlsx.rowstream import number
+
+    assert number(10**400) == number(float("inf")) and number(-(10**400)) == number(float("-inf"))

@@ -209,3 +209,36 @@ def test_rows_beyond_excel_last_row_are_counted_not_lost_silently(tmp_path, monk
     assert len(wb.get_sheet_by_name(S.INDICATOR_SHEET).to_python()) == 3  # header + 2
     about = {r[0]: r[1] for r in wb.get_sheet_by_name(S.ABOUT_SHEET).to_python()}
     assert about["指标明细未列出"].startswith("1行")
+
+
+def test_writer_closed_by_the_with_block_alone_writes_the_workbook(tmp_path):
+    out = tmp_path / "s.xlsx"
+    with S.SummaryWriter(out, PROFILE, STARTED) as sw:
+        for r in RECORDS:
+            sw.add(r)  # no sw.close(): leaving the block closes it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
+    assert len(_rows(pc.CalamineWorkbook.from_path(str(out)).get_sheet_by_name(S.INDICATOR_SHEET).to_python())) == 3
+
+
+def test_an_error_while_writing_leaves_no_temporary_file(tmp_path):
+    out = tmp_path / "s.xlsx"
+    with pytest.raises(RuntimeError):
+        with S.SummaryWriter(out, PROFILE, STARTED) as sw:
+            sw.add(RECORDS[0])
+            raise RuntimeError("disk gone")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_amount_beyond_a_float_gives_error_cells_not_invalid_xml(tmp_path):
+    import re
+    import zipfile
+
+    huge = 10**400  # "1" and 400 zeros typed as a budget: a valid Decimal, inf as a float
+    r = rec("石井街/e.xlsx", "石井街道办事处", "巨额", huge, huge, 1, (10, 50, 30, 10), 100, "优", 100)
+    out = tmp_path / "s.xlsx"
+    S.write_summary([r], [], [], out, PROFILE, STARTED)
+    with zipfile.ZipFile(out) as z:
+        xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert "inf" not in xml.lower().replace("info", "")  # no <v>inf</v> / <v>INF</v> anywhere
+    assert re.search(r'<c r="E2"[^>]* t="e"><f>1/0</f><v>#DIV/0!</v></c>', xml)  # the budget, as xlsxwriter writes inf
+    assert "<f>SUBTOTAL(109,E2:E2)</f><v>#DIV/0!</v>" in xml  # the totals row's cached value
