@@ -197,7 +197,8 @@ def _write_spliced(zout: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bytes, str
         at = first + len(b"</row>") if first >= 0 else start + len(b"<sheetData>")
         head, tail = xml[:at], xml[at:]
     head = _DIMENSION.sub(lambda m: _widen(m.group(1), stream), head, count=1)
-    big = len(head) + stream.size + len(tail) > 1 << 30
+    # zip64 only when it must be (over 2 GiB): Excel is strict about zip64 records it does not expect
+    big = len(head) + stream.size + len(tail) > zipfile.ZIP64_LIMIT
     with zout.open(info, "w", force_zip64=big) as dst:
         dst.write(head)
         stream.fh.seek(0)
