@@ -650,20 +650,22 @@ def _sheet_parts(zf: zipfile.ZipFile, names: dict, parts: Optional[dict] = None)
     except KeyError:
         return []
     if len(wb) + len(rels) > _MEMO_MAX_BYTES or len(names) > 500:
-        return _sheet_parts_of(wb, rels, names)
+        return sheet_parts_of(wb, rels, names)
     key = (wb, rels, tuple(names.items()))
     hit = _PARTS_MEMO.get(key)
     if hit is None:
         if len(_PARTS_MEMO) >= _MEMO_ENTRIES:
             _PARTS_MEMO.clear()
-        hit = _PARTS_MEMO[key] = tuple(_sheet_parts_of(wb, rels, names))
+        hit = _PARTS_MEMO[key] = tuple(sheet_parts_of(wb, rels, names))
     return list(hit)
 
 
 _PARTS_MEMO: dict = {}
 
 
-def _sheet_parts_of(wb: bytes, rels: bytes, names: dict) -> list:
+def sheet_parts_of(wb: bytes, rels: bytes, names: dict) -> list:
+    """[(sheet name, part name)] from the bytes of xl/workbook.xml and its relationships; ``names``:
+    lower-cased part name -> real part name of the zip (also used by the summary's row splicer)."""
     targets = {}
     for m in re.finditer(rb"<(?:[\w.-]+:)?Relationship\b([^>]*)>", rels):
         a = m.group(1)

@@ -1,12 +1,13 @@
-"""Long plain sheets of the summary workbook, written as sheet XML rows instead of cell by cell.
+"""The summary workbook's data rows, written as sheet XML instead of cell by cell.
 
 xlsxwriter spends about 4 µs on each cell (argument checks, its row table, escaping every string
-anew); the summary's 指标明细 and 问题清单 sheets hold ~250 cells per input file, a quarter of a
-batch's time. Their cells are plain — inline strings and numbers in at most a few styles — so they
-are written here straight as ``<row>`` XML into a temporary file, and :func:`splice` puts them into
-the sheets xlsxwriter wrote (header row, column widths, filter, frozen panes, page setup) once the
-workbook is closed. The XML is what xlsxwriter's constant-memory mode writes for the same cells
-(inline strings, ``_xHHHH_`` escapes, ``xml:space``, numbers as ``%.16G``, strings cut at Excel's
+anew); the summary's 指标明细 and 问题清单 sheets hold ~250 cells per input file, which was a quarter
+of a batch's time. Their cells, and the data rows of 汇总 and 排名, are plain — inline strings and
+numbers in a few styles — so they are written here straight as ``<row>`` XML into a temporary file,
+and :func:`splice` puts them right below the header row of the sheets xlsxwriter wrote (widths,
+filter, frozen panes, page setup, and a totals row below) once the workbook is closed. The XML is
+what xlsxwriter's constant-memory mode writes for the same cells (inline strings, ``_xHHHH_``
+escapes, ``xml:space``, numbers as ``%.16G``, error cells for NaN/infinity, strings cut at Excel's
 32,767 characters); memory stays flat because rows go to disk as they come.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ import tempfile
 import zipfile
 from typing import Optional, Sequence
 
-from .book import _sheet_parts_of, col_index, col_letter
+from .book import sheet_parts_of, col_index, col_letter
 from .output import readable
 
 SPLICED_LEVEL = 1  # zlib level of the spliced sheets
@@ -103,7 +104,8 @@ class RowStream:
         self.last_row = 0  # 0-based; the header row is 0
         self._buf: list = []
 
-    def write(self, r: int, values: Sequence, styles: Sequence[int], text_styles: Optional[Sequence[int]] = None) -> None:
+    def write(self, r: int, values: Sequence, styles: Sequence[int],
+              text_styles: Optional[Sequence[int]] = None) -> None:
         """One row; ``text_styles`` (default ``styles``): the xf indexes for text cells, where a
         column styles numbers and text differently."""
         row = str(r + 1)
@@ -145,8 +147,10 @@ _DIMENSION = re.compile(rb'<dimension ref="([^"]*)"/>')
 
 
 def splice(path: str, streams: Sequence[RowStream]) -> None:
-    """Put each stream's rows at the end of its sheet's ``<sheetData>`` in the closed workbook ``path``
-    (rewritten in place: ``path`` is the caller's temporary file) and widen the sheet's dimension."""
+    """Put each stream's rows right below the header row of its sheet in the closed workbook ``path``
+    (rewritten in place: ``path`` is the caller's temporary file) and widen the sheet's dimension.
+    The spliced sheets are compressed at :data:`SPLICED_LEVEL` (a third of the time of the default
+    level, for a file about a fifth larger); the other parts keep xlsxwriter's compression."""
     by_name = {s.sheet_name: s for s in streams if s.size or s._buf}
     if not by_name:
         return
@@ -155,13 +159,11 @@ def splice(path: str, streams: Sequence[RowStream]) -> None:
     tmp = path + ".splice"
     try:
         with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-            # the long sheets are compressed at level 1: a third of the time of the default level,
-            # for a file about a fifth larger
             infos = zin.infolist()
             names = {i.filename.lower(): i.filename for i in infos}
             wb = zin.read(names["xl/workbook.xml"])
             rels = zin.read(names["xl/_rels/workbook.xml.rels"])
-            part_of = {name: part for name, part in _sheet_parts_of(wb, rels, names)}
+            part_of = {name: part for name, part in sheet_parts_of(wb, rels, names)}
             targets = {part_of[name]: s for name, s in by_name.items()}
             for info in infos:
                 out = zipfile.ZipInfo(info.filename, info.date_time)

@@ -295,7 +295,8 @@ def _totals_row(w: _Writer, ws, records, row, last):
     ws.write_formula(row, col("全年预算数"), f"=SUBTOTAL(109,{rng('全年预算数')})", w.total_money, _cached(budget))
     ws.write_formula(row, col("全年执行数"), f"=SUBTOTAL(109,{rng('全年执行数')})", w.total_money, _cached(executed))
     ws.write_formula(
-        row, col("执行率"), f'=IF({bcell}=0,"",ROUND({ecell}/{bcell},4))', w.total_rate, "" if rate is None else _cached(rate)
+        row, col("执行率"), f'=IF({bcell}=0,"",ROUND({ecell}/{bcell},4))', w.total_rate,
+        "" if rate is None else _cached(rate),
     )
     ws.write_formula(row, col("错误数"), f"=SUBTOTAL(109,{rng('错误数')})", w.total_int, errors)
     ws.write_formula(row, col("提示数"), f"=SUBTOTAL(109,{rng('提示数')})", w.total_int, hints)
