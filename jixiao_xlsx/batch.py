@@ -265,10 +265,10 @@ def _is_summary(path) -> bool:
 
 
 def check_output(inputs: Iterable, out) -> None:
-    """Refuse an output that would overwrite an input workbook.
+    """Refuse an output that would overwrite an input or any other file this tool did not write.
 
-    An earlier summary inside an input folder is fine (it is skipped and replaced); a clerk's workbook
-    at the output path, or a file named as an input, is not.
+    An earlier summary (wherever it is) is replaced; a clerk's workbook at the output path, or a file
+    named as an input, is not.
     """
     k = _key(out)
     for inp in inputs:
@@ -281,11 +281,10 @@ def check_output(inputs: Iterable, out) -> None:
         except OSError:
             raise BatchUsageError(f"汇总表 {out} 无法写入，可能正在Excel或WPS中打开，请关闭后重试，或换一个文件名。")
     if os.path.exists(out) and not _is_summary(out):
-        for inp in inputs:
-            if os.path.isdir(inp) and k.startswith(_key(inp) + os.sep):
-                raise BatchUsageError(
-                    f"汇总表 {out} 已存在于输入文件夹中，且不是 jixiao 生成的汇总表，为免覆盖自评表，请换一个文件名或位置。"
-                )
+        raise BatchUsageError(
+            f"{out} 已存在，且不是 jixiao 生成的汇总表；为免覆盖其他工作簿，请换一个汇总表文件名（如 汇总.xlsx），"
+            "或先把该文件移走。"
+        )
 
 
 @dataclass
@@ -468,11 +467,3 @@ def json_entry(rec: dict) -> dict:
     if "error" in rec:
         return {"file": rec["file"], "error": rec["error"]}
     return rec["result"]
-
-
-def as_json(run: BatchRun) -> dict:
-    """``{"files": [...], "totals": {...}}`` for a run that kept its records, in discovery order."""
-    by_file = {r["file"]: r for r in run.records}
-    errors = dict(run.unreadable)
-    files = [json_entry(by_file[f]) if f in by_file else {"file": f, "error": errors.get(f, "")} for f in run.files]
-    return {"files": files, "totals": totals(run.records, len(run.files), len(run.unreadable), len(run.skipped))}

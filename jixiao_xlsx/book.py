@@ -74,12 +74,12 @@ def col_index(letters: str) -> int:
 
 def cell_ref(r: int, c: int) -> str:
     """0-based (row, col) -> 'A1' style reference."""
-    if 0 <= c < len(_COL_LETTERS):
-        return f"{_COL_LETTERS[c]}{r + 1}"
+    if 0 <= c < len(COL_LETTERS):
+        return f"{COL_LETTERS[c]}{r + 1}"
     return f"{col_letter(c)}{r + 1}"
 
 
-_COL_LETTERS = tuple(col_letter(c) for c in range(702))  # A .. ZZ: every column a form uses
+COL_LETTERS = tuple(col_letter(c) for c in range(702))  # A .. ZZ: every column a form uses
 
 
 @dataclass
@@ -346,8 +346,6 @@ _HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is)\b[^>]*>\s*[^<\s]|<(?:[\w.-]+:)
 class _SheetScan:
     """What the pre-scan learned about one worksheet part."""
 
-    max_row: int = -1  # 0-based, over cells holding a value
-    max_col: int = -1
     far_cells: int = 0  # cells with a value beyond ROW_LIMIT/COL_LIMIT
     far_ref: str = ""  # the farthest such cell
     needs_trim: bool = False  # some cell (valued or not) lies beyond the limits
@@ -513,10 +511,6 @@ def _scan_sheet_full(xml: bytes, pct_styles: set) -> _SheetScan:
             if (r, c) > far_max:
                 far_max = (r, c)
                 sc.far_ref = cell_ref(r, c)
-        if r > sc.max_row:
-            sc.max_row = r
-        if c > sc.max_col:
-            sc.max_col = c
         if pct_styles:
             sm = _ATTR_S.search(attrs)
             if sm and int(sm.group(1)) in pct_styles and not far:
@@ -531,16 +525,12 @@ _REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,3}\$?[0-9]{1,9})["']""")
 
 
 def _cut_far_rows(xml: bytes) -> tuple:
-    """Cut every row beyond ROW_LIMIT in one slice (rows are stored in order): (kept, far cells, far ref).
+    """Cut every row beyond ROW_LIMIT in one slice (rows are stored in order): (kept, far cells, far ref,
+    the largest row number when nothing was cut, else None).
 
     100,000 junk rows would otherwise cost a Python-level walk over every cell; unordered rows are
     left alone here and handled cell by cell by :func:`_scan_sheet_full`.
     """
-    return _cut_far_rows_ex(xml)[:3]
-
-
-def _cut_far_rows_ex(xml: bytes) -> tuple:
-    """:func:`_cut_far_rows` plus the largest row number when nothing was cut (else None)."""
     nums = _ROW_START.findall(xml)  # the usual case in one C-level pass: no row beyond the limit
     if not nums:
         return xml, 0, "", None
@@ -571,7 +561,7 @@ def _cut_far_rows_ex(xml: bytes) -> tuple:
 
 def _prepare_sheet(xml: bytes, pct_styles: set) -> tuple:
     """(xml for calamine or None when unchanged, scan): far rows cut, far columns trimmed, all noted."""
-    kept, far_cells, far_ref, top = _cut_far_rows_ex(xml)
+    kept, far_cells, far_ref, top = _cut_far_rows(xml)
     # _ROW_START is _ROW_NUMS: when nothing was cut, the scan need not look for the rows again
     sc = _scan_sheet(kept, pct_styles, top)
     if sc.needs_trim:

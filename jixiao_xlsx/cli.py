@@ -10,7 +10,7 @@ import click
 
 from . import __version__
 from .book import UnreadableFile
-from .output import OutputError
+from .output import OutputError, why_not_written
 from .profile import ProfileError, load_profile
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -38,9 +38,9 @@ def _fail_unexpected(path, exc, debug):
     """Last line of defence: a clerk sees one Chinese line, never a traceback (unless --debug)."""
     if debug:
         traceback.print_exc()
-    click.echo(
-        f"{path}：处理时发生内部错误（{type(exc).__name__}），请将此文件发给技术支持人员。", err=True
-    )
+    from .batch import INTERNAL_ERROR
+
+    click.echo(f"{path}：" + INTERNAL_ERROR.format(name=type(exc).__name__), err=True)
     sys.exit(EXIT_FINDINGS)
 
 
@@ -179,7 +179,7 @@ def template(out, force, rules, debug):
     try:
         write_template(out, profile=profile)
     except (OutputError, OSError) as e:
-        click.echo(f"无法写出模板：{e}", err=True)
+        click.echo(str(e) if isinstance(e, OutputError) else why_not_written(target, e), err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(f"已生成空白模板：{out}")
 
@@ -308,9 +308,10 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
         click.echo("没有找到任何Excel自评工作簿（.xlsx/.xlsm/.xls），未生成汇总表。", err=True)
         sys.exit(EXIT_USAGE)
     bar = _progress_bar(len(plan.files))
-    stream = _JsonStream() if as_json else None
+    stream = None
     try:
         with SummaryWriter(out, profile, started, protect=plan.files) as sw:
+            stream = _JsonStream() if as_json else None  # only once the summary can be written: valid JSON or none
 
             def on_record(rec):
                 if "error" not in rec:
@@ -326,9 +327,9 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
         bar.close()
         click.echo("\n已中断，未生成汇总表。", err=True)
         sys.exit(130)
-    except OutputError as e:
+    except OutputError as e:  # already one sentence naming the file and what to do
         bar.close()
-        click.echo(f"无法写出汇总表：{e}", err=True)
+        click.echo(str(e), err=True)
         sys.exit(EXIT_FINDINGS)
     except OSError as e:
         bar.close()

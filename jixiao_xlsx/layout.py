@@ -42,6 +42,10 @@ FUNDS_SOURCE_LABELS = ("当年财政拨款", "上年结转资金", "其他资金
 ALLOC_HEADERS = ("用途", "拨付对象", "计划金额", "实际金额", "说明")
 
 # 绩效指标: title row 1, header row 2, one row per 三级 indicator.
+# Words of a row that totals an indicator table (compared after normalisation, numbering and a stated
+# weight such as “总分（100分）” removed); both readers end or skip the table's total row by them.
+TOTAL_ROW_WORDS = ("总分", "合计", "总计", "总得分", "得分合计", "分值合计", "合计分值")
+
 IND_HEADERS = (
     "一级指标",
     "二级指标",

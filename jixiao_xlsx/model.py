@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Optional
 
 ERROR = "错误"
@@ -268,4 +268,7 @@ def _num(d: Optional[Decimal]):
         return None
     if d == d.to_integral_value():
         return int(d)
-    return float(d)
+    f = float(d)
+    if f - f != 0:  # beyond a float (an amount typed with hundreds of digits): the whole number, exact
+        return int(d.to_integral_value(ROUND_HALF_UP))
+    return f

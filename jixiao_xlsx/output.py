@@ -99,7 +99,7 @@ def atomic_path(target, protect=()):
     """
     target = Path(target)
     if len(target.name.encode("utf-8")) > 255:
-        raise OutputError(_why_not_written(target, OSError(errno.ENAMETOOLONG, "File name too long")))
+        raise OutputError(why_not_written(target, OSError(errno.ENAMETOOLONG, "File name too long")))
     for p in protect:
         if _exists(target) and same_file(target, p):
             raise OutputError(f"输出文件 {target} 与输入文件相同，不能覆盖输入文件，请换一个输出文件名。")
@@ -108,7 +108,7 @@ def atomic_path(target, protect=()):
         fd, tmp = tempfile.mkstemp(prefix=".~jixiao-", suffix=target.suffix[:16], dir=str(target.parent))
         os.close(fd)
     except OSError as e:
-        raise OutputError(_why_not_written(target, e)) from e
+        raise OutputError(why_not_written(target, e)) from e
     try:
         yield tmp
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
@@ -117,7 +117,7 @@ def atomic_path(target, protect=()):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(e, OSError):  # disk full, file open in Excel, name too long ...
-            raise OutputError(_why_not_written(target, e)) from e
+            raise OutputError(why_not_written(target, e)) from e
         raise
 
 
@@ -128,7 +128,7 @@ def _exists(p: Path) -> bool:
         return False
 
 
-def _why_not_written(target: Path, e: OSError) -> str:
+def why_not_written(target: Path, e: OSError) -> str:
     """One Chinese sentence for an OSError while writing ``target``."""
     if e.errno == errno.ENAMETOOLONG:
         why = "文件名过长，请缩短输入文件名或用 -o 指定较短的输出文件名"
@@ -137,9 +137,13 @@ def _why_not_written(target: Path, e: OSError) -> str:
     elif e.errno == errno.ENOSPC:
         why = "磁盘空间不足"
     elif e.errno == errno.EROFS:
-        why = "目标位置只读"
+        why = "目标位置只读，请换一个可写的文件夹"
+    elif e.errno == errno.EISDIR:
+        why = f"这是一个文件夹，请在它后面写上文件名，如 {target / '评分结果.xlsx'}"
+    elif e.errno in (errno.ENOTDIR, errno.EEXIST):
+        why = "路径中有一段是已存在的文件而不是文件夹，请检查路径"
     else:
-        why = e.strerror or type(e).__name__
+        why = f"{e.strerror or type(e).__name__}；请检查该文件夹是否可写、磁盘是否已满"
     return f"无法写出文件 {target}：{why}。"
 
 

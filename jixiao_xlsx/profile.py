@@ -110,12 +110,6 @@ class Profile:
                 return b
         raise KeyError(key)
 
-    def band_for_phrase(self, text: str) -> Optional[Band]:
-        for b in self.bands:
-            if text == b.phrase or text in b.aliases:
-                return b
-        return None
-
     def grade(self, total: Decimal) -> str:
         for name, lo in self.grades:
             if total >= lo:

@@ -11,6 +11,7 @@ import re
 from typing import Optional
 
 from . import findings as F
+from . import layout as L
 from .book import Book, Sheet, cell_ref
 from .model import EMPTY, BudgetLine, Cell, Indicator, Project
 from .profile import Profile
@@ -32,7 +33,7 @@ GOAL_LABELS = {"goal_expected": ("预期目标",), "goal_actual": ("实际完成
 BLOCK_LABELS = ("年度总体目标", "项目资金", "绩效指标", "总体目标")
 OTHER_LABELS = ("联系电话", "联系人", "填表人", "填报人", "审核人", "填报日期", "填表日期", "单位负责人",
                 "财务负责人", "项目负责人")
-TOTAL_ROW_LABELS = ("总分", "合计", "总计", "总得分", "得分合计", "分值合计")
+TOTAL_ROW_LABELS = L.TOTAL_ROW_WORDS
 FOOTER = re.compile(r"^(?:(?:注|说明|备注)\d*[:：]|填表人|填报人|联系人|联系电话|审核人|单位负责人|财务负责人|填报日期|填表日期)")
 _YEAR_IN_TITLE = re.compile(r"(\d{4})年度")
 _LEADING_QIZHONG = re.compile(r"^其中[:：]?")

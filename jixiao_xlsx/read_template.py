@@ -31,7 +31,7 @@ SHEET_ALIASES = {
     L.GUIDE_SHEET: ("说明", "填报说明", "使用说明"),
 }
 
-TOTAL_WORDS = {"合计", "小计", "总计", "总分", "合计分值", "总得分"}
+TOTAL_WORDS = set(L.TOTAL_ROW_WORDS) | {"小计"}  # a template table may also carry subtotal rows
 
 _LEADING_NUM = re.compile(r"^(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．:：])(?=\D)")
 _TRAILING_WEIGHT = re.compile(r"[(（]?\d+(?:\.\d+)?分?[)）]?$")
@@ -508,7 +508,7 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
         if isinstance(l3.value, str) and norm_header(l3.value) in header_texts:
             continue  # header repeated inside the table (pasted from a printed form)
         first_label = next((cells[h] for h in ("一级指标", "二级指标", "三级指标") if not cells[h].blank), None)
-        if first_label is not None and l3.blank and row_label(first_label.value) in TOTAL_WORDS:
+        if first_label is not None and l3.blank and _strip_weight(row_label(first_label.value)) in TOTAL_WORDS:
             continue
         if not l1.blank and _strip_weight(row_label(l1.value)) in profile.execution_row_labels:
             project.execution_weight = cells["分值"]

@@ -21,7 +21,8 @@ import tempfile
 import zipfile
 from typing import Optional, Sequence
 
-from .book import sheet_parts_of, col_index, col_letter
+from .book import COL_LETTERS as _COLS
+from .book import cell_ref, col_index, sheet_parts_of
 from .output import readable
 
 SPLICED_LEVEL = 1  # zlib level of the spliced sheets
@@ -31,7 +32,6 @@ _CACHE = 2_048  # escaped texts kept (units, projects, indicator names and rules
 
 _ESCAPE_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # a literal "_x0041_" must survive Excel's unescaping
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
-_COLS = tuple(col_letter(c) for c in range(702))
 
 
 def _utf16_len(s: str) -> int:
@@ -214,4 +214,4 @@ def _widen(ref: bytes, stream: RowStream) -> bytes:
     cols, rows = stream.ncols - 1, stream.last_row
     if m and m.group(1):
         cols, rows = max(cols, col_index(m.group(1).decode())), max(rows, int(m.group(2)) - 1)
-    return f'<dimension ref="A1:{_COLS[cols] if cols < len(_COLS) else col_letter(cols)}{rows + 1}"/>'.encode()
+    return f'<dimension ref="A1:{cell_ref(rows, cols)}"/>'.encode()

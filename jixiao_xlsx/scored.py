@@ -701,10 +701,12 @@ DETAIL_HEADERS = (
 )
 
 
-def _rule_text(rule: Optional[str]) -> str:
+def rule_text(rule: Optional[str]) -> str:
+    """The rule's Chinese name, 未计分 for a row not scored (the English id stays in --json only);
+    the summary's 指标明细 uses it too, so both workbooks name a rule alike."""
     if not rule:
         return "未计分"
-    return RULE_NAMES.get(rule, rule or "")  # the English rule id stays in --json only
+    return RULE_NAMES.get(rule, rule)
 
 
 def _execution_detail(b) -> str:
@@ -743,7 +745,7 @@ def write_detail_sheet(wb, fm: Formats, name: str, result: Result, profile: Prof
         f"全年执行数 {fmt2(b.executed)}" if b.executed is not None else "全年执行数 —",
         b.weight, b.score, exec_self,
         (exec_self - b.score) if exec_self is not None and b.score is not None else None,
-        _rule_text("execution"), _execution_detail(b),
+        rule_text("execution"), _execution_detail(b),
     )]
     for s in result.indicators:
         ind = s.indicator
@@ -755,7 +757,7 @@ def write_detail_sheet(wb, fm: Formats, name: str, result: Result, profile: Prof
             loc, s.level1, s.level2, s.level3, KIND_NAMES.get(s.kind or "", "无法识别"),
             s.target, s.actual, s.weight, s.score, s.self_score,
             (s.self_score - s.score) if s.self_score is not None and s.score is not None else None,
-            _rule_text(s.rule), s.explain(),
+            rule_text(s.rule), s.explain(),
         ))
     numfmt = {8: SCORE, 9: SCORE, 10: SCORE}
     for i, row in enumerate(rows, start=1):

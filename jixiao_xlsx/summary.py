@@ -15,10 +15,11 @@ from decimal import Decimal
 from typing import Optional
 
 from . import __version__
+from .book import cell_ref, col_letter
 from .output import atomic_path, new_workbook, readable
 from .rowstream import RowStream, splice, xf_index
-from .values import quantize
-from .scored import KIND_NAMES, RULE_NAMES  # the scored workbook's words, so both sheets read alike
+from .values import quantize, to_decimal
+from .scored import KIND_NAMES, rule_text  # the scored workbook's words, so both sheets read alike
 
 SUMMARY_SHEET = "汇总"
 RANK_SHEET = "排名"
@@ -51,13 +52,6 @@ FAILED_SKIPPED = "已跳过"
 SCORED_WRITE_FAILED = "SCORED_WRITE_FAILED"
 
 
-
-def rule_text(rule: Optional[str]) -> str:
-    """'正向比例（positive）' as in the scored workbook's 评分明细; 未计分 for a row not scored."""
-    if not rule:
-        return "未计分"
-    cn = RULE_NAMES.get(rule)
-    return f"{cn}（{rule}）" if cn else rule
 GRADE_COLOURS = {"优": "#C6EFCE", "良": "#BDD7EE", "中": "#FFEB9C", "差": "#FFC7CE"}
 GRADE_FONTS = {"优": "#006100", "良": "#1F4E78", "中": "#9C5700", "差": "#9C0006"}
 
@@ -68,9 +62,7 @@ Q4 = Decimal("0.0001")
 
 def dec(v) -> Optional[Decimal]:
     """A JSON number from ``Result.as_dict()`` back to the Decimal the scorer had (2-4 decimals)."""
-    if v is None or isinstance(v, bool):
-        return None
-    return Decimal(str(v))
+    return to_decimal(v)
 
 
 def _collate(s: str) -> bytes:
@@ -267,12 +259,6 @@ def _write_summary_sheet(w: _Writer, ws, records, profile, rows: RowStream):
     ws.set_footer("&C第 &P 页，共 &N 页")
 
 
-def _col(c: int) -> str:
-    from .book import col_letter
-
-    return col_letter(c)
-
-
 def _totals_row(w: _Writer, ws, records, row, last):
     """Totals: SUBTOTAL formulas (they follow the autofilter) with their values cached, computed in
     Decimal here so that a reader without a calculation engine sees the same figures."""
@@ -287,11 +273,11 @@ def _totals_row(w: _Writer, ws, records, row, last):
     first_excel, last_excel = 2, last + 1  # 1-based data rows
 
     def rng(name):
-        L = _col(col(name))
+        L = col_letter(col(name))
         return f"{L}{first_excel}:{L}{max(last_excel, first_excel)}"
 
-    bcell = f"{_col(col('全年预算数'))}{row + 1}"
-    ecell = f"{_col(col('全年执行数'))}{row + 1}"
+    bcell = cell_ref(row, col("全年预算数"))
+    ecell = cell_ref(row, col("全年执行数"))
     ws.write_formula(row, col("全年预算数"), f"=SUBTOTAL(109,{rng('全年预算数')})", w.total_money, _cached(budget))
     ws.write_formula(row, col("全年执行数"), f"=SUBTOTAL(109,{rng('全年执行数')})", w.total_money, _cached(executed))
     ws.write_formula(
@@ -512,7 +498,7 @@ class SummaryWriter:
         self.protect = list(protect)
         self.rows: list = []
         self._ctx = None
-        self._closed = False
+        self._closed = self._wb_closed = False
 
     def __enter__(self):
         self._ctx = atomic_path(self.out_path, protect=self.protect)
@@ -585,6 +571,7 @@ class SummaryWriter:
         ]
         _write_about_sheet(w, sh[ABOUT_SHEET], records, unreadable, skipped, profile, self.started_at, notes)
         self.wb.close()
+        self._wb_closed = True
         splice(self._tmp, self._streams)
         self._closed = True
         return str(self.out_path)
@@ -597,7 +584,7 @@ class SummaryWriter:
             et, ev, tb = sys.exc_info()
             raise
         finally:
-            if not self._closed:
+            if not self._wb_closed:
                 try:
                     self.wb.close()  # releases the constant-memory temp files; the file itself is dropped
                 except Exception:  # noqa: BLE001 - the original error matters, not this one

@@ -203,13 +203,7 @@ def split_comparator(text: str, profile) -> tuple[Optional[str], str]:
     for form, op in prefixes.get(text[0], ()):
         if text.startswith(form):
             return op, text[len(form):]
-    suffixes = getattr(profile, "_cmp_suffix_by_last", None)
-    if suffixes is None:
-        suffixes = profile._cmp_suffix_by_last = _by_edge(_suffix_table(profile), -1)
-    for form, op in suffixes.get(text[-1], ()):
-        if text.endswith(form):
-            return op, text[: -len(form)]
-    return None, text
+    return _split_suffix_only(text, profile)
 
 
 def parse_quantity(value: Any, profile, percent_format: bool = False) -> Optional[Quantity]:

@@ -241,6 +241,19 @@ def test_a_gbk_file_name_never_stops_the_batch(tmp_path):
     assert sorted(p.name for p in scored.iterdir()) == ["ok.scored.xlsx", "嘉禾街.scored.xlsx"]
 
 
+def test_an_amount_beyond_a_float_never_stops_the_summary(tmp_path):
+    # "1" + 400 zeros + ".5" is a valid amount to the scorer (Decimal); as a float it is inf, which
+    # made the summary's rate Decimal(inf)/Decimal(inf) raise and lose the whole batch
+    huge = "1" + "0" * 400 + ".5"
+    write_template(tmp_path / "in" / "a.xlsx", data("石井街道办事处", "巨额", (huge, huge, huge)))
+    out = tmp_path / "汇总.xlsx"
+    r = CliRunner().invoke(main, ["batch", str(tmp_path / "in"), "-o", str(out), "--json"])
+    assert "内部错误" not in r.output and out.exists()
+    totals = json.loads(r.stdout)["totals"]
+    assert totals["budget"] == 10**400  # Decimal's 28 significant digits; a whole JSON number, not inf
+    assert totals["rate"] == 1
+
+
 def test_progress_bar_only_on_a_terminal(monkeypatch):
     import io
 
@@ -301,6 +314,20 @@ def test_cli_usage_errors_exit_2(district, tmp_path):
     r = runner.invoke(main, ["batch", str(district / "同和街"), "-o", str(target)])
     assert r.exit_code == 2 and target.read_bytes() == before
     assert runner.invoke(main, ["batch", str(tmp_path / "missing"), "-o", str(tmp_path / "x.xlsx")]).exit_code == 2
+
+
+def test_a_workbook_of_someone_else_at_the_output_path_is_never_replaced(district, tmp_path):
+    # outside every input folder too: only a summary jixiao wrote may be replaced
+    other = tmp_path / "elsewhere" / "财政所台账.xlsx"
+    other.parent.mkdir()
+    shutil.copy(JIAHE, other)
+    before = other.read_bytes()
+    r = CliRunner().invoke(main, ["batch", str(district / "同和街"), "-o", str(other)])
+    assert r.exit_code == 2 and other.read_bytes() == before
+    assert "不是 jixiao 生成的汇总表" in r.stderr and "换一个汇总表文件名" in r.stderr
+    summary = tmp_path / "elsewhere" / "汇总.xlsx"
+    for _ in range(2):  # a summary written before is replaced on the next run
+        assert CliRunner().invoke(main, ["batch", str(district / "同和街"), "-o", str(summary)]).exit_code == 1
 
 
 def test_summary_inside_input_folder_is_replaced_not_read(district, tmp_path):

@@ -324,6 +324,17 @@ def test_merged_cells_blank_rows_notes_and_totals(profile):
     assert [c.ref for c in p.level2_labels] == ["B3", "B6"]
 
 
+def test_total_row_with_its_weight_is_not_an_indicator(profile):
+    # “总分（100分）” with 分值 100 / 得分 95 is the table's total line, as the official-form reader
+    # already treats it; read as an indicator it raised a blocking LEVEL1_UNKNOWN on A3
+    rows = [IND_HEAD, _ind_row("产出指标", "数量指标", "a"),
+            ["总分（100分）", "", "", "", "", "", "", "", 100, 95, ""],
+            ["小计", "", "", "", "", "", "", "", 5, "", ""]]
+    p = read_template.read(_book(("绩效指标", rows, []), ("预算执行", [list(L.FUNDS_HEADERS)], [])), profile)
+    assert [i.level3.value for i in p.indicators] == ["a"]
+    assert not [f for f in p.findings if f.sheet == "绩效指标"]
+
+
 def test_note_rows_below_the_table(profile):
     rows = [IND_HEAD, _ind_row("产出指标", "数量指标", "a"),
             ["说明：本行是合并单元格的备注"] + [""] * 10,
