@@ -660,6 +660,14 @@ def _score_numeric(row: _Row, a: Quantity, profile: Profile, out: _Out):
                       f" = {fmt(row.score)}")
 
 
+def _band_where(ind: Indicator) -> tuple[Cell, str]:
+    """Where a missing 完成档次 is asked for, and how: the official form has no 完成档次 column, so
+    there the clerk writes the band into 实际完成值 (which band_of reads)."""
+    if ind.band.sheet:
+        return ind.band, "请在完成档次中选择"
+    return ind.actual, "本表没有“完成档次”列，请在实际完成值中写明"
+
+
 def _score_deadline(row: _Row, deadline, profile: Profile, out: _Out, year: Optional[int]):
     """Pass/fail against the date, then graded inside the bands (§4.4)."""
     ind = row.ind
@@ -678,14 +686,18 @@ def _score_deadline(row: _Row, deadline, profile: Profile, out: _Out, year: Opti
             if b is not None:
                 met = b.key == "met"
     band_b = band_of(ind.band.value, profile) if not ind.band.blank else None
+    if not ind.band.sheet and not ind.actual.blank and met is not None:
+        band_b = band_of(ind.actual.value, profile)  # no 完成档次 column: a band phrase in 实际完成值 is the band
     if not ind.band.blank and band_b is None:
         out.add("QUAL_BAND_MISSING", ind.band,
                 f"完成档次“{quote(ind.band.text)}”无法识别，请在“{'”“'.join(b.phrase for b in profile.bands)}”中选择其一。")
         return
     if met is None:  # free text: graded from 完成档次 alone
         if band_b is None:
-            out.add("QUAL_BAND_MISSING", ind.band,
-                    f"时限指标的实际完成值“{quote(ind.actual.text)}”无法判断是否按时完成，请在完成档次中选择其一。")
+            where, how = _band_where(ind)
+            out.add("QUAL_BAND_MISSING", where,
+                    f"时限指标的实际完成值“{quote(ind.actual.text)}”无法判断是否按时完成，{how}"
+                    f"“{'”“'.join(b.phrase for b in profile.bands)}”之一。")
             return
         band = band_b
     elif met:
@@ -696,8 +708,9 @@ def _score_deadline(row: _Row, deadline, profile: Profile, out: _Out, year: Opti
         band = profile.band("met")
     else:
         if band_b is None:
-            out.add("QUAL_BAND_MISSING", ind.band,
-                    f"未在{deadline:%Y年%m月%d日}前完成，请在完成档次中选择“{profile.band('partly').phrase}”或“{profile.band('not_met').phrase}”。")
+            where, how = _band_where(ind)
+            out.add("QUAL_BAND_MISSING", where,
+                    f"未在{deadline:%Y年%m月%d日}前完成，{how}“{profile.band('partly').phrase}”或“{profile.band('not_met').phrase}”。")
             return
         if band_b.key == "met":
             out.add("QUAL_BAND_CONFLICT", ind.band,
@@ -728,8 +741,8 @@ def _score_band(row: _Row, profile: Profile, out: _Out, from_actual: bool):
     band = band_b or band_a
     if band is None:
         what = f"（“{quote(ind.actual.text)}”无法对应档次）" if not ind.actual.blank else ""
-        out.add("QUAL_BAND_MISSING", ind.band if ind.band.sheet else ind.actual,
-                f"定性指标未选择完成档次{what}，请在“{choices}”中选择其一。")
+        where, how = _band_where(ind)
+        out.add("QUAL_BAND_MISSING", where, f"定性指标未选择完成档次{what}，{how}“{choices}”之一。")
         return
     _apply_band(row, band, profile, out, prefix="定性：")
 

@@ -3,6 +3,7 @@
 Every expected number is worked by hand in the comment beside it (spec section in brackets).
 """
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -325,6 +326,21 @@ def test_deadline_late_graded_by_band():
     assert "QUAL_BAND_CONFLICT" in c
     s, c, res = one(level2="时效指标", target="6月末前", actual="2022年6月1日", band="部分达成")
     assert "QUAL_BAND_CONFLICT" in c
+
+
+def test_deadline_late_on_a_form_without_a_band_column():
+    # the official form has no 完成档次 column: the finding points at 实际完成值 and says what to write
+    # there, and a band phrase written there grades the row (部分达成 default 60% × 10 = 6.00)
+    from jixiao_xlsx.model import EMPTY
+
+    res = evaluate(project(full_weights([replace(row(3, level2="时效指标", target="2022年10月底前",
+                                                         actual="2022年11月5日", weight=10), band=EMPTY)])), P)
+    f = next(f for f in res.findings if f.code == "QUAL_BAND_MISSING")
+    assert (f.sheet, f.cell) == (IND, "G3") and "实际完成值中写明" in f.message and "部分达成" in f.message
+    res = evaluate(project(full_weights([replace(row(3, level2="时效指标", target="2022年10月底前",
+                                                         actual="部分达成", weight=10), band=EMPTY)])), P)
+    s = next(i for i in res.indicators if i.indicator.row == 3)
+    assert s.score == D("6.00") and "QUAL_BAND_MISSING" not in codes(res)
 
 
 def test_deadline_phrase_actual():
