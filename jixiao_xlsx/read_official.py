@@ -15,7 +15,7 @@ from . import layout as L
 from .book import Book, Sheet, cell_ref
 from .model import EMPTY, BudgetLine, Cell, Indicator, Project
 from .profile import Profile
-from .values import label_key, norm, norm_label
+from .values import amount_like, label_key, norm, norm_label
 
 TITLE = "项目支出绩效自评表"
 TOTAL_NAME = "年度资金总额"
@@ -386,7 +386,7 @@ def _read_funds(sheet: Sheet, hdr: tuple, blocks: list, project: Project, profil
             name, is_total = TOTAL_NAME, True
         elif k in sources:
             name, is_total = sources[k], False
-        elif not any(_amount_like(a.value) for a in amounts):
+        elif not any(amount_like(a.value) for a in amounts):
             continue  # a stray label without money (e.g. '—', a note)
         else:
             name, is_total = (k or "（未注明资金来源）"), False
@@ -398,14 +398,6 @@ def _read_funds(sheet: Sheet, hdr: tuple, blocks: list, project: Project, profil
         lines.append(line)
     # total row first (model contract), sources in form order
     project.funds = [l for l in lines if l.is_total][:1] + [l for l in lines if not l.is_total]
-
-
-def _amount_like(v) -> bool:
-    if isinstance(v, bool) or v is None:
-        return False
-    if isinstance(v, (int, float)):
-        return True
-    return isinstance(v, str) and len(v) <= 30 and bool(re.search(r"\d", v))
 
 
 # -- indicator table --------------------------------------------------------------------------

@@ -408,7 +408,7 @@ def _read_funds(sheet: Sheet, project: Project, profile: Profile) -> None:
             lines.append(BudgetLine(sources[key], label, *amounts))
             continue
         # Unknown label: keep it only when it carries an amount (a fund row under another name).
-        if key and any(isinstance(a.value, (int, float)) and not isinstance(a.value, bool) for a in amounts):
+        if key and any(values.amount_like(a.value) for a in amounts):
             if key in TOTAL_WORDS or "执行率" in key or key.startswith(NOTE_PREFIXES):
                 continue
             lines.append(BudgetLine(str(label.value).strip(), label, *amounts))

@@ -274,6 +274,17 @@ class Money:
     converted_from: Optional[str] = None  # '元' / '亿元' when a unit was converted (§2.2)
 
 
+def amount_like(value: Any) -> bool:
+    """Whether a cell looks like it holds an amount (a number, or short text with a digit such as
+    ``50万元``): a fund row under an unknown name is kept by the readers when it does, so that its
+    amount is checked (and reported if unreadable) instead of dropped."""
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and len(value) <= 30 and any(ch.isdigit() for ch in value)
+
+
 def parse_money(value: Any, profile) -> Optional[Money]:
     """An amount in 万元 from a number cell or text like ``100万元``, ``1,000,000元``, ``７０``."""
     d = to_decimal(value)

@@ -388,6 +388,19 @@ def test_funds_aliases_units_and_prefixes(profile):
     ]
 
 
+def test_fund_row_under_another_name_with_text_amounts_is_kept(profile):
+    # “专项债资金 | 50万元 …” was dropped without a word because its amounts are text, while the official
+    # reader keeps such a row; both now keep it, so the scorer reads (or reports) its amounts
+    rows = [["资金来源", "年初预算数", "全年预算数", "全年执行数"],
+            ["年度资金总额", 150, 150, 140],
+            ["当年财政拨款", 100, 100, 100],
+            ["专项债资金", "50万元", "50万元", "40万元"],
+            ["—", "—", "—", "—"]]
+    p = read_template.read(_book(("预算执行", rows, [])), profile)
+    assert [(f.name, f.executed.value) for f in p.funds] == [
+        ("年度资金总额", 140), ("当年财政拨款", 100), ("专项债资金", "40万元")]
+
+
 def test_funds_label_split_over_two_columns(profile):
     rows = [
         ["项目资金", "", "年初预算数", "全年预算数", "全年执行数"],
