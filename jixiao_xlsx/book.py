@@ -260,7 +260,7 @@ def sniff_other(head: bytes) -> UnreadableFile:
     if "," in first or "\t" in first or "，" in first:
         return UnreadableFile(
             "这是一个CSV/文本文件，不是Excel工作簿（没有工作表、格式和合并单元格）；"
-            "请使用 jixiao template 生成的模板填写，保存为.xlsx后提交。"
+            "请在区财政局下发的标准模板（.xlsx）中填写后提交。"
         )
     return _not_workbook("文本文件")
 

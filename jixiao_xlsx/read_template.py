@@ -287,8 +287,8 @@ def _missing(sheet_name: str, blocks: bool) -> Finding:
     return F.make(
         "SHEET_MISSING",
         None,
-        f"工作簿中没有“{sheet_name}”工作表（也未找到内容相符的工作表），请使用 jixiao template 生成的标准模板填写，"
-        "不要删除或改动工作表。",
+        f"工作簿中没有“{sheet_name}”工作表（也未找到内容相符的工作表）：如果该表被改了名，请改回“{sheet_name}”；"
+        "否则请在区财政局下发的标准模板中填写（不要删除工作表）后重新提交。",
         blocks=blocks,
         sheet=sheet_name,
     )

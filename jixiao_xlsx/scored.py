@@ -710,14 +710,9 @@ def rule_text(rule: Optional[str]) -> str:
 
 
 def _execution_detail(b) -> str:
-    if b.detail:
-        return b.detail
-    if b.rate is None or b.adjusted is None or b.executed is None:
-        return "全年预算数或全年执行数无法使用，未能计算执行率。"
-    return (
-        f"执行率 = 全年执行数 {fmt2(b.executed)} ÷ 全年预算数 {fmt2(b.adjusted)} = {b.rate * 100:.2f}%；"
-        f"得分 = {b.weight} × min(执行率, 100%) = {fmt2(b.score)}"
-    )
+    """The scorer's own explanation; it writes one whenever it computes the rate (a writer never
+    redoes the arithmetic)."""
+    return b.detail or "全年预算数或全年执行数无法使用，未能计算执行率（原因见“问题清单”）。"
 
 
 def write_detail_sheet(wb, fm: Formats, name: str, result: Result, profile: Profile):
