@@ -63,17 +63,24 @@ def usage_message(e: click.UsageError) -> str:
         what = f"缺少{_param_name(e.param)}"
     elif isinstance(e, NoSuchOption):
         what = f"没有选项 {e.option_name}"
+        if e.possibilities:
+            what += f"（是否想输入 {'、'.join(sorted(e.possibilities))}？）"
     elif isinstance(e, BadParameter):
-        msg = e.message
+        msg = e.message.rstrip(".。")
         if "does not exist" in msg:
             msg = "找不到该文件或文件夹"
         elif "is a directory" in msg:
             msg = "这是一个文件夹，这里需要一个文件"
         elif "is a file" in msg:
             msg = "这是一个文件，这里需要一个文件夹"
+        elif "not in the range" in msg or "not a valid integer" in msg:
+            msg = "请填写不小于1的整数，如 -j 2"
         what = f"{_param_name(e.param)} 的值无效：{msg}"
+    elif e.message.startswith("No such command"):
+        names = "、".join(sorted(e.ctx.command.list_commands(e.ctx))) if e.ctx else ""
+        what = f"没有这个命令；可用的命令有 {names}" if names else "没有这个命令"
     else:
-        what = e.message
+        what = e.message.rstrip(".。")
     cmd = e.ctx.command_path if e.ctx else "jixiao"
     return f"用法错误：{what}。运行 {cmd} --help 查看用法。"
 

@@ -113,6 +113,18 @@ def test_usage_errors_exit_2_in_chinese(tmp_path, jiahe):
     assert r.exit_code == 2
 
 
+def test_usage_errors_say_what_to_type(tmp_path, jiahe):
+    # no English from click, no doubled full stop, and the way out: the commands, the option meant, a value
+    r = run("chek", jiahe)
+    assert r.exit_code == 2 and "batch、check、score、template" in r.output and "No such" not in r.output
+    r = run("score", jiahe, "--jsn")
+    assert r.exit_code == 2 and "是否想输入 --json" in r.output
+    for jobs in ("0", "abc"):
+        r = run("batch", jiahe, "-o", tmp_path / "s.xlsx", "-j", jobs)
+        assert r.exit_code == 2 and "请填写不小于1的整数，如 -j 2" in r.output and "range" not in r.output
+    assert "。。" not in r.output and ".。" not in r.output
+
+
 def test_rules_option_changes_scores(tmp_path, jiahe):
     # Hubei-style execution weight 20: 20 + 50 + 30 + 10 ≠ 100 under a fixed split → invalid profile, exit 2
     from jixiao_xlsx.profile import PROFILE_DIR
