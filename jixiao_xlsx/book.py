@@ -209,6 +209,7 @@ def _clean(v: Any) -> Any:
 
 # -- sniffing ---------------------------------------------------------------------------------------
 _ASK_XLSX = "请用Excel或WPS打开后另存为.xlsx格式的自评表再提交。"
+_ENCRYPTED = "工作簿设置了打开密码（已加密），无法读取；请在Excel/WPS中取消密码后重新提交。"
 
 
 def _not_workbook(what: str) -> UnreadableFile:
@@ -317,7 +318,7 @@ def _check_ole(data: bytes) -> None:
     """Refuse OLE2 files that are not an .xls workbook (encrypted .xlsx, Word .doc, ...)."""
     names = set(ole_stream_names(data))
     if {"EncryptedPackage", "EncryptionInfo"} & names:
-        raise UnreadableFile("工作簿设置了打开密码（已加密），无法读取；请在Excel/WPS中取消密码后重新提交。")
+        raise UnreadableFile(_ENCRYPTED)
     if "WordDocument" in names:
         raise _not_workbook("Word文档（.doc）")
     if "PowerPoint Document" in names:
@@ -764,7 +765,7 @@ def _check_zip(data: bytes, path: str):
                 "请只保留自评表内容后重新保存提交。"
             )
         if i.flag_bits & 0x1:
-            raise UnreadableFile("工作簿设置了打开密码（已加密），无法读取；请在Excel/WPS中取消密码后重新提交。")
+            raise UnreadableFile(_ENCRYPTED)
     parts = {}
     try:
         for i in infos:
@@ -820,8 +821,6 @@ def _check_zip(data: bytes, path: str):
         data = buf.getvalue()
     return kind, data, scans
 
-
-_ENCRYPTED = "工作簿设置了打开密码（已加密），无法读取；请在Excel/WPS中取消密码后重新提交。"
 
 
 def _read_sheets(data: bytes) -> list:

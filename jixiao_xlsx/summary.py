@@ -18,7 +18,8 @@ from . import __version__
 from .book import cell_ref, col_letter
 from .output import atomic_path, new_workbook, readable
 from .rowstream import RowStream, splice, xf_index
-from .values import quantize, to_decimal
+from .scoring import RATE_PLACES
+from .values import CENT, quantize, to_decimal
 from .scored import KIND_NAMES, rule_text  # the scored workbook's words, so both sheets read alike
 
 SUMMARY_SHEET = "汇总"
@@ -56,8 +57,6 @@ GRADE_COLOURS = {"优": "#C6EFCE", "良": "#BDD7EE", "中": "#FFEB9C", "差": "#
 GRADE_FONTS = {"优": "#006100", "良": "#1F4E78", "中": "#9C5700", "差": "#9C0006"}
 
 CONSTANT_MEMORY = True
-Q2 = Decimal("0.01")
-Q4 = Decimal("0.0001")
 
 
 def dec(v) -> Optional[Decimal]:
@@ -84,7 +83,7 @@ def money_totals(records) -> tuple:
     """
     budget = sum((dec(r["result"]["budget"]["adjusted"]) or Decimal(0) for r in records), Decimal(0))
     executed = sum((dec(r["result"]["budget"]["executed"]) or Decimal(0) for r in records), Decimal(0))
-    rate = quantize(executed / budget, Q4) if budget else None
+    rate = quantize(executed / budget, RATE_PLACES) if budget else None  # rounded as a project's rate
     return budget, executed, rate
 
 
@@ -121,7 +120,7 @@ def unit_table(records) -> list:
     rows = []
     for unit, recs in groups.items():
         totals = [dec(r["result"]["total"]) for r in recs if r["result"].get("total") is not None]
-        mean = quantize(sum(totals, Decimal(0)) / len(totals), Q2) if totals else None
+        mean = quantize(sum(totals, Decimal(0)) / len(totals), CENT) if totals else None
         b, e, rate = money_totals(recs)
         rows.append((unit, len(recs), mean, b, e, rate))
     return rows
