@@ -403,7 +403,8 @@ _ANY_COLS = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{1,
 _CELL_WITH_R_UNPREFIXED = re.compile(rb"""<c\s[^>]*?\br\s*=\s*["']""")
 # contained in every match of _WIDE_COLS; a literal first byte keeps the search fast
 _TWO_LETTER_REF = re.compile(rb"""r\s*=\s*["']\$?[A-Za-z]{2,3}\$?[0-9]""")
-# every match of _HAS_F ends in one of these; each has a literal start, so the search is fast
+# three passes with a literal start each beat one alternation (which loses the fast literal search)
+_HIDDEN = re.compile(rb"hidden")
 _F_PLAIN = re.compile(rb"<f\b")
 _F_PREFIXED = re.compile(rb":f\b")
 _FULL_CELL = re.compile(rb"<(?:[\w.-]+:)?c\b((?:[^>/]|/(?!>))*)>(.*?)</(?:[\w.-]+:)?c>", re.S)
@@ -439,15 +440,35 @@ def _scan_sheet(xml: bytes, pct_styles: set, max_row_num: Optional[int] = None) 
             return _scan_sheet_full(xml, pct_styles)
     elif any(col_index(c.decode()) >= COL_LIMIT for c in _ANY_COLS.findall(xml)):
         return _scan_sheet_full(xml, pct_styles)
+    return _scan_marks(xml, pct_styles)
+
+
+def _scan_marks(xml: bytes, pct_styles: set) -> _SheetScan:
+    """Hidden rows, formulas without values and percent cells of a sheet whose cells are all
+    unprefixed, addressed and within the limits (the caller has made sure)."""
     sc = _SheetScan()
-    if not pct_styles and not (_F_PLAIN.search(xml) or _F_PREFIXED.search(xml) and _HAS_F.search(xml)):
-        # without percent styles only formula cells matter below, and there is no formula element
-        if b"hidden" in xml:
-            _hidden_rows(xml, sc)
-        return sc
-    if b"hidden" in xml:
+    hidden = _HIDDEN.search(xml) is not None
+    prefixed_f = _F_PREFIXED.search(xml) is not None
+    starts = set()  # where the cells that hold a formula or a percent style start
+    for m in _F_PLAIN.finditer(xml):
+        at = xml.rfind(b"<c", 0, m.start())
+        while at >= 0 and xml[at + 2 : at + 3] not in _CELL_NAME_ENDS:  # "<cols", "<cfRule" ...
+            at = xml.rfind(b"<c", 0, at)
+        if at >= 0:
+            starts.add(at)
+    if hidden:
         _hidden_rows(xml, sc)
-    for m in _FULL_CELL.finditer(xml):
+    if prefixed_f and _HAS_F.search(xml):
+        starts = None  # a prefixed formula element (rare): look at every cell
+    else:
+        if pct_styles:
+            starts.update(m.start() for m in _pct_cell_pattern(pct_styles).finditer(xml))
+        if not starts:
+            return sc
+    cells = _FULL_CELL.finditer(xml) if starts is None else (
+        m for m in map(lambda at: _FULL_CELL.match(xml, at), sorted(starts)) if m is not None
+    )
+    for m in cells:
         attrs, inner = m.group(1), m.group(2)
         sm = _ATTR_S.search(attrs) if pct_styles else None
         pct = sm is not None and int(sm.group(1)) in pct_styles
@@ -464,6 +485,24 @@ def _scan_sheet(xml: bytes, pct_styles: set, max_row_num: Optional[int] = None) 
         elif pct and has_value:
             sc.percent_cells.add((r, c))
     return sc
+
+
+_CELL_NAME_ENDS = frozenset((b" ", b"\t", b"\r", b"\n", b">", b"/"))
+_PCT_CELL_MEMO: dict = {}
+
+
+def _pct_cell_pattern(pct_styles: set) -> "re.Pattern":
+    """A pattern for the start of every unprefixed cell whose style index is in ``pct_styles``."""
+    key = frozenset(pct_styles)
+    pat = _PCT_CELL_MEMO.get(key)
+    if pat is None:
+        if len(_PCT_CELL_MEMO) >= _MEMO_ENTRIES:
+            _PCT_CELL_MEMO.clear()
+        alts = b"|".join(str(i).encode() for i in sorted(key))
+        pat = _PCT_CELL_MEMO[key] = re.compile(
+            rb"""<c\s[^>]*?\bs\s*=\s*["']0*(?:""" + alts + rb""")["']"""
+        )
+    return pat
 
 
 def _hidden_rows(xml: bytes, sc: _SheetScan) -> None:
@@ -562,6 +601,15 @@ def _cut_far_rows(xml: bytes) -> tuple:
 
 def _prepare_sheet(xml: bytes, pct_styles: set) -> tuple:
     """(xml for calamine or None when unchanged, scan): far rows cut, far columns trimmed, all noted."""
+    if not _unsafe_pattern(ROW_LIMIT, COL_LIMIT).search(xml):
+        # the usual sheet, in one C-level pass: every row and cell says where it is (Excel, WPS
+        # and the writing libraries put r first) and nothing lies beyond the limits
+        return None, _scan_marks(xml, pct_styles)
+    return _prepare_sheet_exact(xml, pct_styles)
+
+
+def _prepare_sheet_exact(xml: bytes, pct_styles: set) -> tuple:
+    """:func:`_prepare_sheet` for any sheet: several passes, and a cell-by-cell walk where needed."""
     kept, far_cells, far_ref, top = _cut_far_rows(xml)
     # _ROW_START is _ROW_NUMS: when nothing was cut, the scan need not look for the rows again
     sc = _scan_sheet(kept, pct_styles, top)
@@ -571,6 +619,36 @@ def _prepare_sheet(xml: bytes, pct_styles: set) -> tuple:
         sc.far_cells += far_cells
         sc.far_ref = far_ref or sc.far_ref
     return (kept if kept is not xml else None), sc
+
+
+_UNSAFE_MEMO: dict = {}
+
+
+def _unsafe_pattern(row_limit: int, col_limit: int) -> "re.Pattern":
+    """A pattern that finds any row or cell whose first attribute is not an address that is surely
+    within the limits (``r="B12"``, ``r="12"``), and any prefixed row or cell (``<x:c``).
+    No match: nothing to cut or trim.
+
+    Conservative on purpose: an address it cannot vouch for (``r='B12'``, ``$B$12``, row 10000 of
+    10000) only sends the sheet down the exact, slower path."""
+    key = (row_limit, col_limit)
+    pat = _UNSAFE_MEMO.get(key)
+    if pat is None:
+        digits = max(len(str(row_limit + 1)) - 1, 0)  # 9999 < 10000: every 4-digit row is in
+        rows = rb"[1-9][0-9]{0,%d}" % (digits - 1) if digits else rb"(?!)"
+        cols = []
+        letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        if col_limit >= 1:
+            cols.append(f"[A-{letters[min(col_limit, 26) - 1]}]")
+        for f in range(26):
+            n = min(col_limit - 26 * (f + 1), 26)  # two-letter columns starting with letters[f]
+            if n > 0:
+                cols.append(f"{letters[f]}[A-{letters[n - 1]}]")
+        col = ("(?:" + "|".join(cols) + ")").encode() if cols else rb"(?!)"
+        pat = _UNSAFE_MEMO[key] = re.compile(
+            rb'<(?:c[\s>/](?!r="' + col + rows + rb'")|row[\s>/](?!r="' + rows + rb'")|[\w.-]+:(?:c|row)[\s>/])'
+        )
+    return pat
 
 
 def _trim_sheet(xml: bytes) -> bytes:
