@@ -179,6 +179,23 @@ class Sheet:
                     v = None
         return Cell(v, self.name, cell_ref(r, c), (r, c) in self.percent_cells)
 
+    def row_cells(self, r: int, cols, missing: Cell) -> list:
+        """``[self.cell(r, c) for c in cols]``, ``missing`` where ``c`` is None; plain rows (no merged
+        range touches them) skip the merge lookups: readers build a Cell for most cells of a table."""
+        if self.row_has_merge(r):
+            return [missing if c is None else self.cell(r, c) for c in cols]
+        row = self.rows[r] if 0 <= r < len(self.rows) else ()
+        n, num, name, pct = len(row), str(r + 1), self.name, self.percent_cells
+        out = []
+        for c in cols:
+            if c is None:
+                out.append(missing)
+                continue
+            v = row[c] if 0 <= c < n else None
+            out.append(Cell(None if v == "" else v, name, (COL_LETTERS[c] if c < 702 else col_letter(c)) + num,
+                            bool(pct) and (r, c) in pct))
+        return out
+
 
 @dataclass
 class Book:

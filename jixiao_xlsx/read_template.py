@@ -174,12 +174,15 @@ def find_header(sheet: Sheet, canonicals, profile: Profile, need=(), min_hits: i
     if hit is not None and hit[0] is profile:
         return hit[1][0], dict(hit[1][1])
     best = (None, {})
+    wanted = len(set(canonicals))
     for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
         m = map_header_row(sheet, r, canonicals, profile)
         if len(m) < min_hits or any(n not in m for n in need):
             continue
         if len(m) > len(best[1]):
             best = (r, m)
+            if len(m) == wanted:
+                break  # every header found: no later row can do better (ties keep the first)
     memo[key] = (profile, best)
     return best[0], dict(best[1])
 
@@ -462,7 +465,8 @@ def _one_merged_cell(sheet: Sheet, r: int, cols: dict) -> bool:
 
 def _note_row(sheet: Sheet, r: int, cols: dict, cells: dict) -> bool:
     """A note below the table: one merged cell across the row, or '注：…' with no values."""
-    if _one_merged_cell(sheet, r, cols):
+    # one merged cell across the row, as _one_merged_cell asks: every cell is addressed at one anchor
+    if len(cols) >= 2 and len({cells[h].ref for h in cols}) == 1:
         return True
     values_blank = all(cells[h].blank for h in IND_KEYS[1:])
     first = next((cells[h] for h in ("一级指标", "二级指标", "三级指标") if not cells[h].blank), None)
@@ -476,6 +480,7 @@ def _note_row(sheet: Sheet, r: int, cols: dict, cells: dict) -> bool:
 _REQUIRED_IND = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值")
 
 
+@functools.lru_cache(maxsize=_NORM_CACHE)
 def _strip_weight(s: str) -> str:
     t = _TRAILING_WEIGHT.sub("", s)
     return t or s
@@ -497,10 +502,11 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
     prev = {}  # carried 一级/二级 for rows that leave them blank under a group
     l1_seen, l2_seen = {}, {}
     key_cols = [cols[h] for h in IND_KEYS if h in cols]
+    col_list = [cols.get(h) for h in L.IND_HEADERS]
     for r in range(_data_start(sheet, hr, cols.values()), sheet.nrows):
         if all(sheet.value(r, c) is None for c in key_cols):
             continue  # an empty pre-formatted row: skip before building its cells
-        cells = {h: (sheet.cell(r, cols[h]) if h in cols else blank) for h in L.IND_HEADERS}
+        cells = dict(zip(L.IND_HEADERS, sheet.row_cells(r, col_list, blank)))
         if all(cells[h].blank for h in IND_KEYS) or _note_row(sheet, r, cols, cells):
             continue
         l3 = cells["三级指标"]

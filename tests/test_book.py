@@ -376,6 +376,19 @@ def test_huge_merge_is_not_spread_cell_by_cell():
     assert s.anchor(1_000_000, 16_000) == (0, 0) and s.cell(1, 1).value == "a" and s.anchor(6, 6) == (5, 5)
 
 
+@pytest.mark.parametrize("merges", [[], [(1, 0, 3, 0), (2, 2, 2, 4)], [(0, 0, 20_000, 1)], [(4, 1, 30_000, 30)]])
+def test_row_cells_is_cell_by_cell(merges):
+    """Sheet.row_cells (plain rows skip the merge lookups) gives what Sheet.cell gives, cell for cell."""
+    rows = [["a", "", 1.5, None, "x"], [None, "b"], [], ["c", 2, "", 3, "d", "e"], ["f"]]
+    s = Sheet("表", rows, merges, percent_cells={(3, 1), (0, 2)})
+    missing = B.Cell(None, "表", "")
+    cols = [0, None, 1, 2, 3, 4, 5, 6, 800]
+    for r in range(-1, 7):
+        assert s.row_cells(r, cols, missing) == [missing if c is None else s.cell(r, c) for c in cols], r
+    if not merges:
+        assert s.row_cells(3, [1, 0], missing)[0] == B.Cell(2, "表", "B4", True)
+
+
 # -- fuzz: damaged bytes give UnreadableFile or a Book, never anything else --------------------------
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
