@@ -413,7 +413,6 @@ def _percent_styles_uncached(styles: bytes) -> set:
 
 
 _PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s/>]")
-_CELL_WITH_R = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*["']""")
 _ROW_NUMS = re.compile(rb"""<(?:[\w.-]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]{1,9})["']""")
 _WIDE_COLS = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{2,3})\$?[0-9]""")
 _ANY_COLS = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?[0-9]""")
@@ -431,8 +430,9 @@ _HIDDEN_ROW = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*)>")
 def _scan_sheet(xml: bytes, pct_styles: set, max_row_num: Optional[int] = None) -> _SheetScan:
     """Extent, far cells, formulas without values, percent cells and hidden rows of a worksheet part.
 
-    The common case (every cell addressed, nothing beyond the limits) looks only at cells with
-    content; anything else takes the exact cell-by-cell walk of :func:`_scan_sheet_full`.
+    Reached when :func:`_prepare_sheet`'s one-pass test could not vouch for the sheet. When every
+    cell is addressed and nothing lies beyond the limits, :func:`_scan_marks` looks only at the
+    cells that matter; anything else takes the exact cell-by-cell walk of :func:`_scan_sheet_full`.
     ``max_row_num`` is the largest ``<row r=...>`` of ``xml`` when the caller already knows it.
 
     Each test below is preceded by a cheaper one that can only rule it out (a plain byte search
@@ -441,7 +441,7 @@ def _scan_sheet(xml: bytes, pct_styles: set, max_row_num: Optional[int] = None) 
     n_cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
     if b":c" in xml and _PREFIXED_CELL.search(xml):
         return _scan_sheet_full(xml, pct_styles)
-    # no prefixed cell here, so the optional prefix of _CELL_WITH_R can never take part in a match
+    # no prefixed cell here, so counting the unprefixed cells that carry an r is enough
     if n_cells != len(_CELL_WITH_R_UNPREFIXED.findall(xml)):
         return _scan_sheet_full(xml, pct_styles)
     if max_row_num is None:

@@ -215,11 +215,13 @@ def _is_official_sheet(sheet: Sheet, profile: Profile) -> bool:
 
 
 def _is_official_sheet_uncached(sheet: Sheet, profile: Profile) -> bool:
-    # the cheap label scan first: most template sheets have neither a 年度资金总额 row nor a form title
+    # the header search first: it is memoised per sheet and row and the readers repeat it anyway, and
+    # only the sheet holding an indicator table (one per file) then pays for the label scan
+    if find_header(sheet, IND_KEYS, profile, need=("三级指标",))[0] is None:
+        return False
     totals = {row_label(x) for x in profile.funds_total_row}
     texts = {v for row in sheet.rows[:40] for v in row[:6] if v.__class__ is str and v}  # each text once
-    labelled = any(row_label(v) in totals or "自评表" in norm(v) for v in texts)
-    return labelled and find_header(sheet, IND_KEYS, profile, need=("三级指标",))[0] is not None
+    return any(row_label(v) in totals or "自评表" in norm(v) for v in texts)
 
 
 def _content_role(sheet: Sheet, profile: Profile) -> Optional[str]:
@@ -346,9 +348,9 @@ def _read_info(sheet: Sheet, project: Project, profile: Profile) -> None:
     """Label cells anywhere in the first rows; the value is in the 填写内容 column or right of the label."""
     hr, hmap = None, {}
     for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
-        texts = [norm_header(sheet.value(r, c, spread=False)) for c in range(sheet.ncols)]
-        if "填写内容" in texts:
-            hr, hmap = r, {"value": texts.index("填写内容")}
+        cols = _header_texts(sheet, r).get("填写内容")  # only text cells can say it
+        if cols:
+            hr, hmap = r, {"value": cols[0]}
             break
     index = _info_label_index(profile)
     seen = {}
