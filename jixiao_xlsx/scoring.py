@@ -179,7 +179,8 @@ def score_budget(project: Project, profile: Profile, out: _Out) -> BudgetScore:
                 cell = getattr(total_line, attr)
                 if t is not None and abs(t - sums[attr]) > profile.tol_money:
                     out.add("FUNDS_SOURCE_MISMATCH", cell,
-                            f"各资金来源{label}合计{fmt(sums[attr])}万元，与年度资金总额{fmt(t)}万元不一致，请核对。")
+                            f"各资金来源{label}合计{fmt(sums[attr])}万元，与年度资金总额{fmt(t)}万元不一致；"
+                            f"请把年度资金总额的{label}改为{fmt(sums[attr])}万元，或更正各资金来源的{label}。")
     else:
         totals = {a: None for a, _ in _COLUMNS}
 
@@ -192,8 +193,9 @@ def score_budget(project: Project, profile: Profile, out: _Out) -> BudgetScore:
         v = vals[id(line)]
         if v["adjusted"] is not None and v["executed"] is not None and v["executed"] > v["adjusted"] + profile.tol_money:
             out.add("EXECUTION_OVER_BUDGET", line.executed,
-                    f"{line.name}全年执行数{fmt(v['executed'])}万元大于全年预算数{fmt(v['adjusted'])}万元，请核对；"
-                    f"执行率按{fmt_plain(profile.rate_cap * 100)}%计分。")
+                    f"{line.name}全年执行数{fmt(v['executed'])}万元大于全年预算数{fmt(v['adjusted'])}万元，"
+                    f"执行率按{fmt_plain(profile.rate_cap * 100)}%计分；年中追加过预算的，请把全年预算数改为调整后的金额，"
+                    f"否则请更正全年执行数。")
 
     adjusted, executed, initial = totals["adjusted"], totals["executed"], totals["initial"]
     ok = True
@@ -203,7 +205,8 @@ def score_budget(project: Project, profile: Profile, out: _Out) -> BudgetScore:
                         "全年预算数为空，无法计算执行率；年中未调整的，请填写与年初预算数相同的金额。")
     elif adjusted == 0:
         ok = False
-        out.add("BUDGET_ZERO", adj_cell, "全年预算数为0，无法计算执行率，请核对金额。")
+        out.add("BUDGET_ZERO", adj_cell, "全年预算数为0，无法计算执行率；请填写该项目全年预算的金额（万元），"
+                "年中未调整的，填写与年初预算数相同的金额。")
     if executed is None:
         ok = False
         _missing_amount(out, "EXECUTION_MISSING", exe_cell, project, profile, "全年执行数",
@@ -266,7 +269,8 @@ def _check_execution_self(project, score, profile: Profile, out: _Out) -> Option
         stated = parse_plain_number(sw.value)
         if stated is not None and stated != profile.execution_weight:
             out.add("LEVEL1_WEIGHT_MISMATCH", sw,
-                    f"预算执行率分值为{fmt_plain(stated)}，评分规则规定为{fmt_plain(profile.execution_weight)}。")
+                    f"预算执行率分值为{fmt_plain(stated)}，评分规则规定为{fmt_plain(profile.execution_weight)}，"
+                    f"请改为{fmt_plain(profile.execution_weight)}。")
     ss = _execution_self_cell(project, profile)
     s = _self_number(ss, "预算执行率自评得分", "10或9.5", out)
     if s is not None and score is not None and abs(s - score) > profile.tol_score:
@@ -293,10 +297,12 @@ def _check_allocations(project: Project, budget: BudgetScore, profile: Profile, 
     first = project.allocations[0]
     if budget.adjusted is not None and abs(planned - budget.adjusted) > profile.tol_money:
         out.add("ALLOCATION_MISMATCH", first.planned,
-                f"资金分配计划金额合计{fmt(planned)}万元，与全年预算数{fmt(budget.adjusted)}万元不一致，请核对各行计划金额。")
+                f"资金分配计划金额合计{fmt(planned)}万元，与全年预算数{fmt(budget.adjusted)}万元不一致；"
+                f"请更正各行计划金额，使合计为{fmt(budget.adjusted)}万元。")
     if budget.executed is not None and abs(actual - budget.executed) > profile.tol_money:
         out.add("ALLOCATION_MISMATCH", first.actual,
-                f"资金分配实际金额合计{fmt(actual)}万元，与全年执行数{fmt(budget.executed)}万元不一致，请核对各行实际金额。")
+                f"资金分配实际金额合计{fmt(actual)}万元，与全年执行数{fmt(budget.executed)}万元不一致；"
+                f"请更正各行实际金额，使合计为{fmt(budget.executed)}万元。")
 
 
 # -- indicators (§4–§6) ----------------------------------------------------------------------
@@ -714,7 +720,8 @@ def _score_deadline(row: _Row, deadline, profile: Profile, out: _Out, year: Opti
             return
         if band_b.key == "met":
             out.add("QUAL_BAND_CONFLICT", ind.band,
-                    f"完成档次为“{band_b.phrase}”，但实际完成日期晚于{deadline:%Y年%m月%d日}。")
+                    f"完成档次为“{band_b.phrase}”，但实际完成日期晚于{deadline:%Y年%m月%d日}；"
+                    f"请改选“{profile.band('partly').phrase}”或“{profile.band('not_met').phrase}”，或更正实际完成日期。")
             return
         band = band_b
     _apply_band(row, band, profile, out, prefix=f"时限{deadline:%Y-%m-%d}，{'按时' if met else ('未按时' if met is False else '按完成档次')}：")
@@ -826,7 +833,8 @@ def _check_fixed_split(scores, stated, profile: Profile, out: _Out, sheet: str):
             continue
         if l1.name in stated and stated[l1.name][0] != l1.weight:
             sw, c = stated[l1.name]
-            out.add("LEVEL1_WEIGHT_MISMATCH", c, f"{l1.name}分值为{fmt_plain(sw)}，评分规则规定为{fmt_plain(l1.weight)}。")
+            out.add("LEVEL1_WEIGHT_MISMATCH", c, f"{l1.name}分值为{fmt_plain(sw)}，评分规则规定为{fmt_plain(l1.weight)}，"
+                                                f"请改为{fmt_plain(l1.weight)}。")
         if not rows:
             out.add("WEIGHT_SUM_MISMATCH", None,
                     f"绩效指标表中没有{l1.name}的三级指标，请补充（{l1.name}下各三级指标分值合计应为{fmt_plain(l1.weight)}）。",
@@ -843,11 +851,12 @@ def _check_free_split(scores, stated, profile: Profile, out: _Out, sheet: str):
         rows = [s for s in scores if s.level1 == name]
         total = _weight_sum(rows)
         if rows and total is not None and total != sw:
-            out.add("WEIGHT_SUM_MISMATCH", c, f"{name}下三级指标分值合计{fmt_plain(total)}，应为{fmt_plain(sw)}。")
+            out.add("WEIGHT_SUM_MISMATCH", c, f"{name}下三级指标分值合计{fmt_plain(total)}，应为{fmt_plain(sw)}，"
+                                             "请调整各三级指标分值。")
     total = _weight_sum(scores)
     want = profile.total - profile.execution_weight
     if total is not None and total != want:
-        out.add("WEIGHT_TOTAL_MISMATCH", None, f"绩效指标分值合计{fmt_plain(total)}，应为{fmt_plain(want)}。", sheet=sheet)
+        out.add("WEIGHT_TOTAL_MISMATCH", None, f"绩效指标分值合计{fmt_plain(total)}，应为{fmt_plain(want)}，请调整各三级指标分值。", sheet=sheet)
 
 
 def _check_stated_level2(project: Project, scores, profile: Profile, out: _Out):
@@ -871,7 +880,7 @@ def _check_caps(scores, profile: Profile, out: _Out):
         total = _weight_sum(rows)
         if rows and total is not None and total > cap:
             out.add("WEIGHT_CAP_EXCEEDED", rows[0].indicator.level2,
-                    f"{canon}分值合计{fmt_plain(total)}，不得超过{fmt_plain(cap)}。")
+                    f"{canon}分值合计{fmt_plain(total)}，不得超过{fmt_plain(cap)}，请调减{canon}下的三级指标分值。")
 
 
 # -- self-reported total (§8) ----------------------------------------------------------------
@@ -886,7 +895,7 @@ def _check_self_total(project: Project, budget: BudgetScore, scores: list, total
     if budget.self_score is not None and selfs and all(x is not None for x in selfs):
         ssum = budget.self_score + sum(selfs, ZERO)
         if abs(ssum - st) > profile.tol_score:
-            out.add("SELF_TOTAL_INCONSISTENT", c, f"自评总分{fmt(st)}，与各项自评得分合计{fmt(ssum)}不一致。")
+            out.add("SELF_TOTAL_INCONSISTENT", c, f"自评总分{fmt(st)}，与各项自评得分合计{fmt(ssum)}不一致；请更正自评总分或各项自评得分。")
     if total is not None and abs(st - total) > profile.tol_score:
         out.add("SELF_TOTAL_DIFFERS", c, f"自评总分{fmt(st)}，按规则计算为{fmt(total)}。")
     return st

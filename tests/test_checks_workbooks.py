@@ -6,6 +6,7 @@ the first allocation on 资金分配 row 3 with 计划金额 C / 实际金额 D)
 workbook with the template writer, reads it back from disk and checks the finding.
 """
 import copy
+import re
 
 import openpyxl
 import pytest
@@ -146,9 +147,14 @@ def test_code_from_workbook(code, tmp_path):
     if cell is not None:
         assert f.cell == cell
     assert _is_chinese(f.message)
+    if sev == "错误":  # spec §9: the message says what is wrong and what to type, not only "please check"
+        assert _TELLS_WHAT_TO_DO.search(f.message) and "请核对" not in f.message, f.message
     assert f.blocks == blocks
     if blocks:
         assert result.total is None and result.grade is None
+
+
+_TELLS_WHAT_TO_DO = re.compile("请(?:填写|选择|改|更正|调整|调减|删除|统一|补充|写成|在|把|用|按|打开|逐行)")
 
 
 def _is_chinese(text):

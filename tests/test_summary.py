@@ -121,6 +121,11 @@ def test_money_totals_exact_decimal():
     b, e, r = S.money_totals(RECORDS)
     assert (b, e, r) == (Decimal("470"), Decimal("375.99"), Decimal("0.8000"))
     assert S.money_totals([]) == (Decimal(0), Decimal(0), None)  # no division by zero
+    # a file without a 全年预算数 still adds its 全年执行数, as the SUM in the totals row does
+    # (docs/decisions.md): Σ执行 = 375.99 + 30 = 405.99; 405.99 / 470 = 0.863808.. -> 0.8638
+    no_budget = rec("石井街/e.xlsx", "石井街道办事处", "河涌保洁", None, 30, None, (None, 50, 30, 10), None, None, None,
+                    errors=1)  # fmt: skip
+    assert S.money_totals(RECORDS + [no_budget]) == (Decimal("470"), Decimal("405.99"), Decimal("0.8638"))
 
 
 def test_ranking_ties_share_rank_and_unscored_last(book):
