@@ -9,31 +9,45 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter as _itemgetter
 from typing import Any, Optional
 
 ERROR = "错误"
 HINT = "提示"
 
 
-@dataclass(frozen=True)
-class Cell:
+_tuple_new = tuple.__new__
+
+
+class Cell(tuple):
     """One input value as read, with where it came from.
 
     ``value`` is what the reader got: ``str``, ``float``, ``int``, ``bool``, ``datetime.date``,
     ``datetime.datetime`` or ``None`` for an empty cell (readers turn ``''`` into ``None``).
     ``sheet``/``ref`` name the cell as the user sees it (top-left cell of a merged range);
     both are ``''`` when the layout has no such cell (e.g. a column the form does not carry).
+
+    Immutable and compared by value like a frozen dataclass, but a tuple: a batch builds a few
+    hundred per file and asks ``blank`` of each several times, so both are made cheap.
     """
 
-    value: Any = None
-    sheet: str = ""
-    ref: str = ""
-    percent_format: bool = False  # the cell had a percent number format (Excel stores 95% as 0.95)
+    __slots__ = ()
 
-    @property
-    def blank(self) -> bool:
-        v = self.value
-        return v is None or (isinstance(v, str) and not v.strip())
+    def __new__(cls, value: Any = None, sheet: str = "", ref: str = "", percent_format: bool = False):
+        blank = value is None or (isinstance(value, str) and not value.strip())
+        return _tuple_new(cls, (value, sheet, ref, percent_format, blank))
+
+    def __getnewargs__(self):  # pickle and copy rebuild a Cell from its four fields
+        return tuple(self)[:4]
+
+    def __repr__(self) -> str:
+        return f"Cell(value={self.value!r}, sheet={self.sheet!r}, ref={self.ref!r}, percent_format={self.percent_format!r})"
+
+    value = property(_itemgetter(0))
+    sheet = property(_itemgetter(1))
+    ref = property(_itemgetter(2))
+    percent_format = property(_itemgetter(3))  # the cell had a percent number format (Excel stores 95% as 0.95)
+    blank = property(_itemgetter(4), doc="Empty, or text of spaces only.")
 
     @property
     def text(self) -> str:

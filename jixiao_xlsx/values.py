@@ -84,11 +84,20 @@ def norm_text(value: Any) -> str:
 
 def norm_label(value: Any) -> tuple[str, Optional[Decimal]]:
     """A level label without numbering and without its trailing weight, plus that stated weight."""
+    if type(value) is str and len(value) <= _NORM_MEMO_MAX_LEN:
+        return _norm_label_memo(value)  # the same few labels on every row of every file
+    return _norm_label(value)
+
+
+def _norm_label(value: Any) -> tuple[str, Optional[Decimal]]:
     t = _NUMBERING.sub("", norm(value))
     m = _STATED_WEIGHT.search(t)
     if m and m.start() > 0:
         return t[: m.start()], Decimal(m.group(1) or m.group(2))
     return t, None
+
+
+_norm_label_memo = functools.lru_cache(maxsize=2048)(_norm_label)
 
 
 def round2(x: Decimal) -> Decimal:
@@ -98,7 +107,15 @@ def round2(x: Decimal) -> Decimal:
 
 def quantize(x: Decimal, exp: Decimal) -> Decimal:
     prec = max(28, x.adjusted() + 10) if x.is_finite() and x != 0 else 28
-    return x.quantize(exp, rounding=ROUND_HALF_UP, context=Context(prec=prec))
+    ctx = _CONTEXTS.get(prec)
+    if ctx is None:
+        ctx = Context(prec=prec)
+        if len(_CONTEXTS) < 64:
+            _CONTEXTS[prec] = ctx
+    return x.quantize(exp, rounding=ROUND_HALF_UP, context=ctx)
+
+
+_CONTEXTS: dict = {}  # by precision: almost always 28; a Context is not cheap to build
 
 
 def to_decimal(value: Any) -> Optional[Decimal]:
@@ -207,12 +224,31 @@ def split_comparator(text: str, profile) -> tuple[Optional[str], str]:
 
 
 def parse_quantity(value: Any, profile, percent_format: bool = False) -> Optional[Quantity]:
-    """Read ``≥5000人次``, ``=100%``, ``5000人以上``, ``1,000`` or a number cell; None if not a quantity."""
+    """Read ``≥5000人次``, ``=100%``, ``5000人以上``, ``1,000`` or a number cell; None if not a quantity.
+
+    Text is memoised on the profile (a batch repeats ``≥90%`` … in every file; a Quantity is
+    immutable, so the answer can be shared)."""
     d = to_decimal(value)
     if d is not None:
         return Quantity(None, d, "", percent_format)
     if not isinstance(value, str):
         return None
+    if type(value) is not str or len(value) > _NORM_MEMO_MAX_LEN:
+        return _parse_text_quantity(value, profile, percent_format)
+    memo = profile.__dict__.get("_quantity_memo")
+    if memo is None or len(memo) >= _QUANTITY_MEMO_MAX:
+        memo = profile._quantity_memo = {}
+    key = (value, percent_format)
+    q = memo.get(key, memo)
+    if q is memo:
+        q = memo[key] = _parse_text_quantity(value, profile, percent_format)
+    return q
+
+
+_QUANTITY_MEMO_MAX = 4096
+
+
+def _parse_text_quantity(value: str, profile, percent_format: bool) -> Optional[Quantity]:
     t = norm_text(value)
     if not t:
         return None

@@ -1,0 +1,82 @@
+"""The shortcuts that make a batch fast keep the answers they replace.
+
+Cell is a tuple (cheap to build, ``blank`` worked out once) but must behave as the frozen dataclass
+it replaced; parse_quantity and norm_label memoise text, which must give the uncached answer, stay
+bounded, and never leak between two rules profiles.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import pickle
+import random
+from decimal import Decimal
+
+import pytest
+
+from jixiao_xlsx import values as V
+from jixiao_xlsx.model import EMPTY, Cell
+from jixiao_xlsx.profile import load_profile, parse_profile
+
+P = load_profile()
+
+
+def test_cell_fields_defaults_and_blank():
+    c = Cell(" 95% ", "绩效指标", "G7", True)
+    assert (c.value, c.sheet, c.ref, c.percent_format, c.blank) == (" 95% ", "绩效指标", "G7", True, False)
+    assert Cell(value=1.5, ref="B3").sheet == "" and not Cell(0).blank and not Cell(False).blank
+    assert Cell().blank and Cell(None, "S", "A1").blank and Cell("  \u3000\n").blank  # ideographic space too
+    assert EMPTY == Cell() and EMPTY.where == "" and Cell(1, "S", "A1").where == "S!A1"
+    assert Cell(dt.date(2022, 12, 31)).text == "2022-12-31" and Cell(3.0).text == "3"
+
+
+def test_cell_is_immutable_hashable_and_compared_by_value():
+    c = Cell(8, "绩效指标", "I3")
+    with pytest.raises(AttributeError):
+        c.value = 9
+    assert c == Cell(8, "绩效指标", "I3") and c != Cell(8, "绩效指标", "I4") and c != Cell(8, "资金分配", "I3")
+    assert len({c, Cell(8, "绩效指标", "I3"), Cell(8.0, "绩效指标", "I3")}) == 1  # 8 == 8.0, as before
+    assert repr(c) == "Cell(value=8, sheet='绩效指标', ref='I3', percent_format=False)"
+
+
+def test_cell_survives_pickle_and_copy():
+    c = Cell("≥95%", "绩效指标", "E3", True)
+    for twin in (pickle.loads(pickle.dumps(c)), copy.copy(c), copy.deepcopy(c)):
+        assert twin == c and type(twin) is Cell and twin.blank is False and twin.percent_format is True
+
+
+TEXTS = ["≥95%", "≥ 95 %", "＞90%", "不少于5000人次", "5000人以上", "=3个", "1,000万元", "≤90万元", "按计划完成",
+         "90%-110%", "3个/5个", "0.96", "已完成", "", "  ", "≥1.2万", "不低于90%以上", "100", "x" * 300]  # fmt: skip
+
+
+def test_parse_quantity_memo_gives_the_uncached_answer():
+    rnd = random.Random(7)
+    texts = TEXTS + [f"{rnd.choice(['≥', '≤', '=', ''])}{rnd.randint(0, 9999)}{rnd.choice(['个', '%', '人次', ''])}"
+                     for _ in range(300)]  # fmt: skip
+    for pct in (False, True):
+        for t in texts * 2:  # the second round is answered from the memo
+            assert V.parse_quantity(t, P, pct) == V._parse_text_quantity(t, P, pct), t
+
+
+def test_parse_quantity_memo_is_bounded_and_per_profile():
+    for i in range(V._QUANTITY_MEMO_MAX + 10):
+        V.parse_quantity(f"{i}个", P)
+    assert len(P._quantity_memo) <= V._QUANTITY_MEMO_MAX
+    data = copy.deepcopy(P.raw)
+    data.setdefault("aliases", {}).setdefault("units", {})["人"] = "人次"  # this profile reads 人 as 人次
+    other = parse_profile(data)
+    assert V.parse_quantity("5000人", P).unit == "人"
+    assert V.parse_quantity("5000人", other).unit == "人次"
+    assert V.parse_quantity("5000人", P).unit == "人"
+
+
+def test_norm_label_memo_gives_the_uncached_answer():
+    for t in ["产出指标(50分)", "一、产出指标（50）", "效益指标30分", "满意度指标", "1.数量指标", "", 123, None, "y" * 300]:
+        assert V.norm_label(t) == V._norm_label(t)
+    assert V.norm_label("产出指标(50分)") == ("产出指标", Decimal("50"))
+
+
+def test_quantize_keeps_precision_for_huge_amounts():
+    big = Decimal("1" + "0" * 40) + Decimal("0.005")  # 41 digits before the point: beyond 28
+    assert V.round2(big) == Decimal("1" + "0" * 40) + Decimal("0.01")
+    assert V.round2(Decimal("2.675")) == Decimal("2.68") and V.round2(Decimal("-2.675")) == Decimal("-2.68")
