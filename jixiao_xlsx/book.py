@@ -838,6 +838,89 @@ def _member_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> by
         return zf.read(info)
 
 
+_LOCAL = struct.Struct("<IHHHHHIIIHH")  # local file header, without the name
+_CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")  # central directory header, without the name
+_END = struct.Struct("<IHHHHIIH")  # end of central directory
+
+
+def _for_calamine(infos: list, parts: dict, trimmed: dict, data: bytes, zf: zipfile.ZipFile) -> bytes:
+    """The workbook as calamine reads it: every XML part stored uncompressed, as already inflated
+    (and checked, and trimmed) here, so that calamine does not inflate it a second time; other
+    parts (images, VBA) keep their compressed bytes. A zip calamine reads a quarter faster than
+    the original, built in a few tens of microseconds. Anything unusual (65,535 parts, a member
+    whose header disagrees with the directory) is left as before: the original bytes, or, when a
+    sheet was trimmed, a zip written by zipfile."""
+    stored = _stored_zip(infos, parts, trimmed, data)
+    if stored is not None:
+        return stored
+    return _rezip(infos, parts, trimmed, zf) if trimmed else data
+
+
+def _stored_zip(infos: list, parts: dict, trimmed: dict, data: bytes) -> Optional[bytes]:
+    if len(infos) >= 0xFFFF:
+        return None
+    local, central, offset = [], [], 0
+    for i in infos:
+        name = i.filename.encode("utf-8")
+        flags = 0 if name.isascii() else 0x800
+        body = trimmed.get(i.filename)
+        if body is not None:
+            method, crc, usize = 0, zlib.crc32(body), len(body)
+        else:
+            body = parts.get(i.filename)
+            if body is not None:
+                method, crc, usize = 0, i.CRC, len(body)  # CRC checked when the part was inflated
+            else:
+                body = _raw_member(i, data)
+                if body is None:
+                    return None
+                method, crc, usize = i.compress_type, i.CRC, i.file_size
+        size = len(body)
+        if size > 0xFFFFFFFE or usize > 0xFFFFFFFE or offset > 0xFFFFFFFE:
+            return None
+        local.append(_LOCAL.pack(0x04034B50, 20, flags, method, 0, 0x21, crc, size, usize, len(name), 0))
+        local.append(name)
+        local.append(body)
+        central.append(_CENTRAL.pack(0x02014B50, 20, 20, flags, method, 0, 0x21, crc, size, usize, len(name),
+                                     0, 0, 0, 0, 0, offset))
+        central.append(name)
+        offset += _LOCAL.size + len(name) + size
+    cd = b"".join(central)
+    end = _END.pack(0x06054B50, 0, 0, len(infos), len(infos), len(cd), offset, 0)
+    return b"".join(local) + cd + end
+
+
+def _raw_member(info: zipfile.ZipInfo, data: bytes) -> Optional[bytes]:
+    """The compressed bytes of a member straight from ``data``, or None if its header disagrees."""
+    try:
+        off = info.header_offset
+        magic, _flags, method, _crc, _csize, _usize, n, e = _LOCAL_HEADER.unpack_from(data, off)
+    except struct.error:
+        return None
+    start = off + 30 + n + e
+    raw = data[start : start + info.compress_size]
+    if magic != b"PK\x03\x04" or method != info.compress_type or len(raw) != info.compress_size:
+        return None
+    return raw
+
+
+def _rezip(infos: list, parts: dict, trimmed: dict, zf: zipfile.ZipFile) -> bytes:
+    """The workbook with its trimmed sheets, written by zipfile."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for i in infos:
+            if i.filename in trimmed:
+                out.writestr(i.filename, trimmed[i.filename])
+            elif i.filename in parts:
+                out.writestr(i.filename, parts[i.filename])
+            else:
+                try:
+                    out.writestr(i.filename, zf.read(i))
+                except Exception:
+                    raise UnreadableFile(_DAMAGED)
+    return buf.getvalue()
+
+
 def _check_zip(data: bytes, path: str):
     """Check an .xlsx/.ods zip; return (kind, bytes for calamine, {sheet: _SheetScan})."""
     try:
@@ -900,21 +983,7 @@ def _check_zip(data: bytes, path: str):
             new, _sc = _prepare_sheet(xml, set())
             if new is not None:
                 trimmed[real] = new
-    if trimmed:
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
-            for i in infos:
-                if i.filename in trimmed:
-                    out.writestr(i.filename, trimmed[i.filename])
-                elif i.filename in parts:
-                    out.writestr(i.filename, parts[i.filename])
-                else:
-                    try:
-                        out.writestr(i.filename, zf.read(i))
-                    except Exception:
-                        raise UnreadableFile(_DAMAGED)
-        data = buf.getvalue()
-    return kind, data, scans
+    return kind, _for_calamine(infos, parts, trimmed, data, zf), scans
 
 
 

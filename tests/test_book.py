@@ -16,6 +16,8 @@ from jixiao_xlsx.output import OutputError, atomic_path, safe_child, safe_filena
 
 from tests import badbooks
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def refuse(path) -> str:
     with pytest.raises(UnreadableFile) as e:
@@ -504,3 +506,63 @@ def test_devices_and_pipes_are_never_read(tmp_path):
     os.mkfifo(fifo)
     assert "不是一个普通文件" in refuse(fifo)  # would block forever if it were opened
     assert "不是一个普通文件" in refuse("/dev/zero")
+
+
+# -- the zip handed to calamine ------------------------------------------------------------------------
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def _members(blob: bytes) -> dict:
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        assert z.testzip() is None  # every CRC right
+        return {i.filename: (i.compress_type, z.read(i)) for i in z.infolist()}
+
+
+def _book_with_image_and_unicode_part(tmp_path) -> Path:
+    p = tmp_path / "img.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("绩效指标")
+    ws.write_row(0, 0, ["三级指标", "年度指标值", 1.5])
+    ws.insert_image("E2", "logo.png", {"image_data": io.BytesIO(_PNG)})
+    wb.close()
+    rezip(p, lambda ps: ps.update({"customXml/说明.xml": b"<note>\xe8\xaf\xb4\xe6\x98\x8e</note>"}))
+    return p
+
+
+def test_calamine_gets_every_part_stored_as_checked(tmp_path):
+    """XML parts reach calamine uncompressed (it need not inflate them again), images as they were;
+    the zip is valid (names, CRCs) and calamine reads from it exactly what it reads from the file."""
+    paths = [_book_with_image_and_unicode_part(tmp_path), ROOT / "samples" / "jiahe-2022.xlsx",
+             ROOT / "input_templates" / "jixiao-template.xlsx"]  # fmt: skip
+    import python_calamine as pc
+
+    for p in paths:
+        data = p.read_bytes()
+        kind, blob, _scans = B._check_zip(data, str(p))
+        orig, new = _members(data), _members(blob)
+        assert kind == "xlsx" and list(orig) == list(new)
+        for name, (method, body) in orig.items():
+            assert new[name][1] == body, name
+            binary = name.lower().endswith(B._BINARY_PARTS) or name.endswith("/")
+            assert new[name][0] == (method if binary else zipfile.ZIP_STORED), name
+        a, b = (pc.CalamineWorkbook.from_filelike(io.BytesIO(x)) for x in (data, blob))
+        assert a.sheet_names == b.sheet_names
+        for n in a.sheet_names:
+            assert a.get_sheet_by_name(n).to_python() == b.get_sheet_by_name(n).to_python()
+
+
+def test_a_damaged_part_nobody_reads_leaves_the_file_as_it_was(tmp_path):
+    """An image whose local header is broken: the workbook still opens (calamine never reads it),
+    from the original bytes, exactly as before the stored zip existed."""
+    p = _book_with_image_and_unicode_part(tmp_path)
+    data = bytearray(p.read_bytes())
+    with zipfile.ZipFile(p) as z:
+        info = next(i for i in z.infolist() if i.filename.endswith(".png"))
+    data[info.header_offset : info.header_offset + 4] = b"XXXX"
+    kind, blob, _scans = B._check_zip(bytes(data), str(p))
+    assert blob == bytes(data)
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(bytes(data))
+    assert open_book(damaged).get("绩效指标").rows[0][:3] == ["三级指标", "年度指标值", 1.5]
