@@ -1153,7 +1153,7 @@ def _read_bytes(path: str) -> bytes:
         raise UnreadableFile("文件不存在，请检查路径。")
     except OSError as e:
         raise UnreadableFile(f"无法访问该文件（{e.strerror or type(e).__name__}），请检查路径和权限。")
-    if os.path.isdir(path):
+    if stat.S_ISDIR(st.st_mode):
         raise UnreadableFile("这是一个文件夹，不是Excel工作簿；批量处理请使用 jixiao batch。")
     if not stat.S_ISREG(st.st_mode):  # a device, pipe or socket: never read from it
         raise UnreadableFile("这不是一个普通文件，不是Excel工作簿，请提交.xlsx格式的自评表。")
