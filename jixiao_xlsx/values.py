@@ -295,10 +295,13 @@ def looks_like_range(value: Any) -> bool:
 def unit_scale(unit: str) -> tuple[Decimal, str]:
     """Split a scale prefix: ``万元`` -> (10000, '元'), ``1.2万人次`` unit ``万人次`` -> (10000, '人次')."""
     if unit.startswith("亿"):
-        return Decimal(100000000), unit[1:]
+        return _YI, unit[1:]
     if unit.startswith("万"):
-        return Decimal(10000), unit[1:]
-    return Decimal(1), unit
+        return _WAN, unit[1:]
+    return _ONE, unit
+
+
+_ONE, _WAN, _YI = Decimal(1), Decimal(10000), Decimal(100000000)
 
 
 # -- money -----------------------------------------------------------------------------------
