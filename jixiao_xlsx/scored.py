@@ -786,7 +786,7 @@ def write_detail_sheet(wb, fm: Formats, name: str, result: Result, profile: Prof
     return ws
 
 
-FINDING_HEADERS = (("序号", 6), ("严重程度", 9), ("问题代码", 28), ("工作表", 12), ("单元格", 9), ("说明", 70))
+FINDING_HEADERS = (("序号", 6), ("严重程度", 9), ("问题代码", 28), ("工作表", 12), ("单元格", 9), ("问题说明", 70))
 
 
 def write_findings_sheet(wb, fm: Formats, name: str, result: Result):

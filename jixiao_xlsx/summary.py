@@ -40,7 +40,7 @@ INDICATOR_COLUMNS = (
     "源文件", "实施单位", "项目名称", "一级指标", "二级指标", "三级指标", "指标类型", "年度指标值",
     "实际完成值", "分值", "得分", "自评得分", "评分规则",
 )  # fmt: skip
-FINDING_COLUMNS = ("源文件", "实施单位", "工作表", "单元格", "类别", "代码", "问题说明")
+FINDING_COLUMNS = ("源文件", "实施单位", "工作表", "单元格", "严重程度", "问题代码", "问题说明")  # as in a scored workbook
 FAILED_COLUMNS = ("源文件", "情况", "原因")
 ABOUT_COLUMNS = ("项目", "内容")
 GRADE_TABLE_COLUMNS = ("等级", "项目数")

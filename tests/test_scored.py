@@ -467,7 +467,7 @@ def test_detail_sheet_lists_execution_then_every_indicator(out_xl):
 def test_findings_sheet_lists_every_finding(written, out_xl):
     ws = out_xl[layout.FINDINGS_SHEET]
     rows = _rows(ws)
-    assert rows[0] == ["序号", "严重程度", "问题代码", "工作表", "单元格", "说明"]
+    assert rows[0] == ["序号", "严重程度", "问题代码", "工作表", "单元格", "问题说明"]  # the summary's names too
     assert rows[1] == [1, HINT, "SELF_SCORE_DIFFERS", IND, "J3", "自评得分10.00，按规则计算为8.40。"]
     assert rows[2][:5] == [2, ERROR, "DEVIATION_REASON_MISSING", IND, "K6"]
     assert len(rows) == 3

@@ -166,7 +166,7 @@ def test_indicator_long_table(book):
 def test_findings_and_failed_and_about(book):
     f = _rows(book[S.FINDINGS_SHEET])
     assert f == [{"源文件": "嘉禾街/b.xlsx", "实施单位": "嘉禾街道办事处", "工作表": "预算执行", "单元格": "D3",
-                  "类别": "错误", "代码": "EXECUTION_OVER_BUDGET", "问题说明": EVIL}]  # fmt: skip
+                  "严重程度": "错误", "问题代码": "EXECUTION_OVER_BUDGET", "问题说明": EVIL}]  # fmt: skip
     failed = _rows(book[S.FAILED_SHEET])
     assert [(r["源文件"], r["情况"]) for r in failed] == [("石井街/坏.xlsx", S.FAILED_READ), ("嘉禾街/~$b.xlsx", S.FAILED_SKIPPED)]
     about = {r[0]: r[1] for r in book[S.ABOUT_SHEET][1:]}
@@ -247,3 +247,10 @@ def test_an_amount_beyond_a_float_gives_error_cells_not_invalid_xml(tmp_path):
     assert "inf" not in xml.lower().replace("info", "")  # no <v>inf</v> / <v>INF</v> anywhere
     assert re.search(r'<c r="E2"[^>]* t="e"><f>1/0</f><v>#DIV/0!</v></c>', xml)  # the budget, as xlsxwriter writes inf
     assert "<f>SUBTOTAL(109,E2:E2)</f><v>#DIV/0!</v>" in xml  # the totals row's cached value
+
+
+def test_findings_columns_are_named_as_in_a_scored_workbook():
+    """A bureau filtering 问题清单 in the summary and in a street's scored workbook meets the same names."""
+    from jixiao_xlsx.scored import FINDING_HEADERS
+
+    assert {h for h, _w in FINDING_HEADERS} - {"序号"} <= set(S.FINDING_COLUMNS)
