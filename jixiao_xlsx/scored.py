@@ -226,14 +226,19 @@ def _flagged_self_scores(result: Result) -> set:
     return {(f.sheet, f.cell) for f in result.findings if f.code in SELF_SCORE_FINDINGS}
 
 
+# Cells this tool adds: light green, never the template's light yellow, which tells a clerk "fill here".
+COMPUTED_FILL = "#E2EFDA"
+DIFFERS_FILL = "#F8CBAD"  # the clerk's own score differs from the computed one
+
+
 def plan_additions(result: Result, book: Book, profile: Profile) -> Additions:
     """Where the computed figures go in the copied sheets (free columns right of each table)."""
     add = Additions()
     project = result.project
     extents = {s.name: used_extent(s) for s in book.sheets}
-    head = dict(bold=True, border=1, align="center", valign="vcenter", text_wrap=True, bg_color="#FFF2CC")
-    val = dict(border=1, valign="vcenter", bg_color="#FFF2CC")
-    rule = dict(border=1, valign="vcenter", text_wrap=True, bg_color="#FFF2CC", font_size=9)
+    head = dict(bold=True, border=1, align="center", valign="vcenter", text_wrap=True, bg_color=COMPUTED_FILL)
+    val = dict(border=1, valign="vcenter", bg_color=COMPUTED_FILL)
+    rule = dict(border=1, valign="vcenter", text_wrap=True, bg_color=COMPUTED_FILL, font_size=9)
 
     # Indicator rows: 计算得分 / 评分规则.
     flagged = _flagged_self_scores(result)
@@ -260,7 +265,7 @@ def plan_additions(result: Result, book: Book, profile: Profile) -> Additions:
             props = dict(val, num_format=SCORE)
             own = s.indicator.self_score
             if (own.sheet, own.ref) in flagged:
-                props["bg_color"] = "#F8CBAD"  # the clerk's own score differs: make it visible
+                props["bg_color"] = DIFFERS_FILL  # the clerk's own score differs: make it visible
             add.put(name, r, c, s.score, **props)
             add.put(name, r, c + 1, s.explain() or "", **rule)
         add.width(name, c, 10)
@@ -289,7 +294,7 @@ def plan_additions(result: Result, book: Book, profile: Profile) -> Additions:
     # Template 项目信息: subtotals, total and grade below the last used row.
     if project.layout == "template" and layout.INFO_SHEET in extents:
         r = extents[layout.INFO_SHEET][0]
-        label = dict(bold=True, border=1, valign="vcenter", bg_color="#FFF2CC")
+        label = dict(bold=True, border=1, valign="vcenter", bg_color=COMPUTED_FILL)
         note = f"按评分规则 {profile.describe()} 计算，详见“{layout.RESULT_SHEET}”工作表"
         rows = [("计算得分：预算执行", result.budget.score)]
         for l1 in profile.level1:
@@ -315,7 +320,7 @@ def _plan_form_total(add, result, sheet, name, last, c, head, val, rule, layout_
         add.put(name, r, c + 1, grade, **dict(rule, bold=True))
         return
     r = used_extent(sheet)[0] + 1
-    label = dict(bold=True, border=1, bg_color="#FFF2CC")
+    label = dict(bold=True, border=1, bg_color=COMPUTED_FILL)
     add.put(name, r, 0, "计算总分", **label)
     add.put(name, r, 1, total, **dict(val, num_format=SCORE))
     add.put(name, r + 1, 0, "评价等级", **label)

@@ -340,6 +340,15 @@ def test_score_and_rule_columns_beside_each_indicator(out_xl):
     assert [ws.cell(row=r, column=sc).value for r in (3, 4, 5, 6)] == [8.4, 7.2, 10.0, 0.0]
     assert ws.cell(row=3, column=sc).number_format == "0.00"
     assert ws.cell(row=4, column=sc + 1).value == "反向：8 × (2 × 90 − 99) ÷ 90 = 7.20"
+    # computed cells are light green, never the template's light yellow "fill here" (F2CC)
+    from jixiao_xlsx.template import INPUT_FILL
+
+    for c in (sc, sc + 1):
+        for r in (layout.HEADER_ROW, 3, 4, 5, 6):
+            rgb = ws.cell(row=r, column=c).fill.fgColor.rgb
+            assert not rgb.endswith(INPUT_FILL[1:]), (r, c, rgb)
+            if c == sc + 1 or r == layout.HEADER_ROW:  # (score cells may be red: a self score differs)
+                assert rgb.endswith(scored.COMPUTED_FILL[1:]), (r, c, rgb)
 
 
 def test_blocked_row_leaves_the_score_blank_and_total_says_so(tmp_path):
