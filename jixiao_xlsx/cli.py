@@ -166,6 +166,14 @@ def main():
     """
 
 
+def _need_xlsx(target: Path, what: str) -> None:
+    """Every workbook this tool writes is .xlsx; another extension makes Excel/WPS warn or refuse."""
+    if target.suffix.lower() != ".xlsx":
+        name = target.with_suffix(".xlsx").name if target.suffix else target.name + ".xlsx"
+        click.echo(f"用法错误：{what}文件名应以 .xlsx 结尾，如 {name}。", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 @main.command()
 @click.argument("out", required=False, default="jixiao-template.xlsx", metavar="[OUT.xlsx]")
 @click.option("--force", is_flag=True, help="OUT 已存在时覆盖它。")
@@ -177,9 +185,7 @@ def template(out, force, rules, debug):
 
     profile = _profile(rules)
     target = Path(out)
-    if target.suffix.lower() != ".xlsx":
-        click.echo(f"用法错误：模板文件名应以 .xlsx 结尾，如 {target.with_suffix('.xlsx').name}。", err=True)
-        sys.exit(EXIT_USAGE)
+    _need_xlsx(target, "模板")
     if target.exists() and not force:
         click.echo(f"文件 {out} 已存在，为避免覆盖已填写的自评表，未生成模板；请换一个文件名，或加 --force 覆盖。", err=True)
         sys.exit(EXIT_USAGE)
@@ -251,6 +257,8 @@ def score(file, out, rules, as_json, debug):
     """评分一个自评工作簿，写出评分工作簿（不修改原文件）。"""
     from .api import open_and_evaluate, write_scored_file
 
+    if out:
+        _need_xlsx(Path(out), "评分工作簿")
     profile = _profile(rules)
     out = Path(out) if out else default_scored_path(file)
     try:
@@ -299,6 +307,7 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
     from . import batch as _batch
     from .summary import SummaryWriter
 
+    _need_xlsx(Path(out), "汇总表")
     profile = _profile(rules)
     missing = [i for i in inputs if not Path(i).exists()]
     if missing:

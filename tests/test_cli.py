@@ -174,3 +174,15 @@ def test_lock_file_named_as_such(tmp_path):
     lock.write_bytes(b"\x0bLi Si" + b"\x00" * 150)  # what Excel/WPS leave: the owner's name, padded
     r = run("check", lock)
     assert r.exit_code == 1 and "临时锁定文件" in r.output
+
+
+@pytest.mark.parametrize("cmd,what", [("score", "评分工作簿"), ("batch", "汇总表")])
+@pytest.mark.parametrize("name,hint", [("结果.xls", "结果.xlsx"), ("结果.csv", "结果.xlsx"), ("结果", "结果.xlsx")])
+def test_output_must_be_xlsx(jiahe, tmp_path, cmd, what, name, hint):
+    """An .xls or .csv name would hold an .xlsx that Excel/WPS warns about or refuses: say what to type."""
+    out = tmp_path / name
+    args = [cmd, jiahe, "-o", out]
+    r = run(*args)
+    assert r.exit_code == 2 and not out.exists()
+    assert f"{what}文件名应以 .xlsx 结尾，如 {hint}" in r.output
+    assert run(cmd, jiahe, "-o", tmp_path / "结果.XLSX").exit_code == 0  # the case does not matter
