@@ -12,7 +12,6 @@ reported in :attr:`Book.findings`.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import io
 import math
@@ -1038,27 +1037,25 @@ def _read_sheets(data: bytes) -> list:
     return out
 
 
-@contextlib.contextmanager
-def _stderr_to_devnull():
-    """Silence file descriptor 2: a Rust panic inside calamine prints its own backtrace there."""
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+_DEVNULL = None  # one descriptor for the process, opened on first use
 
 
 def _quiet(fn, *args):
-    with _stderr_to_devnull():
+    """``fn(*args)`` with file descriptor 2 silenced: a Rust panic inside calamine prints its own
+    backtrace there. (Once per file of a batch, so without a context manager or a fresh open.)"""
+    global _DEVNULL
+    try:
+        saved = os.dup(2)
+    except OSError:
         return fn(*args)
+    try:
+        if _DEVNULL is None:
+            _DEVNULL = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(_DEVNULL, 2)
+        return fn(*args)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 XLS_CHILD_TIMEOUT = 60  # seconds for one .xls in its child process

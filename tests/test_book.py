@@ -566,3 +566,22 @@ def test_a_damaged_part_nobody_reads_leaves_the_file_as_it_was(tmp_path):
     damaged = tmp_path / "damaged.xlsx"
     damaged.write_bytes(bytes(data))
     assert open_book(damaged).get("绩效指标").rows[0][:3] == ["三级指标", "年度指标值", 1.5]
+
+
+def test_quiet_silences_descriptor_2_only_while_reading(capfd):
+    """A Rust panic inside calamine writes its backtrace straight to descriptor 2: silenced for the
+    call, restored after it, also when the call raises."""
+    def noisy(x):
+        os.write(2, b"thread panicked at calamine\n")
+        return x * 2
+
+    def failing():
+        os.write(2, b"panicked again\n")
+        raise ValueError("boom")
+
+    assert B._quiet(noisy, 21) == 42
+    with pytest.raises(ValueError):
+        B._quiet(failing)
+    os.write(2, b"after\n")
+    err = capfd.readouterr().err
+    assert "panicked" not in err and err == "after\n"
