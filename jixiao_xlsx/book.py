@@ -1163,7 +1163,11 @@ def _read_bytes(path: str) -> bytes:
         )
     try:
         with open(path, "rb") as fh:
-            return fh.read(MAX_FILE_BYTES + 1)
+            # the size just seen, not the cap: read(n) reserves n bytes first (100 MB for every file)
+            data = fh.read(st.st_size + 1)
+            if len(data) > st.st_size:  # the file grew since: the rest, up to the cap
+                data += fh.read(MAX_FILE_BYTES + 1 - len(data))
+            return data
     except PermissionError:
         raise UnreadableFile("没有读取该文件的权限；请关闭正在使用它的程序或检查文件权限后重试。")
     except OSError as e:

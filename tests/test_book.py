@@ -585,3 +585,18 @@ def test_quiet_silences_descriptor_2_only_while_reading(capfd):
     os.write(2, b"after\n")
     err = capfd.readouterr().err
     assert "panicked" not in err and err == "after\n"
+
+
+def test_read_bytes_takes_the_whole_file_even_if_it_grew_after_stat(tmp_path, monkeypatch):
+    """The read is sized by the stat just made; a file that grew since is still read whole."""
+    p = tmp_path / "grew.xlsx"
+    p.write_bytes(b"PK" + b"x" * 5000)
+    real = os.stat
+
+    def stale(path, *a, **k):  # what stat said a moment before the file grew
+        st = real(path, *a, **k)
+        return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, 100,
+                               st.st_atime, st.st_mtime, st.st_ctime))  # fmt: skip
+
+    monkeypatch.setattr(B.os, "stat", stale)
+    assert B._read_bytes(str(p)) == b"PK" + b"x" * 5000
