@@ -348,15 +348,23 @@ def _check_ole(data: bytes) -> None:
 _BINARY_PARTS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".tif", ".tiff", ".bin", ".wdp", ".jfif")
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
 _ROW_OR_CELL = re.compile(
-    rb"<(?:[\w.-]+:)?row\b([^>]*)>|<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.S
+    rb"<(?:[^\s<>/:=\x22\x27]+:)?row\b([^>]*)>|<(?:[^\s<>/:=\x22\x27]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[^\s<>/:=\x22\x27]+:)?c>)", re.S
 )
 _ATTR_R = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?([0-9]{1,9})["']""")
 _ATTR_ROW_R = re.compile(rb"""\br\s*=\s*["']([0-9]{1,9})["']""")
+
+
+def _last(pattern: "re.Pattern", attrs: bytes):
+    """The last match of ``pattern`` in a tag's attributes: calamine takes the last of two ``r``."""
+    m = None
+    for m in pattern.finditer(attrs):
+        pass
+    return m
 _ATTR_S = re.compile(rb"""\bs\s*=\s*["']([0-9]{1,6})["']""")
 _ATTR_HIDDEN = re.compile(rb"""\bhidden\s*=\s*["'](?:1|true)["']""")
-_HAS_F = re.compile(rb"<(?:[\w.-]+:)?f\b")
-_V = re.compile(rb"<(?:[\w.-]+:)?v\b[^>]*?(?:/>|>(.*?)</(?:[\w.-]+:)?v>)", re.S)
-_HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is)\b[^>]*>\s*[^<\s]|<(?:[\w.-]+:)?t\b[^>]*>[^<]", re.S)
+_HAS_F = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?f\b")
+_V = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?v\b[^>]*?(?:/>|>(.*?)</(?:[^\s<>/:=\x22\x27]+:)?v>)", re.S)
+_HAS_VALUE = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?(?:v|is)\b[^>]*>\s*[^<\s]|<(?:[^\s<>/:=\x22\x27]+:)?t\b[^>]*>[^<]", re.S)
 
 
 @dataclass
@@ -392,7 +400,7 @@ _MEMO_MAX_BYTES = 256 * 1024  # larger parts are not kept (a hostile part must n
 
 def _percent_styles_uncached(styles: bytes) -> set:
     pct_ids = {9, 10}
-    for m in re.finditer(rb"<(?:[\w.-]+:)?numFmt\b([^>]*)>", styles):
+    for m in re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?numFmt\b([^>]*)>", styles):
         attrs = m.group(1)
         fid = re.search(rb"""numFmtId\s*=\s*["']([0-9]+)["']""", attrs)
         code = re.search(rb"""formatCode\s*=\s*(["'])(.*?)\1""", attrs, re.S)
@@ -401,20 +409,20 @@ def _percent_styles_uncached(styles: bytes) -> set:
             text = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", text)  # quoted literals, escapes, [colors]
             if "%" in text:
                 pct_ids.add(int(fid.group(1)))
-    block = re.search(rb"<(?:[\w.-]+:)?cellXfs\b[^>]*>(.*?)</(?:[\w.-]+:)?cellXfs>", styles, re.S)
+    block = re.search(rb"<(?:[^\s<>/:=\x22\x27]+:)?cellXfs\b[^>]*>(.*?)</(?:[^\s<>/:=\x22\x27]+:)?cellXfs>", styles, re.S)
     out = set()
     if block:
-        for i, m in enumerate(re.finditer(rb"<(?:[\w.-]+:)?xf\b([^>]*)>", block.group(1))):
+        for i, m in enumerate(re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?xf\b([^>]*)>", block.group(1))):
             fid = re.search(rb"""numFmtId\s*=\s*["']([0-9]+)["']""", m.group(1))
             if fid and int(fid.group(1)) in pct_ids:
                 out.add(i)
     return out
 
 
-_PREFIXED_CELL = re.compile(rb"<[\w.-]+:c[\s/>]")
-_ROW_NUMS = re.compile(rb"""<(?:[\w.-]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]{1,9})["']""")
-_WIDE_COLS = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{2,3})\$?[0-9]""")
-_ANY_COLS = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?[0-9]""")
+_PREFIXED_CELL = re.compile(rb"<[^\s<>/:=\x22\x27]+:c[\s/>]")
+_ROW_NUMS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]{1,9})["']""")
+_WIDE_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{2,3})\$?[0-9]""")
+_ANY_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?[0-9]""")
 _CELL_WITH_R_UNPREFIXED = re.compile(rb"""<c\s[^>]*?\br\s*=\s*["']""")
 # contained in every match of _WIDE_COLS; a literal first byte keeps the search fast
 _TWO_LETTER_REF = re.compile(rb"""r\s*=\s*["']\$?[A-Za-z]{2,3}\$?[0-9]""")
@@ -422,8 +430,10 @@ _TWO_LETTER_REF = re.compile(rb"""r\s*=\s*["']\$?[A-Za-z]{2,3}\$?[0-9]""")
 _HIDDEN = re.compile(rb"hidden")
 _F_PLAIN = re.compile(rb"<f\b")
 _F_PREFIXED = re.compile(rb":f\b")
-_FULL_CELL = re.compile(rb"<(?:[\w.-]+:)?c\b((?:[^>/]|/(?!>))*)>(.*?)</(?:[\w.-]+:)?c>", re.S)
-_HIDDEN_ROW = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*)>")
+_FULL_CELL = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?c\b((?:[^>/]|/(?!>))*)>(.*?)</(?:[^\s<>/:=\x22\x27]+:)?c>", re.S)
+_SECOND_R = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\s[^>]*?\br\s*=[^>]*?\sr\s*=")  # calamine takes the last
+_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+_HIDDEN_ROW = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?row\b([^>]*)>")
 
 
 def _scan_sheet(xml: bytes, pct_styles: set, max_row_num: Optional[int] = None) -> _SheetScan:
@@ -438,7 +448,7 @@ def _scan_sheet(xml: bytes, pct_styles: set, max_row_num: Optional[int] = None) 
     for what the regex must contain), so that the usual sheet costs a few C-level passes.
     """
     n_cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
-    if b":c" in xml and _PREFIXED_CELL.search(xml):
+    if b":c" in xml and _PREFIXED_CELL.search(xml) or _SECOND_R.search(xml):
         return _scan_sheet_full(xml, pct_styles)
     # no prefixed cell here, so counting the unprefixed cells that carry an r is enough
     if n_cells != len(_CELL_WITH_R_UNPREFIXED.findall(xml)):
@@ -466,16 +476,22 @@ def _scan_marks(xml: bytes, pct_styles: set) -> _SheetScan:
     hidden = _HIDDEN.search(xml) is not None
     prefixed_f = _F_PREFIXED.search(xml) is not None
     starts = set()  # where the cells that hold a formula or a percent style start
+    budget = len(xml)  # bytes the backward searches may cover in all: never worse than one walk
     for m in _F_PLAIN.finditer(xml):
-        at = xml.rfind(b"<c", 0, m.start())
+        pos = m.start()
+        at = xml.rfind(b"<c", 0, pos)
         while at >= 0 and xml[at + 2 : at + 3] not in _CELL_NAME_ENDS:  # "<cols", "<cfRule" ...
             at = xml.rfind(b"<c", 0, at)
+        budget -= pos - at if at >= 0 else pos
+        if budget < 0:  # formula elements far from any cell (hostile): walk every cell instead
+            starts = None
+            break
         if at >= 0:
             starts.add(at)
     if hidden:
         _hidden_rows(xml, sc)
-    if prefixed_f and _HAS_F.search(xml):
-        starts = None  # a prefixed formula element (rare): look at every cell
+    if starts is None or prefixed_f and _HAS_F.search(xml) or len(pct_styles) > _PCT_PATTERN_MAX:
+        starts = None  # odd or hostile (prefixed formulas, thousands of percent styles): every cell
     else:
         if pct_styles:
             starts.update(m.start() for m in _pct_cell_pattern(pct_styles).finditer(xml))
@@ -492,7 +508,7 @@ def _scan_marks(xml: bytes, pct_styles: set) -> _SheetScan:
         if not (pct or has_f):
             continue
         has_value = _HAS_VALUE.search(inner) is not None
-        rm = _ATTR_R.search(attrs)
+        rm = _last(_ATTR_R, attrs)
         if not rm:
             continue
         r, c = int(rm.group(2)) - 1, col_index(rm.group(1).decode())
@@ -503,6 +519,7 @@ def _scan_marks(xml: bytes, pct_styles: set) -> _SheetScan:
     return sc
 
 
+_PCT_PATTERN_MAX = 64  # percent styles one pattern lists; a real styles part has a handful
 _CELL_NAME_ENDS = frozenset((b" ", b"\t", b"\r", b"\n", b">", b"/"))
 _PCT_CELL_MEMO: dict = {}
 
@@ -524,7 +541,7 @@ def _pct_cell_pattern(pct_styles: set) -> "re.Pattern":
 def _hidden_rows(xml: bytes, sc: _SheetScan) -> None:
     for m in _HIDDEN_ROW.finditer(xml):
         if _ATTR_HIDDEN.search(m.group(1)):
-            rm = _ATTR_ROW_R.search(m.group(1))
+            rm = _last(_ATTR_ROW_R, m.group(1))
             if rm:
                 sc.hidden_rows.add(int(rm.group(1)) - 1)
 
@@ -537,14 +554,14 @@ def _scan_sheet_full(xml: bytes, pct_styles: set) -> _SheetScan:
     for m in _ROW_OR_CELL.finditer(xml):
         row_attrs = m.group(1)
         if row_attrs is not None:
-            rm = _ATTR_ROW_R.search(row_attrs)
+            rm = _last(_ATTR_ROW_R, row_attrs)
             row = int(rm.group(1)) - 1 if rm else row + 1
             col = -1
             if _ATTR_HIDDEN.search(row_attrs) and row < ROW_LIMIT:
                 sc.hidden_rows.add(row)
             continue
         attrs, inner = m.group(2), m.group(3)
-        rm = _ATTR_R.search(attrs)
+        rm = _last(_ATTR_R, attrs)
         if rm:
             r, c = int(rm.group(2)) - 1, col_index(rm.group(1).decode())
         else:
@@ -574,9 +591,9 @@ def _scan_sheet_full(xml: bytes, pct_styles: set) -> _SheetScan:
     return sc
 
 
-_ROW_START = re.compile(rb"""<(?:[\w.-]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]{1,9})["']""")
-_SHEETDATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData>")
-_VALUE_END = re.compile(rb"</(?:[\w.-]+:)?(?:v|is)>")
+_ROW_START = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]{1,9})["']""")
+_SHEETDATA_END = re.compile(rb"</(?:[^\s<>/:=\x22\x27]+:)?sheetData>")
+_VALUE_END = re.compile(rb"</(?:[^\s<>/:=\x22\x27]+:)?(?:v|is)>")
 _REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,3}\$?[0-9]{1,9})["']""")
 
 
@@ -625,7 +642,13 @@ def _prepare_sheet(xml: bytes, pct_styles: set) -> tuple:
 
 
 def _prepare_sheet_exact(xml: bytes, pct_styles: set) -> tuple:
-    """:func:`_prepare_sheet` for any sheet: several passes, and a cell-by-cell walk where needed."""
+    """:func:`_prepare_sheet` for any sheet: several passes, and a cell-by-cell walk where needed.
+
+    Comments are dropped first (calamine ignores them; a row or cell written inside one must not be
+    taken for real, nor a cut start inside one)."""
+    original = xml
+    if b"<!--" in xml:
+        xml = _COMMENT.sub(b"", xml)
     kept, far_cells, far_ref, top = _cut_far_rows(xml)
     # _ROW_START is _ROW_NUMS: when nothing was cut, the scan need not look for the rows again
     sc = _scan_sheet(kept, pct_styles, top)
@@ -634,7 +657,7 @@ def _prepare_sheet_exact(xml: bytes, pct_styles: set) -> tuple:
     if far_cells:
         sc.far_cells += far_cells
         sc.far_ref = far_ref or sc.far_ref
-    return (kept if kept is not xml else None), sc
+    return (kept if kept is not original else None), sc
 
 
 _UNSAFE_MEMO: dict = {}
@@ -642,8 +665,8 @@ _UNSAFE_MEMO: dict = {}
 
 def _unsafe_pattern(row_limit: int, col_limit: int) -> "re.Pattern":
     """A pattern that finds any row or cell whose first attribute is not an address that is surely
-    within the limits (``r="B12"``, ``r="12"``), and any prefixed row or cell (``<x:c``).
-    No match: nothing to cut or trim.
+    within the limits (``r="B12"``, ``r="12"``) or that has a second ``r``, any prefixed row or cell
+    (``<x:c``, ``<前:c``), and any comment or CDATA section. No match: nothing to cut or trim.
 
     Conservative on purpose: an address it cannot vouch for (``r='B12'``, ``$B$12``, row 10000 of
     10000) only sends the sheet down the exact, slower path."""
@@ -661,8 +684,10 @@ def _unsafe_pattern(row_limit: int, col_limit: int) -> "re.Pattern":
             if n > 0:
                 cols.append(f"{letters[f]}[A-{letters[n - 1]}]")
         col = ("(?:" + "|".join(cols) + ")").encode() if cols else rb"(?!)"
+        once = rb'"(?![^>]*?\sr\s*=)'  # closes the address; no second r (calamine takes the last)
         pat = _UNSAFE_MEMO[key] = re.compile(
-            rb'<(?:c[\s>/](?!r="' + col + rows + rb'")|row[\s>/](?!r="' + rows + rb'")|[\w.-]+:(?:c|row)[\s>/])'
+            rb'<(?:c\b(?!\sr="' + col + rows + once + rb')|row\b(?!\sr="' + rows + once + rb')|!'
+            rb'|[^\s<>/:=\x22\x27]+:(?:c|row)\b)'
         )
     return pat
 
@@ -673,11 +698,11 @@ def _trim_sheet(xml: bytes) -> bytes:
 
     def keep(m):
         if m.group(1) is not None:
-            rm = _ATTR_ROW_R.search(m.group(1))
+            rm = _last(_ATTR_ROW_R, m.group(1))
             state["row"] = int(rm.group(1)) - 1 if rm else state["row"] + 1
             state["col"] = -1
             return m.group(0)
-        rm = _ATTR_R.search(m.group(2))
+        rm = _last(_ATTR_R, m.group(2))
         if rm:
             r, c = int(rm.group(2)) - 1, col_index(rm.group(1).decode())
         else:
@@ -752,7 +777,7 @@ def sheet_parts_of(wb: bytes, rels: bytes, names: dict) -> list:
     """[(sheet name, part name)] from the bytes of xl/workbook.xml and its relationships; ``names``:
     lower-cased part name -> real part name of the zip (also used by the summary's row splicer)."""
     targets = {}
-    for m in re.finditer(rb"<(?:[\w.-]+:)?Relationship\b([^>]*)>", rels):
+    for m in re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?Relationship\b([^>]*)>", rels):
         a = m.group(1)
         rid = re.search(rb"""\bId\s*=\s*(["'])(.*?)\1""", a)
         tgt = re.search(rb"""\bTarget\s*=\s*(["'])(.*?)\1""", a)
@@ -768,10 +793,10 @@ def sheet_parts_of(wb: bytes, rels: bytes, names: dict) -> list:
                     parts.append(p)
             targets[rid.group(2)] = "/".join(parts)
     out = []
-    for m in re.finditer(rb"<(?:[\w.-]+:)?sheet\b([^>]*)>", wb):
+    for m in re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?sheet\b([^>]*)>", wb):
         a = m.group(1)
         nm = re.search(rb"""\bname\s*=\s*(["'])(.*?)\1""", a, re.S)
-        rid = re.search(rb"""(?:[\w.-]+:)?id\s*=\s*(["'])(.*?)\1""", a)
+        rid = re.search(rb"""(?:[^\s<>/:=\x22\x27]+:)?id\s*=\s*(["'])(.*?)\1""", a)
         if nm and rid and rid.group(2) in targets:
             part = names.get(targets[rid.group(2)].lower())
             if part:
@@ -846,22 +871,28 @@ def _for_calamine(infos: list, parts: dict, trimmed: dict, data: bytes, zf: zipf
     """The workbook as calamine reads it: every XML part stored uncompressed, as already inflated
     (and checked, and trimmed) here, so that calamine does not inflate it a second time; other
     parts (images, VBA) keep their compressed bytes. A zip calamine reads a quarter faster than
-    the original, built in a few tens of microseconds. Anything unusual (65,535 parts, a member
-    whose header disagrees with the directory) is left as before: the original bytes, or, when a
-    sheet was trimmed, a zip written by zipfile."""
-    stored = _stored_zip(infos, parts, trimmed, data)
+    the original, built in a few tens of microseconds; member names keep their own bytes and
+    encoding flag. Anything unusual (65,535 parts, two members of one name, bzip2/lzma members, a
+    member whose header disagrees with the directory) is left as before: the original bytes, or,
+    when a sheet was trimmed, a zip written by zipfile."""
+    stored = _stored_zip(infos, parts, trimmed, data, zf)
     if stored is not None:
         return stored
     return _rezip(infos, parts, trimmed, zf) if trimmed else data
 
 
-def _stored_zip(infos: list, parts: dict, trimmed: dict, data: bytes) -> Optional[bytes]:
-    if len(infos) >= 0xFFFF:
-        return None
+def _stored_zip(infos: list, parts: dict, trimmed: dict, data: bytes, zf: zipfile.ZipFile) -> Optional[bytes]:
+    if len(infos) >= 0xFFFF or len({i.filename for i in infos}) != len(infos):
+        return None  # zip64 territory, or two members of one name (each would need its own body)
     local, central, offset = [], [], 0
     for i in infos:
-        name = i.filename.encode("utf-8")
-        flags = 0 if name.isascii() else 0x800
+        if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return None  # bzip2/lzma: neither Excel nor calamine reads them; refused as before
+        head = _local_header(i, data, zf)
+        if head is None:
+            return None
+        name, start = head
+        flags = i.flag_bits & 0x800  # the name's own bytes and encoding flag, as the file had them
         body = trimmed.get(i.filename)
         if body is not None:
             method, crc, usize = 0, zlib.crc32(body), len(body)
@@ -870,8 +901,8 @@ def _stored_zip(infos: list, parts: dict, trimmed: dict, data: bytes) -> Optiona
             if body is not None:
                 method, crc, usize = 0, i.CRC, len(body)  # CRC checked when the part was inflated
             else:
-                body = _raw_member(i, data)
-                if body is None:
+                body = data[start : start + i.compress_size]  # images, VBA: as compressed
+                if len(body) != i.compress_size:
                     return None
                 method, crc, usize = i.compress_type, i.CRC, i.file_size
         size = len(body)
@@ -889,18 +920,19 @@ def _stored_zip(infos: list, parts: dict, trimmed: dict, data: bytes) -> Optiona
     return b"".join(local) + cd + end
 
 
-def _raw_member(info: zipfile.ZipInfo, data: bytes) -> Optional[bytes]:
-    """The compressed bytes of a member straight from ``data``, or None if its header disagrees."""
+def _local_header(info: zipfile.ZipInfo, data: bytes, zf: zipfile.ZipFile) -> Optional[tuple]:
+    """(the member's name bytes as stored, where its data starts), or None when the local header
+    disagrees with the directory (then the zip is not rebuilt)."""
     try:
         off = info.header_offset
-        magic, _flags, method, _crc, _csize, _usize, n, e = _LOCAL_HEADER.unpack_from(data, off)
-    except struct.error:
+        magic, flags, method, _crc, _csize, _usize, n, e = _LOCAL_HEADER.unpack_from(data, off)
+        name = data[off + 30 : off + 30 + n]
+        enc = "utf-8" if flags & 0x800 else (getattr(zf, "metadata_encoding", None) or "cp437")
+        if magic != b"PK\x03\x04" or method != info.compress_type or name.decode(enc) != info.orig_filename:
+            return None
+    except (struct.error, UnicodeDecodeError, ValueError, OverflowError):
         return None
-    start = off + 30 + n + e
-    raw = data[start : start + info.compress_size]
-    if magic != b"PK\x03\x04" or method != info.compress_type or len(raw) != info.compress_size:
-        return None
-    return raw
+    return name, off + 30 + n + e
 
 
 def _rezip(infos: list, parts: dict, trimmed: dict, zf: zipfile.ZipFile) -> bytes:

@@ -4,8 +4,9 @@ book._prepare_sheet takes a shortcut when one pattern finds no row or cell it ca
 shortcut must give the very same answer as the exact route (several passes and a cell-by-cell walk),
 and its marks (formulas without values, percent cells, hidden rows) the same as the independent
 cell-by-cell walk _scan_sheet_full. Sheets are generated at random (fixed seed) with every feature
-the readers meet: r first or later or missing, $ and lower-case and quoted-with-' addresses, prefixed
-elements, far rows and columns, hidden rows, percent styles, formulas with and without values.
+the readers meet: r first or later or missing or twice, $ and lower-case and quoted-with-' addresses,
+prefixed elements (ASCII and not), names like ``c-x``, rows inside comments, far rows and columns,
+hidden rows, percent styles, formulas with and without values.
 """
 from __future__ import annotations
 
@@ -44,7 +45,9 @@ def _cell(rng, r, c, odd):
         else:
             attrs.append(r_attr)
     attrs += others
-    head = "x:c" if rng.random() < odd else "c"
+    if r_attr and rng.random() < odd:
+        attrs.append(f'r="{B.col_letter(c + 200)}{r + 20_000}"')  # a second r: calamine takes the last
+    head = rng.choice(["x:c", "前:c", "c-x"]) if rng.random() < odd else "c"
     sep = rng.choice([" ", " ", " ", "\n", "\t"]) if attrs else ""
     start = f"<{head}{sep}{' '.join(attrs)}"
     kind = rng.random()
@@ -70,7 +73,7 @@ def _sheet(rng, rows_max, cols_max):
         rng.shuffle(rows)
     out = ['<?xml version="1.0"?><worksheet><dimension ref="A1:K32"/><cols><col min="1" max="2"/></cols><sheetData>']
     for r in rows:
-        head = "x:row" if rng.random() < odd else "row"
+        head = rng.choice(["x:row", "前:row", "row-x"]) if rng.random() < odd else "row"
         ra = f'r="{r + 1}" '
         if rng.random() < odd * 3:
             ra = rng.choice([f"r='{r + 1}' ", f'spans="1:3" r="{r + 1}" ', ""])
@@ -78,13 +81,15 @@ def _sheet(rng, rows_max, cols_max):
         cols = sorted(rng.sample(range(cols_max), min(cols_max, rng.randint(0, 6))))
         cells = "".join(_cell(rng, r, c, odd) for c in cols)
         out.append(f"<{head} {ra}{hid}>{cells}</{head}>")
+    if rng.random() < odd * 5:
+        out.append('<!-- <row r="20001"><c r="A20001"><v>1</v></c></row> -->')
     out.append("</sheetData>")
     if rng.random() < 0.2:
         out.append('<conditionalFormatting><cfRule type="expression"><formula>A1&gt;0</formula></cfRule></conditionalFormatting>')
     if rng.random() < 0.1:
         out.append("<extLst><ext><x14:dataValidation><x14:formula1><xm:f>S!A1</xm:f></x14:formula1></x14:dataValidation></ext></extLst>")
     out.append("</worksheet>")
-    return "".join(out).encode()
+    return "".join(out).encode("utf-8")
 
 
 @pytest.mark.parametrize(
