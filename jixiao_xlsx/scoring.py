@@ -177,10 +177,17 @@ def score_budget(project: Project, profile: Profile, out: _Out) -> BudgetScore:
             for attr, label in _COLUMNS:
                 t = totals[attr]
                 cell = getattr(total_line, attr)
+                unread = [l for l in filled_sources if vals[id(l)][attr] is None]
+                if any(not _no_amount(getattr(l, attr), profile) for l in unread):
+                    continue  # a source amount that is not a number (AMOUNT_INVALID): its sum would mislead
                 if t is not None and abs(t - sums[attr]) > profile.tol_money:
+                    if unread:  # a source row left this column blank: ask for it first
+                        fix = (f"请补填“{'”“'.join(l.name for l in unread)}”的{label}，"
+                               f"或把年度资金总额的{label}改为{fmt(sums[attr])}万元。")
+                    else:
+                        fix = f"请把年度资金总额的{label}改为{fmt(sums[attr])}万元，或更正各资金来源的{label}。"
                     out.add("FUNDS_SOURCE_MISMATCH", cell,
-                            f"各资金来源{label}合计{fmt(sums[attr])}万元，与年度资金总额{fmt(t)}万元不一致；"
-                            f"请把年度资金总额的{label}改为{fmt(sums[attr])}万元，或更正各资金来源的{label}。")
+                            f"各资金来源{label}合计{fmt(sums[attr])}万元，与年度资金总额{fmt(t)}万元不一致；{fix}")
     else:
         totals = {a: None for a, _ in _COLUMNS}
 
@@ -189,13 +196,17 @@ def score_budget(project: Project, profile: Profile, out: _Out) -> BudgetScore:
     adj_cell = cite.adjusted if cite else Cell(None, _funds_sheet(project), "")
     exe_cell = cite.executed if cite else Cell(None, _funds_sheet(project), "")
 
+    # the cap is only news when the project's own rate goes over it (not for one source row, nor
+    # beside a budget of 0 that gives no rate at all)
+    ta, te = totals["adjusted"], totals["executed"]
+    capped = ta is not None and te is not None and ta > 0 and te / ta > profile.rate_cap
+    cap_note = f"，执行率按{fmt_plain(profile.rate_cap * 100)}%计分" if capped else ""
     for line in project.funds:
         v = vals[id(line)]
         if v["adjusted"] is not None and v["executed"] is not None and v["executed"] > v["adjusted"] + profile.tol_money:
             out.add("EXECUTION_OVER_BUDGET", line.executed,
-                    f"{line.name}全年执行数{fmt(v['executed'])}万元大于全年预算数{fmt(v['adjusted'])}万元，"
-                    f"执行率按{fmt_plain(profile.rate_cap * 100)}%计分；年中追加过预算的，请把全年预算数改为调整后的金额，"
-                    f"否则请更正全年执行数。")
+                    f"{line.name}全年执行数{fmt(v['executed'])}万元大于全年预算数{fmt(v['adjusted'])}万元{cap_note}；"
+                    f"年中追加过预算的，请把全年预算数改为调整后的金额，否则请更正全年执行数。")
 
     adjusted, executed, initial = totals["adjusted"], totals["executed"], totals["initial"]
     ok = True
@@ -679,6 +690,7 @@ def _score_deadline(row: _Row, deadline, profile: Profile, out: _Out, year: Opti
     ind = row.ind
     row.rule = "deadline"
     met = None
+    said = None  # the band a band phrase in 实际完成值 names (no date typed)
     if ind.actual.blank:
         if ind.band.blank:
             out.add("ACTUAL_MISSING", ind.actual, "实际完成值为空，请填写实际完成日期，如“2022年12月20日”，或在完成档次中选择。")
@@ -688,9 +700,9 @@ def _score_deadline(row: _Row, deadline, profile: Profile, out: _Out, year: Opti
         if d is not None:
             met = d <= deadline
         else:
-            b = band_of(ind.actual.value, profile)
-            if b is not None:
-                met = b.key == "met"
+            said = band_of(ind.actual.value, profile)
+            if said is not None:
+                met = said.key == "met"
     band_b = band_of(ind.band.value, profile) if not ind.band.blank else None
     if not ind.band.sheet and not ind.actual.blank and met is not None:
         band_b = band_of(ind.actual.value, profile)  # no 完成档次 column: a band phrase in 实际完成值 is the band
@@ -708,7 +720,7 @@ def _score_deadline(row: _Row, deadline, profile: Profile, out: _Out, year: Opti
         band = band_b
     elif met:
         if band_b is not None and band_b.key != "met":
-            out.add("QUAL_BAND_CONFLICT", ind.band,
+            out.add("QUAL_BAND_CONFLICT", ind.band, _band_conflict(ind, band_b, said, profile) or
                     f"完成档次为“{band_b.phrase}”，但实际完成日期未晚于{deadline:%Y年%m月%d日}（按时完成），请选择“{profile.band('met').phrase}”。")
             return
         band = profile.band("met")
@@ -719,12 +731,20 @@ def _score_deadline(row: _Row, deadline, profile: Profile, out: _Out, year: Opti
                     f"未在{deadline:%Y年%m月%d日}前完成，{how}“{profile.band('partly').phrase}”或“{profile.band('not_met').phrase}”。")
             return
         if band_b.key == "met":
-            out.add("QUAL_BAND_CONFLICT", ind.band,
+            out.add("QUAL_BAND_CONFLICT", ind.band, _band_conflict(ind, band_b, said, profile) or
                     f"完成档次为“{band_b.phrase}”，但实际完成日期晚于{deadline:%Y年%m月%d日}；"
                     f"请改选“{profile.band('partly').phrase}”或“{profile.band('not_met').phrase}”，或更正实际完成日期。")
             return
         band = band_b
     _apply_band(row, band, profile, out, prefix=f"时限{deadline:%Y-%m-%d}，{'按时' if met else ('未按时' if met is False else '按完成档次')}：")
+
+
+def _band_conflict(ind: Indicator, band_b, said, profile: Profile) -> Optional[str]:
+    """The conflict message when 实际完成值 names a band (no date was typed), else None."""
+    if said is None:
+        return None
+    return (f"完成档次为“{band_b.phrase}”，但实际完成值为“{quote(ind.actual.text)}”，两者不一致；"
+            f"请把完成档次改为“{said.phrase}”，或更正实际完成值。")
 
 
 def _score_band(row: _Row, profile: Profile, out: _Out, from_actual: bool):

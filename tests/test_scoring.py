@@ -644,3 +644,46 @@ def test_missing_level1_says_what_to_add():
     res = evaluate(project(rows), P)
     f = next(f for f in res.findings if f.code == "WEIGHT_SUM_MISMATCH")
     assert f.sheet == "绩效指标" and "没有满意度指标的三级指标" in f.message and "10" in f.message
+
+
+# -- what the messages say matches what was typed (from a review of the message wording) ---------
+
+
+def test_over_budget_source_row_does_not_claim_the_cap():
+    """Sources 50/60 and 50/30 under a total of 100/90: 当年财政拨款 is over its own budget, but the
+    project's rate is 90 / 100 = 90 %, so its message must not say the rate is capped at 100 %."""
+    lines = funds((100, 100, 90), ("当年财政拨款", (50, 50, 60)), ("上年结转资金", (50, 50, 30)))
+    res = evaluate(project(full_weights([]), fund_lines=lines, allocations=[]), P)
+    f = next(f for f in res.findings if f.code == "EXECUTION_OVER_BUDGET")
+    assert res.budget.rate == D("0.9000") and res.budget.score == D("9.00")  # 10 × 0.9
+    assert "计分" not in f.message and "请把全年预算数改为调整后的金额" in f.message
+    over = evaluate(project(full_weights([]), fund_lines=funds((100, 100, 105)), allocations=[]), P)
+    f = next(f for f in over.findings if f.code == "EXECUTION_OVER_BUDGET")
+    assert "执行率按100%计分" in f.message  # 105 / 100 > 100 %: capped, and said so
+
+
+def test_band_conflict_with_a_phrase_not_a_date():
+    """实际完成值 names a band (no date typed) that 完成档次 contradicts: the message quotes what was
+    typed and names the band it means, instead of speaking of a completion date."""
+    s, c, res = one(level2="时效指标", target="2022年10月31日前", actual="未达成年度指标且效果较差",
+                    band="达成年度指标", note="x")  # fmt: skip
+    f = next(f for f in res.findings if f.code == "QUAL_BAND_CONFLICT")
+    assert "日期" not in f.message and "未达成年度指标且效果较差" in f.message
+    assert "请把完成档次改为“未达成年度指标且效果较差”" in f.message
+    s, c, res = one(level2="时效指标", target="2022年10月31日前", actual="2022年11月5日", band="达成年度指标")
+    f = next(f for f in res.findings if f.code == "QUAL_BAND_CONFLICT")
+    assert "实际完成日期晚于2022年10月31日" in f.message  # a date was typed: the date is the reason
+
+
+def test_source_mismatch_names_what_to_fix():
+    # a source amount that is not a number: AMOUNT_INVALID says so; no mismatch built on a partial sum
+    lines = funds((100, 100, 100), ("当年财政拨款", (50, 50, 50)), ("上年结转资金", ("五十", 50, 50)))
+    res = evaluate(project(full_weights([]), fund_lines=lines, allocations=[]), P)
+    assert "AMOUNT_INVALID" in codes(res)
+    assert not [f for f in res.findings if f.code == "FUNDS_SOURCE_MISMATCH" and "年初预算数" in f.message]
+    # a source row that left 年初预算数 blank: Σ = 50 ≠ 100; the blank row is named first
+    lines = funds((100, 100, 100), ("当年财政拨款", (50, 50, 50)), ("上年结转资金", (None, 50, 50)))
+    res = evaluate(project(full_weights([]), fund_lines=lines, allocations=[]), P)
+    f = next(f for f in res.findings if f.code == "FUNDS_SOURCE_MISMATCH")
+    assert f.message == ("各资金来源年初预算数合计50.00万元，与年度资金总额100.00万元不一致；"
+                         "请补填“上年结转资金”的年初预算数，或把年度资金总额的年初预算数改为50.00万元。")
