@@ -348,18 +348,10 @@ def _check_ole(data: bytes) -> None:
 _BINARY_PARTS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".tif", ".tiff", ".bin", ".wdp", ".jfif")
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
 _ROW_OR_CELL = re.compile(
-    rb"<(?:[^\s<>/:=\x22\x27]+:)?row\b([^>]*)>|<(?:[^\s<>/:=\x22\x27]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[^\s<>/:=\x22\x27]+:)?c>)", re.S
+    rb"<(?:[^\s<>/:=\x22\x27]+:)?row\b([^>]*)>|<(?:[^\s<>/:=\x22\x27]+:)?c\b([^>]*?)(?:/>|>((?:[^<]|<(?!(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b))*?)</(?:[^\s<>/:=\x22\x27]+:)?c\s*>)", re.S
 )
-_ATTR_R = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?([0-9]{1,9})["']""")
-_ATTR_ROW_R = re.compile(rb"""\br\s*=\s*["']([0-9]{1,9})["']""")
-
-
-def _last(pattern: "re.Pattern", attrs: bytes):
-    """The last match of ``pattern`` in a tag's attributes: calamine takes the last of two ``r``."""
-    m = None
-    for m in pattern.finditer(attrs):
-        pass
-    return m
+_ATTR_R = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]+)\$?([0-9]+)["']""")  # any length: calamine takes it
+_ATTR_ROW_R = re.compile(rb"""\br\s*=\s*["']([0-9]+)["']""")
 _ATTR_S = re.compile(rb"""\bs\s*=\s*["']([0-9]{1,6})["']""")
 _ATTR_HIDDEN = re.compile(rb"""\bhidden\s*=\s*["'](?:1|true)["']""")
 _HAS_F = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?f\b")
@@ -420,19 +412,29 @@ def _percent_styles_uncached(styles: bytes) -> set:
 
 
 _PREFIXED_CELL = re.compile(rb"<[^\s<>/:=\x22\x27]+:c[\s/>]")
-_ROW_NUMS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]{1,9})["']""")
-_WIDE_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{2,3})\$?[0-9]""")
-_ANY_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?[0-9]""")
+_ROW_NUMS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]+)["']""")
+_WIDE_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{2,})\$?[0-9]""")
+_ANY_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]+)\$?[0-9]""")
 _CELL_WITH_R_UNPREFIXED = re.compile(rb"""<c\s[^>]*?\br\s*=\s*["']""")
 # contained in every match of _WIDE_COLS; a literal first byte keeps the search fast
-_TWO_LETTER_REF = re.compile(rb"""r\s*=\s*["']\$?[A-Za-z]{2,3}\$?[0-9]""")
+_TWO_LETTER_REF = re.compile(rb"""r\s*=\s*["']\$?[A-Za-z]{2,}\$?[0-9]""")
 # three passes with a literal start each beat one alternation (which loses the fast literal search)
 _HIDDEN = re.compile(rb"hidden")
 _F_PLAIN = re.compile(rb"<f\b")
 _F_PREFIXED = re.compile(rb":f\b")
-_FULL_CELL = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?c\b((?:[^>/]|/(?!>))*)>(.*?)</(?:[^\s<>/:=\x22\x27]+:)?c>", re.S)
-_SECOND_R = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\s[^>]*?\br\s*=[^>]*?\sr\s*=")  # calamine takes the last
-_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+_FULL_CELL = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?c\b((?:[^>/]|/(?!>))*)>((?:[^<]|<(?!(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b))*?)</(?:[^\s<>/:=\x22\x27]+:)?c\s*>", re.S)
+# a row or cell tag naming two r attributes (quote-aware; any byte that is not a name byte separates):
+# calamine takes the first or the last depending on the other attributes, so no scan can be sure
+_ATTR_VALUE = rb"""(?:[^>"']|"[^"]*"|'[^']*')*?"""
+_TWO_R = re.compile(  # also two s or two t: calamine stops reading attributes once it has r, s and t
+    rb"<(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b" + _ATTR_VALUE + rb"(?<![\w:.-])([rst])\s*=" + _ATTR_VALUE
+    + rb"(?<![\w:.-])\1\s*="
+)
+# a row or cell tag with > or < inside a quoted value: the scans (and their [^>]* tag patterns) would
+# end the tag there while calamine reads on
+_QUOTED_BRACKET = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b[^>]*?=\s*(?:"[^"]*[<>]|'[^']*[<>])""")
+ODD_CELL_TAG = ("工作簿中有格式异常的单元格标记（如同一个单元格写了两个位置），可能是异常文件；"
+                "请用Excel或WPS打开并重新保存后提交。")
 _HIDDEN_ROW = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?row\b([^>]*)>")
 
 
@@ -448,7 +450,7 @@ def _scan_sheet(xml: bytes, pct_styles: set, max_row_num: Optional[int] = None) 
     for what the regex must contain), so that the usual sheet costs a few C-level passes.
     """
     n_cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
-    if b":c" in xml and _PREFIXED_CELL.search(xml) or _SECOND_R.search(xml):
+    if b":c" in xml and _PREFIXED_CELL.search(xml):
         return _scan_sheet_full(xml, pct_styles)
     # no prefixed cell here, so counting the unprefixed cells that carry an r is enough
     if n_cells != len(_CELL_WITH_R_UNPREFIXED.findall(xml)):
@@ -508,7 +510,7 @@ def _scan_marks(xml: bytes, pct_styles: set) -> _SheetScan:
         if not (pct or has_f):
             continue
         has_value = _HAS_VALUE.search(inner) is not None
-        rm = _last(_ATTR_R, attrs)
+        rm = _ATTR_R.search(attrs)
         if not rm:
             continue
         r, c = int(rm.group(2)) - 1, col_index(rm.group(1).decode())
@@ -541,7 +543,7 @@ def _pct_cell_pattern(pct_styles: set) -> "re.Pattern":
 def _hidden_rows(xml: bytes, sc: _SheetScan) -> None:
     for m in _HIDDEN_ROW.finditer(xml):
         if _ATTR_HIDDEN.search(m.group(1)):
-            rm = _last(_ATTR_ROW_R, m.group(1))
+            rm = _ATTR_ROW_R.search(m.group(1))
             if rm:
                 sc.hidden_rows.add(int(rm.group(1)) - 1)
 
@@ -549,24 +551,17 @@ def _hidden_rows(xml: bytes, sc: _SheetScan) -> None:
 def _scan_sheet_full(xml: bytes, pct_styles: set) -> _SheetScan:
     """One pass over every row and cell: extent, far cells, formulas without values, percent cells."""
     sc = _SheetScan()
-    row, col = -1, -1
+    pos = _Positions()
     far_max = (-1, -1)
     for m in _ROW_OR_CELL.finditer(xml):
         row_attrs = m.group(1)
         if row_attrs is not None:
-            rm = _last(_ATTR_ROW_R, row_attrs)
-            row = int(rm.group(1)) - 1 if rm else row + 1
-            col = -1
+            row = pos.row_tag(row_attrs)
             if _ATTR_HIDDEN.search(row_attrs) and row < ROW_LIMIT:
                 sc.hidden_rows.add(row)
             continue
         attrs, inner = m.group(2), m.group(3)
-        rm = _last(_ATTR_R, attrs)
-        if rm:
-            r, c = int(rm.group(2)) - 1, col_index(rm.group(1).decode())
-        else:
-            r, c = max(row, 0), col + 1
-        row, col = r, c
+        r, c = pos.cell(attrs)
         far = r >= ROW_LIMIT or c >= COL_LIMIT
         if far:
             sc.needs_trim = True
@@ -591,10 +586,10 @@ def _scan_sheet_full(xml: bytes, pct_styles: set) -> _SheetScan:
     return sc
 
 
-_ROW_START = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]{1,9})["']""")
+_ROW_START = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]+)["']""")
 _SHEETDATA_END = re.compile(rb"</(?:[^\s<>/:=\x22\x27]+:)?sheetData>")
 _VALUE_END = re.compile(rb"</(?:[^\s<>/:=\x22\x27]+:)?(?:v|is)>")
-_REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,3}\$?[0-9]{1,9})["']""")
+_REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]+\$?[0-9]+)["']""")
 
 
 def _cut_far_rows(xml: bytes) -> tuple:
@@ -641,14 +636,36 @@ def _prepare_sheet(xml: bytes, pct_styles: set) -> tuple:
     return _prepare_sheet_exact(xml, pct_styles)
 
 
+def _drop_comments(xml: bytes) -> bytes:
+    """``xml`` without its ``<!-- … -->`` comments, in one pass (an unclosed one is left as it is:
+    calamine refuses it)."""
+    out, at = [], 0
+    while True:
+        start = xml.find(b"<!--", at)
+        if start < 0:
+            break
+        end = xml.find(b"-->", start + 4)
+        if end < 0:
+            break
+        out.append(xml[at:start])
+        at = end + 3
+    if not out:
+        return xml
+    out.append(xml[at:])
+    return b"".join(out)
+
+
 def _prepare_sheet_exact(xml: bytes, pct_styles: set) -> tuple:
     """:func:`_prepare_sheet` for any sheet: several passes, and a cell-by-cell walk where needed.
 
-    Comments are dropped first (calamine ignores them; a row or cell written inside one must not be
-    taken for real, nor a cut start inside one)."""
+    A row or cell tag with two r attributes or a bracket in a quoted value is refused (:data:`ODD_CELL_TAG`). Comments are dropped
+    first (calamine ignores them; a row or cell written inside one must not be taken for real, nor a
+    cut start inside one)."""
     original = xml
-    if b"<!--" in xml:
-        xml = _COMMENT.sub(b"", xml)
+    if _TWO_R.search(xml) or _QUOTED_BRACKET.search(xml):
+        raise UnreadableFile(ODD_CELL_TAG)
+    if b"<!--" in xml and b"<![CDATA[" not in xml:  # (a "<!--" inside CDATA text is no comment)
+        xml = _drop_comments(xml)
     kept, far_cells, far_ref, top = _cut_far_rows(xml)
     # _ROW_START is _ROW_NUMS: when nothing was cut, the scan need not look for the rows again
     sc = _scan_sheet(kept, pct_styles, top)
@@ -664,9 +681,10 @@ _UNSAFE_MEMO: dict = {}
 
 
 def _unsafe_pattern(row_limit: int, col_limit: int) -> "re.Pattern":
-    """A pattern that finds any row or cell whose first attribute is not an address that is surely
-    within the limits (``r="B12"``, ``r="12"``) or that has a second ``r``, any prefixed row or cell
-    (``<x:c``, ``<前:c``), and any comment or CDATA section. No match: nothing to cut or trim.
+    """A pattern that finds any row or cell tag that is not plain — first attribute an address surely
+    within the limits (``r="B12"``, ``r="12"``), then only ``name="value"`` attributes, none a second
+    ``r`` — any prefixed row or cell (``<x:c``, ``<前:c``), and any comment or CDATA section.
+    No match: nothing to cut or trim.
 
     Conservative on purpose: an address it cannot vouch for (``r='B12'``, ``$B$12``, row 10000 of
     10000) only sends the sheet down the exact, slower path."""
@@ -684,30 +702,52 @@ def _unsafe_pattern(row_limit: int, col_limit: int) -> "re.Pattern":
             if n > 0:
                 cols.append(f"{letters[f]}[A-{letters[n - 1]}]")
         col = ("(?:" + "|".join(cols) + ")").encode() if cols else rb"(?!)"
-        once = rb'"(?![^>]*?\sr\s*=)'  # closes the address; no second r (calamine takes the last)
+        # the rest of the tag as Excel writes it: attributes with ASCII names, double-quoted values
+        # without < or >, one space before each, none of them a second r, then > or />. Anything
+        # else (other whitespace, quoting, a second r) is for the exact route to judge.
+        rest = rb'"(?: (?:[A-Za-qs-z_][\w:.-]*|r[\w:.-]+)="[^"<>]*")*/?>'
         pat = _UNSAFE_MEMO[key] = re.compile(
-            rb'<(?:c\b(?!\sr="' + col + rows + once + rb')|row\b(?!\sr="' + rows + once + rb')|!'
+            rb'<(?:c\b(?! r="' + col + rows + rest + rb')|row\b(?! r="' + rows + rest + rb')|!'
             rb'|[^\s<>/:=\x22\x27]+:(?:c|row)\b)'
         )
     return pat
 
 
-def _trim_sheet(xml: bytes) -> bytes:
-    """Drop every cell beyond ROW_LIMIT/COL_LIMIT so that calamine never builds a gigantic grid."""
-    state = {"row": -1, "col": -1}
+class _Positions:
+    """Where the cells of a sheet land, for cells with and without an ``r``.
 
-    def keep(m):
-        if m.group(1) is not None:
-            rm = _last(_ATTR_ROW_R, m.group(1))
-            state["row"] = int(rm.group(1)) - 1 if rm else state["row"] + 1
-            state["col"] = -1
-            return m.group(0)
-        rm = _last(_ATTR_R, m.group(2))
+    A cell without ``r`` follows the one before it; calamine counts its row from the row tags only,
+    while a cell's own ``r`` might move the row too: such a cell is placed at the farther of the two
+    readings, so that no reading of it escapes the limits."""
+
+    def __init__(self):
+        self.tag_row, self.row, self.col, self.n = -1, -1, -1, 0
+
+    def row_tag(self, attrs: bytes) -> int:
+        rm = _ATTR_ROW_R.search(attrs)
+        self.tag_row = int(rm.group(1)) - 1 if rm else self.tag_row + 1
+        self.row, self.col, self.n = self.tag_row, -1, 0
+        return self.tag_row
+
+    def cell(self, attrs: bytes) -> tuple:
+        rm = _ATTR_R.search(attrs)
         if rm:
             r, c = int(rm.group(2)) - 1, col_index(rm.group(1).decode())
         else:
-            r, c = max(state["row"], 0), state["col"] + 1
-        state["row"], state["col"] = r, c
+            r, c = max(self.tag_row, self.row, 0), max(self.col + 1, self.n)
+        self.row, self.col, self.n = r, c, self.n + 1
+        return r, c
+
+
+def _trim_sheet(xml: bytes) -> bytes:
+    """Drop every cell beyond ROW_LIMIT/COL_LIMIT so that calamine never builds a gigantic grid."""
+    pos = _Positions()
+
+    def keep(m):
+        if m.group(1) is not None:
+            pos.row_tag(m.group(1))
+            return m.group(0)
+        r, c = pos.cell(m.group(2))
         return b"" if (r >= ROW_LIMIT or c >= COL_LIMIT) else m.group(0)
 
     return _ROW_OR_CELL.sub(keep, xml)
@@ -952,6 +992,23 @@ def _rezip(infos: list, parts: dict, trimmed: dict, zf: zipfile.ZipFile) -> byte
     return buf.getvalue()
 
 
+_DTD_REFUSED = "工作簿内部文件含有DTD/实体声明（可能是恶意构造的文件），已拒绝读取；请用Excel或WPS重新保存后提交。"
+_SST_TAG = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?sst\b[^>]*>")
+_SST_COUNT = re.compile(rb"""\s(?:uniqueCount|count)\s*=\s*["']\s*([0-9]+)\s*["']""")
+
+
+def _sane_string_count(sst: bytes) -> Optional[bytes]:
+    """The shared-strings part without its declared counts when they promise more strings than the
+    part could hold (calamine reserves memory for the count before reading a string), else None."""
+    tag = _SST_TAG.search(sst)
+    if tag is None:
+        return None
+    counts = [m.group(1) for m in _SST_COUNT.finditer(tag.group(0))]
+    if not any(len(c) > 9 or int(c) > len(sst) for c in counts):
+        return None
+    return sst[: tag.start()] + _SST_COUNT.sub(b"", tag.group(0)) + sst[tag.end() :]
+
+
 def _check_zip(data: bytes, path: str):
     """Check an .xlsx/.ods zip; return (kind, bytes for calamine, {sheet: _SheetScan})."""
     try:
@@ -979,7 +1036,7 @@ def _check_zip(data: bytes, path: str):
     try:
         for i in infos:
             low = i.filename.lower()
-            if not low.endswith(_BINARY_PARTS) and not low.endswith("/"):
+            if not low.endswith(_BINARY_PARTS) and not (low.endswith("/") and i.file_size == 0):
                 xml = _member_bytes(zf, i, data)
                 if _DTD.search(xml):
                     raise UnreadableFile(
@@ -1000,8 +1057,21 @@ def _check_zip(data: bytes, path: str):
     styles = parts.get(names.get("xl/styles.xml", ""), b"")
     pct = _percent_styles(styles) if styles else set()
     scans, trimmed = {}, {}
+    sst_name = names.get("xl/sharedstrings.xml")
+    if sst_name in parts:
+        sst = _sane_string_count(parts[sst_name])
+        if sst is not None:
+            trimmed[sst_name] = sst
     listed = _sheet_parts(zf, names, parts)
     for sheet_name, part in listed:
+        if part not in parts:  # a sheet under an image's or a folder's name: calamine reads it as XML
+            try:
+                parts[part] = _member_bytes(zf, zf.getinfo(part), data)
+            except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
+                    RuntimeError, zlib.error):
+                raise UnreadableFile(_DAMAGED)
+            if _DTD.search(parts[part]):
+                raise UnreadableFile(_DTD_REFUSED)
         new, sc = _prepare_sheet(parts.get(part, b""), pct)
         scans[sheet_name] = sc
         if new is not None:

@@ -180,6 +180,7 @@ def score_budget(project: Project, profile: Profile, out: _Out) -> BudgetScore:
                 unread = [l for l in filled_sources if vals[id(l)][attr] is None]
                 if any(not _no_amount(getattr(l, attr), profile) for l in unread):
                     continue  # a source amount that is not a number (AMOUNT_INVALID): its sum would mislead
+                unread = [l for l in unread if getattr(l, attr).blank]  # (not a "无" typed on purpose)
                 if t is not None and abs(t - sums[attr]) > profile.tol_money:
                     if unread:  # a source row left this column blank: ask for it first
                         fix = (f"请补填“{'”“'.join(l.name for l in unread)}”的{label}，"
@@ -199,7 +200,8 @@ def score_budget(project: Project, profile: Profile, out: _Out) -> BudgetScore:
     # the cap is only news when the project's own rate goes over it (not for one source row, nor
     # beside a budget of 0 that gives no rate at all)
     ta, te = totals["adjusted"], totals["executed"]
-    capped = ta is not None and te is not None and ta > 0 and te / ta > profile.rate_cap
+    capped = (ta is not None and te is not None and ta > 0 and te / ta > profile.rate_cap
+              and not any(f.code == "AMOUNT_NEGATIVE" for f in out.items))  # (a negative amount: no rate)
     cap_note = f"，执行率按{fmt_plain(profile.rate_cap * 100)}%计分" if capped else ""
     for line in project.funds:
         v = vals[id(line)]

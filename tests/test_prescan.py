@@ -92,6 +92,13 @@ def _sheet(rng, rows_max, cols_max):
     return "".join(out).encode("utf-8")
 
 
+def _outcome(prepare, xml):
+    try:
+        return prepare(xml, PCT)
+    except B.UnreadableFile as e:
+        return ("refused", e.reason)
+
+
 @pytest.mark.parametrize(
     "row_limit,col_limit,rows_max,cols_max",
     [(10_000, 100, 60, 12), (50, 3, 70, 6), (9, 2, 14, 4), (100, 28, 130, 60), (10_000, 100, 10_002, 104)],
@@ -104,9 +111,11 @@ def test_shortcut_agrees_with_the_exact_route(monkeypatch, row_limit, col_limit,
     for _ in range(400):
         inside = rng.random() < 0.5  # half the sheets stay within the limits
         xml = _sheet(rng, min(rows_max, row_limit) if inside else rows_max, min(cols_max, col_limit) if inside else cols_max)
-        fast = B._prepare_sheet(xml, PCT)
-        exact = B._prepare_sheet_exact(xml, PCT)
+        fast = _outcome(B._prepare_sheet, xml)
+        exact = _outcome(B._prepare_sheet_exact, xml)
         assert fast == exact, xml
+        if fast[0] == "refused":
+            continue  # a tag with two r (or s, t) attributes: refused by both routes
         if not B._unsafe_pattern(row_limit, col_limit).search(xml):
             took_shortcut += 1
             full = B._scan_sheet_full(xml, PCT)

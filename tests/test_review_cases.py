@@ -38,24 +38,91 @@ def in_sheet(xml_edit):
 
 
 def open_in_child(path: Path) -> str:
+    """open_book in a child process (an abort there must not take pytest down): its findings, or
+    REFUSED and the reason."""
     code = (
         "import sys; from jixiao_xlsx import book as B\n"
-        f"b = B.open_book({str(path)!r})\n"
-        "print([(f.code, f.cell) for f in b.findings])\n"
+        "try:\n"
+        f"    b = B.open_book({str(path)!r})\n"
+        "    print([(f.code, f.cell) for f in b.findings])\n"
+        "except B.UnreadableFile as e:\n"
+        "    print('REFUSED', e.reason)\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(ROOT), timeout=120)
     assert r.returncode == 0, (r.returncode, r.stderr[-500:])
     return r.stdout
 
 
-@pytest.mark.parametrize("cell", [
-    b'<c r="B2" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>',  # two r: calamine takes the last
-    '<前:c xmlns:前="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="XFD1048576" '
-    't="inlineStr"><前:is><前:t>x</前:t></前:is></前:c>'.encode(),  # a prefix that is not ASCII
+@pytest.mark.parametrize("rows", [
+    '<row r="26"><前:c xmlns:前="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="XFD1048576" '
+    't="inlineStr"><前:is><前:t>x</前:t></前:is></前:c></row>'.encode(),  # a prefix that is not ASCII
+    b'<row r="26"><c r="XFD0001048576"><v>1</v></c></row>',  # leading zeros: more than 9 digits
+    b'<row r="26"><c r="AAAA1048576"><v>1</v></c></row>',  # four letters
+    b'<row r="26"><c r="A26"><v>1</v></c ><c r="XFD1048576"><v>1</v></c></row>',  # an end tag with a space
+    b'<row r="00001048576">' + b"<c><v>1</v></c>" * 100 + b'</row><row r="27"/>',  # an 11-digit row
+    # calamine counts rows from the row tags only: a cell's own r must not move the far row back
+    b'<row r="1048576"><c r="A1"><v>1</v></c>' + b"<c><v>1</v></c>" * 99 + b'</row><row r="27"/>',
 ])
-def test_far_cell_calamine_would_see_is_cut_not_fatal(tmp_path, cell):
-    p = build(tmp_path / "far.xlsx", in_sheet(lambda x: x.replace(b"</row>", cell + b"</row>", 1)))
+def test_far_cell_calamine_would_see_is_cut_not_fatal(tmp_path, rows):
+    p = build(tmp_path / "far.xlsx", in_sheet(lambda x: x.replace(b"</sheetData>", rows + b"</sheetData>", 1)))
     assert "SHEET_TOO_LARGE" in open_in_child(p)
+
+
+@pytest.mark.parametrize("rows", [
+    b'<row r="26"><c r="B2" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',  # two r
+    b'<row r="26"><c r="XFD1048576" s="0" t="n" r="B26"><v>1</v></c></row>',  # calamine: the first r here
+    b'<row r="26"><c r="XFD1048576"\x0br="B26"><v>1</v></c></row>',  # not whitespace to calamine
+    b'<row r="26"><c foo=">" r="XFD1048576"><v>1</v></c></row>',  # a > inside a quoted value
+    b'<row foo=">" r="1048576">' + b"<c><v>1</v></c>" * 100 + b'</row><row r="27"/>',
+    b'<row r="1048576" r="26">' + b"<c><v>1</v></c>" * 100 + b'</row><row r="27"/>',  # rows: the first
+    b'<row r="1048576"><c r="CV1"><v>1</v></c>' + b'<c s="0" s="0" t="n" r="A1"><v>1</v></c>' * 30
+    + b'</row><row r="27"/>',  # two s: calamine stops reading attributes before r
+])
+def test_cell_tags_no_reader_can_be_sure_of_are_refused(tmp_path, rows):
+    """Tags Excel never writes, which calamine and any scan may read differently: a clear refusal
+    (open it in Excel or WPS and save it again) instead of a guess that can abort the process."""
+    p = build(tmp_path / "odd.xlsx", in_sheet(lambda x: x.replace(b"</sheetData>", rows + b"</sheetData>", 1)))
+    out = open_in_child(p)
+    assert out.startswith("REFUSED") and "重新保存" in out, out
+
+
+FAR_ROW = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+
+
+@pytest.mark.parametrize("target", ["xl/worksheets/sheet1.bin", "xl/worksheets/sheet1.png", "xl/worksheets/sheet1.xml/"])
+def test_a_sheet_under_any_name_is_checked(tmp_path, target):
+    """The workbook may point at a sheet named like an image or a folder: calamine reads it as XML,
+    so it is checked and trimmed like any sheet (each of these aborted the process before). The name
+    ending in / resolves to no sheet of ours: trimmed without a finding."""
+    def edit(parts):
+        out = []
+        for n, b in parts:
+            if n == GUIDE:
+                n, b = target, b.replace(b"</sheetData>", FAR_ROW + b"</sheetData>")
+            if n == "xl/_rels/workbook.xml.rels":
+                b = b.replace(b'Target="worksheets/sheet1.xml"', b'Target="' + target[3:].encode() + b'"')
+            out.append((n, b))
+        return out
+
+    out = open_in_child(build(tmp_path / "t.xlsx", edit))
+    assert ("SHEET_TOO_LARGE" in out) if not target.endswith("/") else out.startswith("[")
+
+
+def test_an_absurd_shared_string_count_is_dropped(tmp_path):
+    """calamine reserves memory for the declared count before reading a string."""
+    p = build(tmp_path / "sst.xlsx", lambda parts: [
+        (n, b.replace(b'uniqueCount="', b'uniqueCount="100000000000', 1) if n == "xl/sharedStrings.xml" else b)
+        for n, b in parts])  # fmt: skip
+    assert open_in_child(p).startswith("[")
+
+
+@pytest.mark.parametrize("junk", [b"<c>", b"<!--"])
+def test_unclosed_tags_in_bulk_do_not_hang(tmp_path, junk):
+    """60,000 unclosed <c> or <!-- after the table: each once, not once per later tag (minutes before;
+    a hang guard, not a timing test)."""
+    extra = b'<extLst><ext uri="x"><![CDATA[' + junk * 60_000 + b"]]></ext></extLst>"
+    p = build(tmp_path / "u.xlsx", in_sheet(lambda x: x.replace(b"</worksheet>", extra + b"</worksheet>")))
+    open_in_child(p)
 
 
 def test_formula_elements_far_from_any_cell_do_not_make_the_scan_quadratic(tmp_path):

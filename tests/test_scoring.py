@@ -687,3 +687,18 @@ def test_source_mismatch_names_what_to_fix():
     f = next(f for f in res.findings if f.code == "FUNDS_SOURCE_MISMATCH")
     assert f.message == ("各资金来源年初预算数合计50.00万元，与年度资金总额100.00万元不一致；"
                          "请补填“上年结转资金”的年初预算数，或把年度资金总额的年初预算数改为50.00万元。")
+
+
+def test_over_budget_beside_a_negative_amount_claims_no_rate():
+    """年初预算数 −5 blocks the rate (AMOUNT_NEGATIVE): 110 > 100 is still over budget, but no rate is
+    computed, so the message must not say how it is scored."""
+    res = evaluate(project(full_weights([]), fund_lines=funds((-5, 100, 110)), allocations=[]), P)
+    f = next(f for f in res.findings if f.code == "EXECUTION_OVER_BUDGET")
+    assert "AMOUNT_NEGATIVE" in codes(res) and res.budget.rate is None and "计分" not in f.message
+
+
+def test_a_placeholder_source_amount_is_not_asked_to_be_filled():
+    lines = funds((100, 100, 100), ("当年财政拨款", (50, 50, 50)), ("上年结转资金", ("无", 50, 50)))
+    res = evaluate(project(full_weights([]), fund_lines=lines, allocations=[]), P)
+    f = next(f for f in res.findings if f.code == "FUNDS_SOURCE_MISMATCH")
+    assert "补填" not in f.message and "请把年度资金总额的年初预算数改为50.00万元" in f.message
