@@ -36,6 +36,8 @@ RATIO_MIN_BYTES = 10 * 1024 * 1024  # ... only parts larger than this are judged
 ROW_LIMIT = 10_000  # rows read per sheet (a self-evaluation form has well under 200)
 COL_LIMIT = 100  # columns read per sheet (the widest known form has about 15)
 _MERGE_CELLS_INDEXED = 10_000  # merged ranges up to this many cells are indexed cell by cell
+_MERGE_CELLS_TOTAL = 1_000_000  # ... as long as a sheet's index stays below this many cells
+MERGES_MAX = 10_000  # merged ranges per sheet; a self-evaluation form has a few dozen
 FORMULA_FINDINGS_MAX = 20  # FORMULA_NOT_CALCULATED findings listed one by one
 
 SHEET_TOO_LARGE = "SHEET_TOO_LARGE"
@@ -125,7 +127,8 @@ class Sheet:
         a, big, rows = {}, [], set()
         for m in self.merges:
             r0, c0, r1, c1 = m
-            if (r1 - r0 + 1) * (c1 - c0 + 1) > _MERGE_CELLS_INDEXED:
+            n = (r1 - r0 + 1) * (c1 - c0 + 1)
+            if n > _MERGE_CELLS_INDEXED or len(a) + n > _MERGE_CELLS_TOTAL:
                 big.append(m)  # a huge merge (hostile or a formatted title area) is not spread cell by cell
                 continue
             for rr in range(r0, r1 + 1):
@@ -1120,6 +1123,11 @@ def _read_sheets(data: bytes) -> list:
                 raise
             except BaseException:  # merged ranges are unsupported for some formats
                 merges = []
+            if len(merges) > MERGES_MAX:
+                raise UnreadableFile(
+                    f"工作表“{meta.name}”中有{len(merges)}处合并单元格（超过{MERGES_MAX}处），可能是异常文件；"
+                    "请取消表格以外的合并单元格后重新保存提交。"
+                )
             out.append((meta.name, rows, merges, str(meta.visible) != "SheetVisibleEnum.Visible"))
     except UnreadableFile:
         raise

@@ -6,6 +6,7 @@ process before (python-calamine allocates a grid up to the farthest cell it sees
 """
 from __future__ import annotations
 
+import re
 import struct
 import subprocess
 import sys
@@ -191,3 +192,33 @@ def test_two_members_of_one_name_go_to_calamine_as_they_were(tmp_path):
     data = p.read_bytes()
     _kind, blob, _scans = B._check_zip(data, str(p))
     assert blob == data
+
+
+def _merges(n: int, ref: bytes):
+    def edit(parts):
+        sheet = "xl/worksheets/sheet5.xml"  # 绩效指标
+        out = []
+        for name, body in parts:
+            if name == sheet:
+                cells = b'<mergeCells count="%d">' % n + (b'<mergeCell ref="' + ref + b'"/>') * n + b"</mergeCells>"
+                body = re.sub(rb"<mergeCells.*?</mergeCells>", b"", body, flags=re.S)
+                body = body.replace(b"</sheetData>", b"</sheetData>" + cells)
+            out.append((name, body))
+        return out
+    return edit
+
+
+def test_tens_of_thousands_of_merges_are_refused_not_spread(tmp_path):
+    """60,000 merged ranges of 10,000 cells each made `check` spend 45 s spreading them cell by cell."""
+    with pytest.raises(B.UnreadableFile) as e:
+        B.open_book(build(tmp_path / "m.xlsx", _merges(60_000, b"A300:CV399")))
+    assert "合并单元格" in e.value.reason and "60000" in e.value.reason
+
+
+def test_merged_cells_indexed_stay_bounded():
+    """Below the refusal, a sheet indexes at most _MERGE_CELLS_TOTAL merged cells; the rest are looked
+    up range by range, with the same answers."""
+    merges = [(r, 0, r + 99, 99) for r in range(0, 15_000, 100)]  # 150 ranges × 10,000 cells
+    s = B.Sheet("x", [["v"] * 100 for _ in range(100)], merges)
+    assert s.anchor(14_950, 50) == (14_900, 0) and s.anchor(5, 5) == (0, 0) and s.anchor(9_850, 99) == (9_800, 0)
+    assert len(s._anchor) <= B._MERGE_CELLS_TOTAL and s._big_merges
