@@ -353,10 +353,11 @@ _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
 _ROW_OR_CELL = re.compile(
     rb"<(?:[^\s<>/:=\x22\x27]+:)?row\b([^>]*)>|<(?:[^\s<>/:=\x22\x27]+:)?c\b([^>]*?)(?:/>|>((?:[^<]|<(?!(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b))*?)</(?:[^\s<>/:=\x22\x27]+:)?c\s*>)", re.S
 )
-_ATTR_R = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]+)\$?([0-9]+)["']""")  # any length: calamine takes it
-_ATTR_ROW_R = re.compile(rb"""\br\s*=\s*["']([0-9]+)["']""")
-_ATTR_S = re.compile(rb"""\bs\s*=\s*["']([0-9]{1,6})["']""")
-_ATTR_HIDDEN = re.compile(rb"""\bhidden\s*=\s*["'](?:1|true)["']""")
+# the attribute named r itself (not x:r, which calamine ignores), an address of any length as calamine takes it
+_ATTR_R = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]+)\$?([0-9]+)["']""")
+_ATTR_ROW_R = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']([0-9]+)["']""")
+_ATTR_S = re.compile(rb"""(?<![\w:.-])s\s*=\s*["']([0-9]{1,6})["']""")
+_ATTR_HIDDEN = re.compile(rb"""(?<![\w:.-])hidden\s*=\s*["'](?:1|true)["']""")
 _HAS_F = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?f\b")
 _V = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?v\b[^>]*?(?:/>|>(.*?)</(?:[^\s<>/:=\x22\x27]+:)?v>)", re.S)
 _HAS_VALUE = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?(?:v|is)\b[^>]*>\s*[^<\s]|<(?:[^\s<>/:=\x22\x27]+:)?t\b[^>]*>[^<]", re.S)
@@ -415,10 +416,10 @@ def _percent_styles_uncached(styles: bytes) -> set:
 
 
 _PREFIXED_CELL = re.compile(rb"<[^\s<>/:=\x22\x27]+:c[\s/>]")
-_ROW_NUMS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]+)["']""")
-_WIDE_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]{2,})\$?[0-9]""")
-_ANY_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]+)\$?[0-9]""")
-_CELL_WITH_R_UNPREFIXED = re.compile(rb"""<c\s[^>]*?\br\s*=\s*["']""")
+_ROW_NUMS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^>]*?(?<![\w:.-])r\s*=\s*["']([0-9]+)["']""")
+_WIDE_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^>]*?(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]{2,})\$?[0-9]""")
+_ANY_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^>]*?(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]+)\$?[0-9]""")
+_CELL_WITH_R_UNPREFIXED = re.compile(rb"""<c\s[^>]*?(?<![\w:.-])r\s*=\s*["']""")
 # contained in every match of _WIDE_COLS; a literal first byte keeps the search fast
 _TWO_LETTER_REF = re.compile(rb"""r\s*=\s*["']\$?[A-Za-z]{2,}\$?[0-9]""")
 # three passes with a literal start each beat one alternation (which loses the fast literal search)
@@ -538,7 +539,7 @@ def _pct_cell_pattern(pct_styles: set) -> "re.Pattern":
             _PCT_CELL_MEMO.clear()
         alts = b"|".join(str(i).encode() for i in sorted(key))
         pat = _PCT_CELL_MEMO[key] = re.compile(
-            rb"""<c\s[^>]*?\bs\s*=\s*["']0*(?:""" + alts + rb""")["']"""
+            rb"""<c\s[^>]*?(?<![\w:.-])s\s*=\s*["']0*(?:""" + alts + rb""")["']"""
         )
     return pat
 
@@ -589,10 +590,10 @@ def _scan_sheet_full(xml: bytes, pct_styles: set) -> _SheetScan:
     return sc
 
 
-_ROW_START = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]+)["']""")
+_ROW_START = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^>]*?(?<![\w:.-])r\s*=\s*["']([0-9]+)["']""")
 _SHEETDATA_END = re.compile(rb"</(?:[^\s<>/:=\x22\x27]+:)?sheetData>")
 _VALUE_END = re.compile(rb"</(?:[^\s<>/:=\x22\x27]+:)?(?:v|is)>")
-_REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]+\$?[0-9]+)["']""")
+_REF = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]+\$?[0-9]+)["']""")
 
 
 def _cut_far_rows(xml: bytes) -> tuple:

@@ -222,3 +222,12 @@ def test_merged_cells_indexed_stay_bounded():
     s = B.Sheet("x", [["v"] * 100 for _ in range(100)], merges)
     assert s.anchor(14_950, 50) == (14_900, 0) and s.anchor(5, 5) == (0, 0) and s.anchor(9_850, 99) == (9_800, 0)
     assert len(s._anchor) <= B._MERGE_CELLS_TOTAL and s._big_merges
+
+
+def test_an_attribute_in_another_namespace_is_not_the_address(tmp_path):
+    """calamine ignores x:r; so does the pre-scan now (it used to take x:r="XFD1048576" for the
+    address and cut a cell calamine would have kept)."""
+    rows = b'<row r="26"><c x:r="XFD1048576" xmlns:x="urn:x" t="inlineStr"><is><t>kept</t></is></c></row>'
+    p = build(tmp_path / "x.xlsx", in_sheet(lambda x: x.replace(b"</sheetData>", rows + b"</sheetData>", 1)))
+    b = B.open_book(p)
+    assert b.findings == [] and b.get("填表说明").rows[25][0] == "kept"
