@@ -351,7 +351,7 @@ def _check_ole(data: bytes) -> None:
 _BINARY_PARTS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".tif", ".tiff", ".bin", ".wdp", ".jfif")
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
 _ROW_OR_CELL = re.compile(
-    rb"<(?:[^\s<>/:=\x22\x27]+:)?row\b([^>]*)>|<(?:[^\s<>/:=\x22\x27]+:)?c\b([^>]*?)(?:/>|>((?:[^<]|<(?!(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b))*?)</(?:[^\s<>/:=\x22\x27]+:)?c\s*>)", re.S
+    rb"<(?:[^\s<>/:=\x22\x27]+:)?row\b([^<>]*)>|<(?:[^\s<>/:=\x22\x27]+:)?c\b([^<>]*?)(?:/>|>((?:[^<]|<(?!(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b))*?)</(?:[^\s<>/:=\x22\x27]+:)?c\s*>)", re.S
 )
 # the attribute named r itself (not x:r, which calamine ignores), an address of any length as calamine takes it
 _ATTR_R = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]+)\$?([0-9]+)["']""")
@@ -396,7 +396,7 @@ _MEMO_MAX_BYTES = 256 * 1024  # larger parts are not kept (a hostile part must n
 
 def _percent_styles_uncached(styles: bytes) -> set:
     pct_ids = {9, 10}
-    for m in re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?numFmt\b([^>]*)>", styles):
+    for m in re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?numFmt\b([^<>]*)>", styles):
         attrs = m.group(1)
         fid = re.search(rb"""numFmtId\s*=\s*["']([0-9]+)["']""", attrs)
         code = re.search(rb"""formatCode\s*=\s*(["'])(.*?)\1""", attrs, re.S)
@@ -405,10 +405,10 @@ def _percent_styles_uncached(styles: bytes) -> set:
             text = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", text)  # quoted literals, escapes, [colors]
             if "%" in text:
                 pct_ids.add(int(fid.group(1)))
-    block = re.search(rb"<(?:[^\s<>/:=\x22\x27]+:)?cellXfs\b[^>]*>(.*?)</(?:[^\s<>/:=\x22\x27]+:)?cellXfs>", styles, re.S)
+    block = re.search(rb"<(?:[^\s<>/:=\x22\x27]+:)?cellXfs\b[^<>]*>(.*?)</(?:[^\s<>/:=\x22\x27]+:)?cellXfs>", styles, re.S)
     out = set()
     if block:
-        for i, m in enumerate(re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?xf\b([^>]*)>", block.group(1))):
+        for i, m in enumerate(re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?xf\b([^<>]*)>", block.group(1))):
             fid = re.search(rb"""numFmtId\s*=\s*["']([0-9]+)["']""", m.group(1))
             if fid and int(fid.group(1)) in pct_ids:
                 out.add(i)
@@ -416,30 +416,30 @@ def _percent_styles_uncached(styles: bytes) -> set:
 
 
 _PREFIXED_CELL = re.compile(rb"<[^\s<>/:=\x22\x27]+:c[\s/>]")
-_ROW_NUMS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^>]*?(?<![\w:.-])r\s*=\s*["']([0-9]+)["']""")
-_WIDE_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^>]*?(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]{2,})\$?[0-9]""")
-_ANY_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^>]*?(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]+)\$?[0-9]""")
-_CELL_WITH_R_UNPREFIXED = re.compile(rb"""<c\s[^>]*?(?<![\w:.-])r\s*=\s*["']""")
+_ROW_NUMS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^<>]*?(?<![\w:.-])r\s*=\s*["']([0-9]+)["']""")
+_WIDE_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^<>]*?(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]{2,})\$?[0-9]""")
+_ANY_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^<>]*?(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]+)\$?[0-9]""")
+_CELL_WITH_R_UNPREFIXED = re.compile(rb"""<c\s[^<>]*?(?<![\w:.-])r\s*=\s*["']""")
 # contained in every match of _WIDE_COLS; a literal first byte keeps the search fast
 _TWO_LETTER_REF = re.compile(rb"""r\s*=\s*["']\$?[A-Za-z]{2,}\$?[0-9]""")
 # three passes with a literal start each beat one alternation (which loses the fast literal search)
 _HIDDEN = re.compile(rb"hidden")
 _F_PLAIN = re.compile(rb"<f\b")
 _F_PREFIXED = re.compile(rb":f\b")
-_FULL_CELL = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?c\b((?:[^>/]|/(?!>))*)>((?:[^<]|<(?!(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b))*?)</(?:[^\s<>/:=\x22\x27]+:)?c\s*>", re.S)
+_FULL_CELL = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?c\b((?:[^<>/]|/(?!>))*)>((?:[^<]|<(?!(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b))*?)</(?:[^\s<>/:=\x22\x27]+:)?c\s*>", re.S)
 # a row or cell tag naming two r attributes (quote-aware; any byte that is not a name byte separates):
 # calamine takes the first or the last depending on the other attributes, so no scan can be sure
-_ATTR_VALUE = rb"""(?:[^>"']|"[^"]*"|'[^']*')*?"""
+_ATTR_VALUE = rb"""(?:[^<>"']|"[^"]*"|'[^']*')*?"""  # never past a < : a tag holds none outside quotes
 _TWO_R = re.compile(  # also two s or two t: calamine stops reading attributes once it has r, s and t
     rb"<(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b" + _ATTR_VALUE + rb"(?<![\w:.-])([rst])\s*=" + _ATTR_VALUE
     + rb"(?<![\w:.-])\1\s*="
 )
-# a row or cell tag with > or < inside a quoted value: the scans (and their [^>]* tag patterns) would
+# a row or cell tag with > or < inside a quoted value: the scans (and their [^<>]* tag patterns) would
 # end the tag there while calamine reads on
-_QUOTED_BRACKET = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b[^>]*?=\s*(?:"[^"]*[<>]|'[^']*[<>])""")
+_QUOTED_BRACKET = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b[^<>]*?=\s*(?:"[^"]*[<>]|'[^']*[<>])""")
 ODD_CELL_TAG = ("工作簿中有格式异常的单元格标记（如同一个单元格写了两个位置），可能是异常文件；"
                 "请用Excel或WPS打开并重新保存后提交。")
-_HIDDEN_ROW = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?row\b([^>]*)>")
+_HIDDEN_ROW = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?row\b([^<>]*)>")
 
 
 def _scan_sheet(xml: bytes, pct_styles: set, max_row_num: Optional[int] = None) -> _SheetScan:
@@ -539,7 +539,7 @@ def _pct_cell_pattern(pct_styles: set) -> "re.Pattern":
             _PCT_CELL_MEMO.clear()
         alts = b"|".join(str(i).encode() for i in sorted(key))
         pat = _PCT_CELL_MEMO[key] = re.compile(
-            rb"""<c\s[^>]*?(?<![\w:.-])s\s*=\s*["']0*(?:""" + alts + rb""")["']"""
+            rb"""<c\s[^<>]*?(?<![\w:.-])s\s*=\s*["']0*(?:""" + alts + rb""")["']"""
         )
     return pat
 
@@ -590,7 +590,7 @@ def _scan_sheet_full(xml: bytes, pct_styles: set) -> _SheetScan:
     return sc
 
 
-_ROW_START = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^>]*?(?<![\w:.-])r\s*=\s*["']([0-9]+)["']""")
+_ROW_START = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^<>]*?(?<![\w:.-])r\s*=\s*["']([0-9]+)["']""")
 _SHEETDATA_END = re.compile(rb"</(?:[^\s<>/:=\x22\x27]+:)?sheetData>")
 _VALUE_END = re.compile(rb"</(?:[^\s<>/:=\x22\x27]+:)?(?:v|is)>")
 _REF = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]+\$?[0-9]+)["']""")
@@ -821,7 +821,7 @@ def sheet_parts_of(wb: bytes, rels: bytes, names: dict) -> list:
     """[(sheet name, part name)] from the bytes of xl/workbook.xml and its relationships; ``names``:
     lower-cased part name -> real part name of the zip (also used by the summary's row splicer)."""
     targets = {}
-    for m in re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?Relationship\b([^>]*)>", rels):
+    for m in re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?Relationship\b([^<>]*)>", rels):
         a = m.group(1)
         rid = re.search(rb"""\bId\s*=\s*(["'])(.*?)\1""", a)
         tgt = re.search(rb"""\bTarget\s*=\s*(["'])(.*?)\1""", a)
@@ -837,7 +837,7 @@ def sheet_parts_of(wb: bytes, rels: bytes, names: dict) -> list:
                     parts.append(p)
             targets[rid.group(2)] = "/".join(parts)
     out = []
-    for m in re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?sheet\b([^>]*)>", wb):
+    for m in re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?sheet\b([^<>]*)>", wb):
         a = m.group(1)
         nm = re.search(rb"""\bname\s*=\s*(["'])(.*?)\1""", a, re.S)
         rid = re.search(rb"""(?:[^\s<>/:=\x22\x27]+:)?id\s*=\s*(["'])(.*?)\1""", a)

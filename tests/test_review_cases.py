@@ -117,6 +117,19 @@ def test_an_absurd_shared_string_count_is_dropped(tmp_path):
     assert open_in_child(p).startswith("[")
 
 
+@pytest.mark.parametrize("body", [
+    b"<!-- " + b"<c " * 40_000 + b"-->",  # tags never closed, inside a comment
+    b"<!-- " + b"<row " * 40_000 + b"-->",
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[' + b"<c " * 40_000 + b"]]></t></is></c></row>",
+], ids=["c-in-comment", "row-in-comment", "c-in-cdata"])
+def test_tags_that_never_close_do_not_hang(tmp_path, body):
+    """No tag pattern runs past a '<' (a real tag holds none outside quotes), so 40,000 '<c ' in a
+    comment or CDATA cost one pass, not one pass each (minutes before; a hang guard)."""
+    p = build(tmp_path / "q.xlsx", in_sheet(lambda x: x.replace(b"<sheetData>", b"<sheetData>" + body, 1)
+                                            if body.startswith(b"<!--") else x.replace(b"</sheetData>", body + b"</sheetData>", 1)))
+    assert open_in_child(p).startswith("[")
+
+
 @pytest.mark.parametrize("junk", [b"<c>", b"<!--"])
 def test_unclosed_tags_in_bulk_do_not_hang(tmp_path, junk):
     """60,000 unclosed <c> or <!-- after the table: each once, not once per later tag (minutes before;
