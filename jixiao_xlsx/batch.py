@@ -188,8 +188,7 @@ def _init_worker(profile) -> None:
 def score_one(task) -> dict:
     """(path, scored_out or None) -> a plain-data record; never raises for a bad file.
 
-    Scored: ``{"file", "result": Result.as_dict(), "errors", "hints", "blocked", "scored",
-    "scored_error"}``.  Not scored: ``{"file", "error", "traceback"}`` (traceback only for bugs).
+    Scored: ``{"file", "result": Result.as_dict(), "errors", "hints", "scored_error"}``.  Not scored: ``{"file", "error", "traceback"}`` (traceback only for bugs).
     """
     path, out = task
     from .book import UnreadableFile
@@ -212,8 +211,6 @@ def score_one(task) -> dict:
         "result": result.as_dict(),
         "errors": result.errors,
         "hints": result.hints,
-        "blocked": result.blocked,
-        "scored": None,
         "scored_error": None,
     }
     rec["result"]["file"] = path
@@ -224,15 +221,15 @@ def score_one(task) -> dict:
 
 def _write_scored(result, book, out) -> dict:
     from . import api
-    from .output import OutputError
+    from .output import OutputError, why_not_written
 
     try:
         api.write_scored_file(result, out, _PROFILE, book=book)
-        return {"scored": str(out)}
+        return {}
     except OutputError as e:
         return {"scored_error": str(e)}
     except OSError as e:
-        return {"scored_error": f"无法写出评分工作簿 {out}：{e.strerror or type(e).__name__}"}
+        return {"scored_error": why_not_written(Path(out), e)}
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as e:  # noqa: BLE001
@@ -282,8 +279,8 @@ def check_output(inputs: Iterable, out) -> None:
             raise BatchUsageError(f"汇总表 {out} 无法写入，可能正在Excel或WPS中打开，请关闭后重试，或换一个文件名。")
     if os.path.exists(out) and not _is_summary(out):
         raise BatchUsageError(
-            f"{out} 已存在，且不是 jixiao 生成的汇总表；为免覆盖其他工作簿，请换一个汇总表文件名（如 汇总.xlsx），"
-            "或先把该文件移走。"
+            f"{out} 已存在，且不是 jixiao 生成的汇总表；为免覆盖其他工作簿，请用 -o 换一个汇总表文件名"
+            f"（如 -o {Path(out).stem}_汇总.xlsx），或先把该文件移走。"
         )
 
 

@@ -349,18 +349,20 @@ def _check_ole(data: bytes) -> None:
 # -- zip (.xlsx/.xlsm/.ods) -------------------------------------------------------------------------
 # parts never parsed as XML (images, printer settings, VBA); every other part is read and checked
 _BINARY_PARTS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".tif", ".tiff", ".bin", ".wdp", ".jfif")
+# a namespace prefix as calamine accepts one (any name, ASCII or not): required, or optional
+_NS_NAME = rb"[^\s<>/:=\x22\x27]+:"
+_NS = rb"(?:" + _NS_NAME + rb")?"
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
 _ROW_OR_CELL = re.compile(
-    rb"<(?:[^\s<>/:=\x22\x27]+:)?row\b([^<>]*)>|<(?:[^\s<>/:=\x22\x27]+:)?c\b([^<>]*?)(?:/>|>((?:[^<]|<(?!(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b))*?)</(?:[^\s<>/:=\x22\x27]+:)?c\s*>)", re.S
+    rb"<" + _NS + rb"row\b([^<>]*)>|<" + _NS + rb"c\b([^<>]*?)(?:/>|>((?:[^<]|<(?!" + _NS + rb"(?:c|row)\b))*?)</" + _NS + rb"c\s*>)", re.S
 )
 # the attribute named r itself (not x:r, which calamine ignores), an address of any length as calamine takes it
 _ATTR_R = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]+)\$?([0-9]+)["']""")
 _ATTR_ROW_R = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']([0-9]+)["']""")
 _ATTR_S = re.compile(rb"""(?<![\w:.-])s\s*=\s*["']([0-9]{1,6})["']""")
 _ATTR_HIDDEN = re.compile(rb"""(?<![\w:.-])hidden\s*=\s*["'](?:1|true)["']""")
-_HAS_F = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?f\b")
-_V = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?v\b[^>]*?(?:/>|>(.*?)</(?:[^\s<>/:=\x22\x27]+:)?v>)", re.S)
-_HAS_VALUE = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?(?:v|is)\b[^>]*>\s*[^<\s]|<(?:[^\s<>/:=\x22\x27]+:)?t\b[^>]*>[^<]", re.S)
+_HAS_F = re.compile(rb"<" + _NS + rb"f\b")
+_HAS_VALUE = re.compile(rb"<" + _NS + rb"(?:v|is)\b[^>]*>\s*[^<\s]|<" + _NS + rb"t\b[^>]*>[^<]", re.S)
 
 
 @dataclass
@@ -375,7 +377,7 @@ class _SheetScan:
     hidden_rows: set = field(default_factory=set)
 
 
-def _percent_styles(styles: bytes) -> set:
+def _percent_styles(styles: bytes) -> frozenset:
     """Indexes of cellXfs entries whose number format is a percentage (built-in 9/10 or custom '%').
 
     Memoised by content: the files of a batch mostly share one template's styles part."""
@@ -385,8 +387,8 @@ def _percent_styles(styles: bytes) -> set:
     if hit is None:
         if len(_PCT_MEMO) >= _MEMO_ENTRIES:
             _PCT_MEMO.clear()
-        hit = _PCT_MEMO[styles] = frozenset(_percent_styles_uncached(styles))
-    return set(hit)
+        hit = _PCT_MEMO[styles] = _percent_styles_uncached(styles)
+    return hit  # shared: callers only read it
 
 
 _PCT_MEMO: dict = {}
@@ -394,9 +396,9 @@ _MEMO_ENTRIES = 32  # per memo; a batch mixes a few templates
 _MEMO_MAX_BYTES = 256 * 1024  # larger parts are not kept (a hostile part must not stay in memory)
 
 
-def _percent_styles_uncached(styles: bytes) -> set:
+def _percent_styles_uncached(styles: bytes) -> frozenset:
     pct_ids = {9, 10}
-    for m in re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?numFmt\b([^<>]*)>", styles):
+    for m in re.finditer(rb"<" + _NS + rb"numFmt\b([^<>]*)>", styles):
         attrs = m.group(1)
         fid = re.search(rb"""numFmtId\s*=\s*["']([0-9]+)["']""", attrs)
         code = re.search(rb"""formatCode\s*=\s*(["'])(.*?)\1""", attrs, re.S)
@@ -405,20 +407,20 @@ def _percent_styles_uncached(styles: bytes) -> set:
             text = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", text)  # quoted literals, escapes, [colors]
             if "%" in text:
                 pct_ids.add(int(fid.group(1)))
-    block = re.search(rb"<(?:[^\s<>/:=\x22\x27]+:)?cellXfs\b[^<>]*>(.*?)</(?:[^\s<>/:=\x22\x27]+:)?cellXfs>", styles, re.S)
+    block = re.search(rb"<" + _NS + rb"cellXfs\b[^<>]*>(.*?)</" + _NS + rb"cellXfs>", styles, re.S)
     out = set()
     if block:
-        for i, m in enumerate(re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?xf\b([^<>]*)>", block.group(1))):
+        for i, m in enumerate(re.finditer(rb"<" + _NS + rb"xf\b([^<>]*)>", block.group(1))):
             fid = re.search(rb"""numFmtId\s*=\s*["']([0-9]+)["']""", m.group(1))
             if fid and int(fid.group(1)) in pct_ids:
                 out.add(i)
-    return out
+    return frozenset(out)
 
 
-_PREFIXED_CELL = re.compile(rb"<[^\s<>/:=\x22\x27]+:c[\s/>]")
-_ROW_NUMS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^<>]*?(?<![\w:.-])r\s*=\s*["']([0-9]+)["']""")
-_WIDE_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^<>]*?(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]{2,})\$?[0-9]""")
-_ANY_COLS = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?c\s[^<>]*?(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]+)\$?[0-9]""")
+_PREFIXED_CELL = re.compile(rb"<" + _NS_NAME + rb"c[\s/>]")
+_ROW_NUMS = re.compile(rb"""<""" + _NS + rb"""row\b[^<>]*?(?<![\w:.-])r\s*=\s*["']([0-9]+)["']""")
+_WIDE_COLS = re.compile(rb"""<""" + _NS + rb"""c\s[^<>]*?(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]{2,})\$?[0-9]""")
+_ANY_COLS = re.compile(rb"""<""" + _NS + rb"""c\s[^<>]*?(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]+)\$?[0-9]""")
 _CELL_WITH_R_UNPREFIXED = re.compile(rb"""<c\s[^<>]*?(?<![\w:.-])r\s*=\s*["']""")
 # contained in every match of _WIDE_COLS; a literal first byte keeps the search fast
 _TWO_LETTER_REF = re.compile(rb"""r\s*=\s*["']\$?[A-Za-z]{2,}\$?[0-9]""")
@@ -426,20 +428,20 @@ _TWO_LETTER_REF = re.compile(rb"""r\s*=\s*["']\$?[A-Za-z]{2,}\$?[0-9]""")
 _HIDDEN = re.compile(rb"hidden")
 _F_PLAIN = re.compile(rb"<f\b")
 _F_PREFIXED = re.compile(rb":f\b")
-_FULL_CELL = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?c\b((?:[^<>/]|/(?!>))*)>((?:[^<]|<(?!(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b))*?)</(?:[^\s<>/:=\x22\x27]+:)?c\s*>", re.S)
+_FULL_CELL = re.compile(rb"<" + _NS + rb"c\b((?:[^<>/]|/(?!>))*)>((?:[^<]|<(?!" + _NS + rb"(?:c|row)\b))*?)</" + _NS + rb"c\s*>", re.S)
 # a row or cell tag naming two r attributes (quote-aware; any byte that is not a name byte separates):
 # calamine takes the first or the last depending on the other attributes, so no scan can be sure
 _ATTR_VALUE = rb"""(?:[^<>"']|"[^"]*"|'[^']*')*?"""  # never past a < : a tag holds none outside quotes
 _TWO_R = re.compile(  # also two s or two t: calamine stops reading attributes once it has r, s and t
-    rb"<(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b" + _ATTR_VALUE + rb"(?<![\w:.-])([rst])\s*=" + _ATTR_VALUE
+    rb"<" + _NS + rb"(?:c|row)\b" + _ATTR_VALUE + rb"(?<![\w:.-])([rst])\s*=" + _ATTR_VALUE
     + rb"(?<![\w:.-])\1\s*="
 )
 # a row or cell tag with > or < inside a quoted value: the scans (and their [^<>]* tag patterns) would
 # end the tag there while calamine reads on
-_QUOTED_BRACKET = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?(?:c|row)\b[^<>]*?=\s*(?:"[^"]*[<>]|'[^']*[<>])""")
+_QUOTED_BRACKET = re.compile(rb"""<""" + _NS + rb"""(?:c|row)\b[^<>]*?=\s*(?:"[^"]*[<>]|'[^']*[<>])""")
 ODD_CELL_TAG = ("工作簿中有格式异常的单元格标记（如同一个单元格写了两个位置），可能是异常文件；"
                 "请用Excel或WPS打开并重新保存后提交。")
-_HIDDEN_ROW = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?row\b([^<>]*)>")
+_HIDDEN_ROW = re.compile(rb"<" + _NS + rb"row\b([^<>]*)>")
 
 
 def _scan_sheet(xml: bytes, pct_styles: set, max_row_num: Optional[int] = None) -> _SheetScan:
@@ -590,9 +592,9 @@ def _scan_sheet_full(xml: bytes, pct_styles: set) -> _SheetScan:
     return sc
 
 
-_ROW_START = re.compile(rb"""<(?:[^\s<>/:=\x22\x27]+:)?row\b[^<>]*?(?<![\w:.-])r\s*=\s*["']([0-9]+)["']""")
-_SHEETDATA_END = re.compile(rb"</(?:[^\s<>/:=\x22\x27]+:)?sheetData>")
-_VALUE_END = re.compile(rb"</(?:[^\s<>/:=\x22\x27]+:)?(?:v|is)>")
+_ROW_START = re.compile(rb"""<""" + _NS + rb"""row\b[^<>]*?(?<![\w:.-])r\s*=\s*["']([0-9]+)["']""")
+_SHEETDATA_END = re.compile(rb"</" + _NS + rb"sheetData>")
+_VALUE_END = re.compile(rb"</" + _NS + rb"(?:v|is)>")
 _REF = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]+\$?[0-9]+)["']""")
 
 
@@ -712,7 +714,7 @@ def _unsafe_pattern(row_limit: int, col_limit: int) -> "re.Pattern":
         rest = rb'"(?: (?:[A-Za-qs-z_][\w:.-]*|r[\w:.-]+)="[^"<>]*")*/?>'
         pat = _UNSAFE_MEMO[key] = re.compile(
             rb'<(?:c\b(?! r="' + col + rows + rest + rb')|row\b(?! r="' + rows + rest + rb')|!'
-            rb'|[^\s<>/:=\x22\x27]+:(?:c|row)\b)'
+            + rb'|' + _NS_NAME + rb'(?:c|row)\b)'
         )
     return pat
 
@@ -821,7 +823,7 @@ def sheet_parts_of(wb: bytes, rels: bytes, names: dict) -> list:
     """[(sheet name, part name)] from the bytes of xl/workbook.xml and its relationships; ``names``:
     lower-cased part name -> real part name of the zip (also used by the summary's row splicer)."""
     targets = {}
-    for m in re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?Relationship\b([^<>]*)>", rels):
+    for m in re.finditer(rb"<" + _NS + rb"Relationship\b([^<>]*)>", rels):
         a = m.group(1)
         rid = re.search(rb"""\bId\s*=\s*(["'])(.*?)\1""", a)
         tgt = re.search(rb"""\bTarget\s*=\s*(["'])(.*?)\1""", a)
@@ -837,10 +839,10 @@ def sheet_parts_of(wb: bytes, rels: bytes, names: dict) -> list:
                     parts.append(p)
             targets[rid.group(2)] = "/".join(parts)
     out = []
-    for m in re.finditer(rb"<(?:[^\s<>/:=\x22\x27]+:)?sheet\b([^<>]*)>", wb):
+    for m in re.finditer(rb"<" + _NS + rb"sheet\b([^<>]*)>", wb):
         a = m.group(1)
         nm = re.search(rb"""\bname\s*=\s*(["'])(.*?)\1""", a, re.S)
-        rid = re.search(rb"""(?:[^\s<>/:=\x22\x27]+:)?id\s*=\s*(["'])(.*?)\1""", a)
+        rid = re.search(_NS + rb"""id\s*=\s*(["'])(.*?)\1""", a)
         if nm and rid and rid.group(2) in targets:
             part = names.get(targets[rid.group(2)].lower())
             if part:
@@ -880,18 +882,14 @@ def _member_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> by
     else goes to ``zf.read`` (so a damaged member fails exactly as before). Output is bounded by
     the declared size, as in zipfile.
     """
+    head = _local_header(info, data, zf)
+    if head is None or info.flag_bits & 0x61 or info.compress_type not in (0, 8):
+        return zf.read(info)
+    start = head[1]
+    raw = data[start : start + info.compress_size]
+    if len(raw) != info.compress_size:
+        return zf.read(info)
     try:
-        off = info.header_offset
-        magic, flags, method, _crc, _csize, _usize, n, e = _LOCAL_HEADER.unpack_from(data, off)
-        if magic != b"PK\x03\x04" or info.flag_bits & 0x61 or info.compress_type not in (0, 8):
-            return zf.read(info)
-        enc = "utf-8" if flags & 0x800 else (getattr(zf, "metadata_encoding", None) or "cp437")
-        if data[off + 30 : off + 30 + n].decode(enc) != info.orig_filename:
-            return zf.read(info)
-        start = off + 30 + n + e
-        raw = data[start : start + info.compress_size]
-        if len(raw) != info.compress_size:
-            return zf.read(info)
         if info.compress_type == 8:
             d = zlib.decompressobj(-15)
             out = d.decompress(raw, info.file_size + 1)
@@ -899,11 +897,11 @@ def _member_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> by
                 return zf.read(info)
         else:
             out = raw
-        if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
-            return zf.read(info)
-        return out
-    except (struct.error, UnicodeDecodeError, zlib.error, ValueError, OverflowError):
+    except (zlib.error, ValueError, OverflowError):
         return zf.read(info)
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        return zf.read(info)
+    return out
 
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")  # local file header, without the name
@@ -997,7 +995,7 @@ def _rezip(infos: list, parts: dict, trimmed: dict, zf: zipfile.ZipFile) -> byte
 
 
 _DTD_REFUSED = "工作簿内部文件含有DTD/实体声明（可能是恶意构造的文件），已拒绝读取；请用Excel或WPS重新保存后提交。"
-_SST_TAG = re.compile(rb"<(?:[^\s<>/:=\x22\x27]+:)?sst\b[^>]*>")
+_SST_TAG = re.compile(rb"<" + _NS + rb"sst\b[^>]*>")
 _SST_COUNT = re.compile(rb"""\s(?:uniqueCount|count)\s*=\s*["']\s*([0-9]+)\s*["']""")
 
 
@@ -1059,7 +1057,7 @@ def _check_zip(data: bytes, path: str):
     if kind != "xlsx":
         return kind, data, {}
     styles = parts.get(names.get("xl/styles.xml", ""), b"")
-    pct = _percent_styles(styles) if styles else set()
+    pct = _percent_styles(styles) if styles else frozenset()
     scans, trimmed = {}, {}
     sst_name = names.get("xl/sharedstrings.xml")
     if sst_name in parts:

@@ -349,15 +349,15 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
         sys.exit(EXIT_FINDINGS)
     except OSError as e:
         bar.close()
-        click.echo(
-            f"无法写出汇总表 {out}：{e.strerror or type(e).__name__}。如果它正在Excel或WPS中打开，请关闭后重试；"
-            "否则请检查该文件夹是否可写、磁盘是否已满。",
-            err=True,
-        )
+        click.echo(why_not_written(Path(out), e), err=True)
         sys.exit(EXIT_FINDINGS)
     except Exception as e:  # noqa: BLE001
         bar.close()
-        _fail_unexpected(out, e, debug)
+        if debug:
+            traceback.print_exc()
+        click.echo(f"写出汇总表 {out} 时发生内部错误（{type(e).__name__}），汇总表未生成，各自评表均未改动；"
+                   "请把本条信息发给技术支持人员。", err=True)
+        sys.exit(EXIT_FINDINGS)
     if debug:
         for f, tb in run.tracebacks.items():
             click.echo(f"--- {f}\n{tb}", err=True)

@@ -100,9 +100,10 @@ def atomic_path(target, protect=()):
     target = Path(target)
     if len(target.name.encode("utf-8")) > 255:
         raise OutputError(why_not_written(target, OSError(errno.ENAMETOOLONG, "File name too long")))
-    for p in protect:
-        if _exists(target) and same_file(target, p):
-            raise OutputError(f"输出文件 {target} 与输入文件相同，不能覆盖输入文件，请换一个输出文件名。")
+    if protect and _exists(target):  # (one stat, however many inputs are protected)
+        for p in protect:
+            if same_file(target, p):
+                raise OutputError(f"输出文件 {target} 与输入文件相同，不能覆盖输入文件，请换一个输出文件名。")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".~jixiao-", suffix=target.suffix[:16], dir=str(target.parent))
@@ -141,7 +142,9 @@ def why_not_written(target: Path, e: OSError) -> str:
     elif e.errno == errno.EISDIR:
         why = f"这是一个文件夹，请在它后面写上文件名，如 {target / '评分结果.xlsx'}"
     elif e.errno in (errno.ENOTDIR, errno.EEXIST):
-        why = "路径中有一段是已存在的文件而不是文件夹，请检查路径"
+        blocker = next((p for p in target.parents if p.is_file()), None)
+        why = (f"路径中的“{blocker}”是一个文件而不是文件夹，请换一个文件夹，或把该文件改名" if blocker
+               else "路径中有一段是已存在的文件而不是文件夹，请检查路径")
     else:
         why = f"{e.strerror or type(e).__name__}；请检查该文件夹是否可写、磁盘是否已满"
     return f"无法写出文件 {target}：{why}。"

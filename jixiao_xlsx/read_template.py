@@ -447,7 +447,7 @@ def _read_allocations(sheet: Sheet, project: Project, profile: Profile) -> list:
         amounts_blank = cells["计划金额"].blank and cells["实际金额"].blank
         if label in TOTAL_WORDS or (amounts_blank and label.startswith(NOTE_PREFIXES)):
             continue
-        if _one_merged_cell(sheet, r, cols):
+        if _one_merged_cell(cols, cells):
             continue
         out.append(
             Allocation(purpose, cells["拨付对象"], cells["计划金额"], cells["实际金额"], cells["说明"])
@@ -458,17 +458,15 @@ def _read_allocations(sheet: Sheet, project: Project, profile: Profile) -> list:
 NOTE_PREFIXES = ("注:", "说明:", "备注:", "填表说明", "填报说明")  # compared after NFKC
 
 
-def _one_merged_cell(sheet: Sheet, r: int, cols: dict) -> bool:
-    """The whole row is one merged cell (a note or sub-title across the table)."""
-    if len(cols) < 2 or not sheet.row_has_merge(r):
-        return False
-    return len({sheet.anchor(r, c) for c in cols.values()}) == 1
+def _one_merged_cell(cols: dict, cells: dict) -> bool:
+    """The whole row is one merged cell (a note or sub-title across the table): the row's cells,
+    built with their merges spread, are all addressed at one anchor."""
+    return len(cols) >= 2 and len({cells[h].ref for h in cols}) == 1
 
 
-def _note_row(sheet: Sheet, r: int, cols: dict, cells: dict) -> bool:
+def _note_row(cols: dict, cells: dict) -> bool:
     """A note below the table: one merged cell across the row, or '注：…' with no values."""
-    # one merged cell across the row, as _one_merged_cell asks: every cell is addressed at one anchor
-    if len(cols) >= 2 and len({cells[h].ref for h in cols}) == 1:
+    if _one_merged_cell(cols, cells):
         return True
     values_blank = all(cells[h].blank for h in IND_KEYS[1:])
     first = next((cells[h] for h in ("一级指标", "二级指标", "三级指标") if not cells[h].blank), None)
@@ -509,7 +507,7 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
         if all(sheet.value(r, c) is None for c in key_cols):
             continue  # an empty pre-formatted row: skip before building its cells
         cells = dict(zip(L.IND_HEADERS, sheet.row_cells(r, col_list, blank)))
-        if all(cells[h].blank for h in IND_KEYS) or _note_row(sheet, r, cols, cells):
+        if all(cells[h].blank for h in IND_KEYS) or _note_row(cols, cells):
             continue
         l3 = cells["三级指标"]
         l1 = cells["一级指标"]

@@ -22,6 +22,7 @@ from .model import (
 )
 from .profile import Profile
 from .values import (
+    CENT,
     OP_KIND,
     ZERO,
     Quantity,
@@ -197,19 +198,6 @@ def score_budget(project: Project, profile: Profile, out: _Out) -> BudgetScore:
     adj_cell = cite.adjusted if cite else Cell(None, _funds_sheet(project), "")
     exe_cell = cite.executed if cite else Cell(None, _funds_sheet(project), "")
 
-    # the cap is only news when the project's own rate goes over it (not for one source row, nor
-    # beside a budget of 0 that gives no rate at all)
-    ta, te = totals["adjusted"], totals["executed"]
-    capped = (ta is not None and te is not None and ta > 0 and te / ta > profile.rate_cap
-              and not any(f.code == "AMOUNT_NEGATIVE" for f in out.items))  # (a negative amount: no rate)
-    cap_note = f"，执行率按{fmt_plain(profile.rate_cap * 100)}%计分" if capped else ""
-    for line in project.funds:
-        v = vals[id(line)]
-        if v["adjusted"] is not None and v["executed"] is not None and v["executed"] > v["adjusted"] + profile.tol_money:
-            out.add("EXECUTION_OVER_BUDGET", line.executed,
-                    f"{line.name}全年执行数{fmt(v['executed'])}万元大于全年预算数{fmt(v['adjusted'])}万元{cap_note}；"
-                    f"年中追加过预算的，请把全年预算数改为调整后的金额，否则请更正全年执行数。")
-
     adjusted, executed, initial = totals["adjusted"], totals["executed"], totals["initial"]
     ok = True
     if adjusted is None:
@@ -229,13 +217,24 @@ def score_budget(project: Project, profile: Profile, out: _Out) -> BudgetScore:
 
     rate = score = None
     detail = ""
+    capped = False
     if ok:
         r = executed / adjusted
+        capped = r > profile.rate_cap
         rate = quantize(r, RATE_PLACES)
         score = round2(w * min(r, profile.rate_cap))
         detail = (f"执行率 = 全年执行数{fmt(executed)} ÷ 全年预算数{fmt(adjusted)} = {fmt(rate * 100)}%；"
-                  f"得分 = {fmt_plain(w)} × {'min(执行率, ' + fmt_plain(profile.rate_cap * 100) + '%)' if r > profile.rate_cap else '执行率'}"
+                  f"得分 = {fmt_plain(w)} × {'min(执行率, ' + fmt_plain(profile.rate_cap * 100) + '%)' if capped else '执行率'}"
                   f" = {fmt(score)}")
+    # a row over its budget; the cap is news only when the project's own rate goes over it (not for
+    # one source row, nor where no rate could be computed)
+    cap_note = f"，执行率按{fmt_plain(profile.rate_cap * 100)}%计分" if capped else ""
+    for line in project.funds:
+        v = vals[id(line)]
+        if v["adjusted"] is not None and v["executed"] is not None and v["executed"] > v["adjusted"] + profile.tol_money:
+            out.add("EXECUTION_OVER_BUDGET", line.executed,
+                    f"{line.name}全年执行数{fmt(v['executed'])}万元大于全年预算数{fmt(v['adjusted'])}万元{cap_note}；"
+                    f"年中追加过预算的，请把全年预算数改为调整后的金额，否则请更正全年执行数。")
     self_score = _check_execution_self(project, score, profile, out)
     return BudgetScore(initial, adjusted, executed, rate, score, w, detail, self_score)
 
@@ -265,10 +264,10 @@ def execution_row(project: Project, profile: Profile) -> Optional[Indicator]:
     return None
 
 
-def _execution_self_cell(project: Project, profile: Profile) -> Cell:
+def _execution_self_cell(project: Project, ind: Optional[Indicator]) -> Cell:
+    """The execution self score: the form's total-row 得分, else the indicator table's 预算执行率 line's."""
     if not project.execution_self_score.blank:
         return project.execution_self_score
-    ind = execution_row(project, profile)
     return ind.self_score if ind is not None else EMPTY
 
 
@@ -284,8 +283,9 @@ def _check_execution_self(project, score, profile: Profile, out: _Out) -> Option
             out.add("LEVEL1_WEIGHT_MISMATCH", sw,
                     f"预算执行率分值为{fmt_plain(stated)}，评分规则规定为{fmt_plain(profile.execution_weight)}，"
                     f"请改为{fmt_plain(profile.execution_weight)}。")
-    ss = _execution_self_cell(project, profile)
-    s = _self_number(ss, "预算执行率自评得分", "10或9.5", out)
+    ss = _execution_self_cell(project, ind)
+    w = profile.execution_weight
+    s = _self_number(ss, "预算执行率自评得分", f"{fmt_plain(w)}或{fmt_plain(w - Decimal('0.5'))}", out)
     if s is not None and score is not None and abs(s - score) > profile.tol_score:
         out.add("SELF_SCORE_DIFFERS", ss, f"预算执行率自评得分{fmt(s)}，按规则计算为{fmt(score)}。")
     return s
@@ -398,7 +398,7 @@ def _weight(ind: Indicator, profile: Profile, out: _Out) -> Optional[Decimal]:
     if w < 0:
         out.add("WEIGHT_INVALID", c, f"分值{quote(c.text)}为负数，请填写大于0的数字，如5或2.5。")
         return None
-    if w != quantize(w, Decimal("0.01")):
+    if w != quantize(w, CENT):
         out.add("WEIGHT_INVALID", c, f"分值“{quote(c.text)}”超过两位小数，请填写如5或2.5。")
         return None
     if w > profile.total:
@@ -508,7 +508,7 @@ def _conflict(ind: Indicator, q: Quantity, out: _Out):
     d = ind.direction
     out.add("DIRECTION_CONFLICT", d if d.sheet else ind.target,
             f"指标方向（{d.ref or '指标性质'}）为“{quote(d.text)}”，但年度指标值（{ind.target.ref}）“{quote(ind.target.text)}”"
-            f"为{KIND_ZH[OP_KIND[q.op]]}，请统一。")
+            f"为{KIND_ZH[OP_KIND[q.op]]}；请把指标方向改为“{KIND_ZH[OP_KIND[q.op]]}”，或改写年度指标值。")
 
 
 def _read_actual(row: _Row, profile: Profile, out: _Out) -> Optional[Quantity]:
@@ -586,7 +586,7 @@ def _reconcile(row: _Row, a: Quantity, b: Quantity, profile: Profile, out: _Out)
 
 def _fmt_quantity(x: Decimal, unit: str) -> str:
     """Money with two decimals (88.50万元, as amounts are shown everywhere); counts as typed (1.2万人次 → 12000)."""
-    if unit.endswith("元") or x != quantize(x, Decimal("0.01")):
+    if unit.endswith("元") or x != quantize(x, CENT):
         return fmt(x)
     return fmt_plain(x)
 
@@ -605,10 +605,12 @@ def _unit_mismatch(ind: Indicator, ua: str, ub: str, out: _Out, against_column=N
         u, cell, col = against_column
         out.add("UNIT_MISMATCH", cell,
                 f"{'年度指标值' if cell is ind.target else '实际完成值'}（{cell.ref}）单位为“{u}”，"
-                f"计量单位（{ind.unit.ref}）为“{col}”，请统一。")
+                f"计量单位（{ind.unit.ref}）为“{col}”；请把{'年度指标值' if cell is ind.target else '实际完成值'}"
+                f"改为以“{col}”为单位的数值，或更正计量单位。")
         return
     out.add("UNIT_MISMATCH", ind.actual,
-            f"年度指标值（{ind.target.ref}）单位为“{ua}”，实际完成值（{ind.actual.ref}）单位为“{ub}”，请统一。")
+            f"年度指标值（{ind.target.ref}）单位为“{ua}”，实际完成值（{ind.actual.ref}）单位为“{ub}”；"
+            f"请把实际完成值改为以“{ua}”为单位的数值。")
 
 
 def _score_numeric(row: _Row, a: Quantity, profile: Profile, out: _Out):
@@ -707,7 +709,7 @@ def _score_deadline(row: _Row, deadline, profile: Profile, out: _Out, year: Opti
                 met = said.key == "met"
     band_b = band_of(ind.band.value, profile) if not ind.band.blank else None
     if not ind.band.sheet and not ind.actual.blank and met is not None:
-        band_b = band_of(ind.actual.value, profile)  # no 完成档次 column: a band phrase in 实际完成值 is the band
+        band_b = said  # no 完成档次 column: a band phrase in 实际完成值 is the band
     if not ind.band.blank and band_b is None:
         out.add("QUAL_BAND_MISSING", ind.band,
                 f"完成档次“{quote(ind.band.text)}”无法识别，请在“{'”“'.join(b.phrase for b in profile.bands)}”中选择其一。")
@@ -722,7 +724,7 @@ def _score_deadline(row: _Row, deadline, profile: Profile, out: _Out, year: Opti
         band = band_b
     elif met:
         if band_b is not None and band_b.key != "met":
-            out.add("QUAL_BAND_CONFLICT", ind.band, _band_conflict(ind, band_b, said, profile) or
+            out.add("QUAL_BAND_CONFLICT", ind.band, _band_conflict(ind, band_b, said) or
                     f"完成档次为“{band_b.phrase}”，但实际完成日期未晚于{deadline:%Y年%m月%d日}（按时完成），请选择“{profile.band('met').phrase}”。")
             return
         band = profile.band("met")
@@ -733,7 +735,7 @@ def _score_deadline(row: _Row, deadline, profile: Profile, out: _Out, year: Opti
                     f"未在{deadline:%Y年%m月%d日}前完成，{how}“{profile.band('partly').phrase}”或“{profile.band('not_met').phrase}”。")
             return
         if band_b.key == "met":
-            out.add("QUAL_BAND_CONFLICT", ind.band, _band_conflict(ind, band_b, said, profile) or
+            out.add("QUAL_BAND_CONFLICT", ind.band, _band_conflict(ind, band_b, said) or
                     f"完成档次为“{band_b.phrase}”，但实际完成日期晚于{deadline:%Y年%m月%d日}；"
                     f"请改选“{profile.band('partly').phrase}”或“{profile.band('not_met').phrase}”，或更正实际完成日期。")
             return
@@ -741,7 +743,7 @@ def _score_deadline(row: _Row, deadline, profile: Profile, out: _Out, year: Opti
     _apply_band(row, band, profile, out, prefix=f"时限{deadline:%Y-%m-%d}，{'按时' if met else ('未按时' if met is False else '按完成档次')}：")
 
 
-def _band_conflict(ind: Indicator, band_b, said, profile: Profile) -> Optional[str]:
+def _band_conflict(ind: Indicator, band_b, said) -> Optional[str]:
     """The conflict message when 实际完成值 names a band (no date was typed), else None."""
     if said is None:
         return None
@@ -765,7 +767,8 @@ def _score_band(row: _Row, profile: Profile, out: _Out, from_actual: bool):
         return
     if band_b is not None and band_a is not None and band_a.key != band_b.key:
         out.add("QUAL_BAND_CONFLICT", ind.band,
-                f"完成档次为“{band_b.phrase}”，但实际完成值“{quote(ind.actual.text)}”表示“{band_a.phrase}”，请统一。")
+                f"完成档次为“{band_b.phrase}”，但实际完成值“{quote(ind.actual.text)}”表示“{band_a.phrase}”；"
+                f"请把完成档次改为“{band_a.phrase}”，或更正实际完成值。")
         return
     band = band_b or band_a
     if band is None:
@@ -893,7 +896,8 @@ def _check_stated_level2(project: Project, scores, profile: Profile, out: _Out):
         rows = [s for s in scores if s.indicator.level2.ref == c.ref and s.indicator.level2.sheet == c.sheet]
         total = _weight_sum(rows)
         if rows and total is not None and total != sw:
-            out.add("WEIGHT_SUM_MISMATCH", c, f"{canon}分值为{fmt_plain(sw)}，其下三级指标分值合计{fmt_plain(total)}，请统一。")
+            out.add("WEIGHT_SUM_MISMATCH", c, f"{canon}分值为{fmt_plain(sw)}，其下三级指标分值合计{fmt_plain(total)}；"
+                                             f"请把{canon}分值改为{fmt_plain(total)}，或调整其下各三级指标分值。")
 
 
 def _check_caps(scores, profile: Profile, out: _Out):
