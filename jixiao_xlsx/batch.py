@@ -7,7 +7,6 @@ passes a ``progress`` callback.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import sys
@@ -139,6 +138,8 @@ def _cut_bytes(s: str, limit: int) -> str:
 
 
 def _short_hash(path: str) -> str:
+    import hashlib  # here: only --scored-dir names need it (3 ms of start-up otherwise)
+
     return hashlib.sha1(os.path.abspath(path).encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 

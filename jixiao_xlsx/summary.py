@@ -3,8 +3,8 @@
 Input is plain data (the records :mod:`jixiao_xlsx.batch` streams back), never a Result or a
 DataFrame, so the summary of 5,000 files costs only its own rows.  Writers never score: every number
 here is a number the scorer produced, except the batch totals (sums, and the rate of the sums).
-The workbook is written in xlsxwriter's constant-memory mode, row by row, so its size does not sit
-in memory twice.
+The long sheets' rows are streamed to temporary files as worksheet XML (:mod:`rowstream`) and spliced
+into the workbook xlsxwriter writes around them, so their size does not sit in memory.
 """
 from __future__ import annotations
 
@@ -55,9 +55,6 @@ SCORED_WRITE_FAILED = "SCORED_WRITE_FAILED"
 
 GRADE_COLOURS = {"优": "#C6EFCE", "良": "#BDD7EE", "中": "#FFEB9C", "差": "#FFC7CE"}
 GRADE_FONTS = {"优": "#006100", "良": "#1F4E78", "中": "#9C5700", "差": "#9C0006"}
-
-CONSTANT_MEMORY = True
-
 
 def dec(v) -> Optional[Decimal]:
     """A JSON number from ``Result.as_dict()`` back to the Decimal the scorer had (2-4 decimals)."""
@@ -482,8 +479,8 @@ MAX_ROW = 1_048_575  # last 0-based row of an Excel sheet; 指标明细 reaches 
 class SummaryWriter:
     """Stream scored records into the summary workbook; only the slim 汇总 rows stay in memory.
 
-    ``add(record)`` writes that file's 指标明细 and 问题清单 rows at once (xlsxwriter constant-memory
-    mode flushes each row), so 5,000 files x 20 indicators never sit in memory; ``close(unreadable,
+    ``add(record)`` writes that file's 指标明细 and 问题清单 rows at once (a :class:`RowStream` keeps
+    them in a temporary file), so 5,000 files x 20 indicators never sit in memory; ``close(unreadable,
     skipped)`` writes 汇总, 排名, 图表, 未能处理 and 说明, which need every file, from the slim rows.
     The workbook appears at ``out_path`` only after a successful close (atomic).
 
@@ -502,8 +499,9 @@ class SummaryWriter:
     def __enter__(self):
         self._ctx = atomic_path(self.out_path, protect=self.protect)
         tmp = self._tmp = str(self._ctx.__enter__())
-        # rows are written in order: flush each row instead of holding the sheet in memory
-        wb = new_workbook(tmp, constant_memory=CONSTANT_MEMORY)
+        # the long sheets' rows go to RowStreams (spliced in at close); xlsxwriter holds only headers,
+        # the totals row, the charts and the short sheets, so it works in memory
+        wb = new_workbook(tmp)
         self.wb, self.w = wb, _Writer(wb)
         self.sheets = {name: wb.add_worksheet(name) for name in SHEETS}  # tab order
         self._ind_row = self._find_row = 0
@@ -585,7 +583,7 @@ class SummaryWriter:
         finally:
             if not self._wb_closed:
                 try:
-                    self.wb.close()  # releases the constant-memory temp files; the file itself is dropped
+                    self.wb.close()  # the temporary workbook is dropped by atomic_path below
                 except Exception:  # noqa: BLE001 - the original error matters, not this one
                     pass
             for stream in getattr(self, "_streams", ()):
