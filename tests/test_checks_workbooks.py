@@ -154,7 +154,7 @@ def test_code_from_workbook(code, tmp_path):
         assert result.total is None and result.grade is None
 
 
-_TELLS_WHAT_TO_DO = re.compile("请(?:填写|选择|改|更正|调整|调减|删除|统一|补充|写成|在|把|用|按|打开|逐行)")
+_TELLS_WHAT_TO_DO = re.compile("请(?:填写|选择|改|更正|调整|调减|删除|补充|写成|在|把|用|按|打开|逐行)")
 
 
 def _is_chinese(text):
