@@ -256,6 +256,11 @@ def run(ns, workdir: Path, naive_max: int):
             f"{a['peak_mb']:.0f}", f"{b['peak_mb']:.0f}" if b else "—", f"{c1['peak_mb']:.0f}", f"{cd['peak_mb']:.0f}",
         ]  # fmt: skip
         print("| " + " | ".join(cells) + " |", flush=True)
+    # what every batch pays once (imports, the rules profile, the summary's sheets and charts): it is
+    # (c1)'s share of the small-N rows, and what separates them from the per-file cost
+    one = subset(workdir, pool, 1)
+    fixed = min(measure("jixiao", one, workdir / "out1" / "j1", 1)["seconds"] for _ in range(3)) * 1000
+    print(f"\nfixed cost: `jixiao batch --jobs 1` of one file takes {fixed:.0f} ms (best of 3)", flush=True)
 
 
 def profile_per_file(workdir: Path, n: int, top: int = 25):

@@ -80,7 +80,8 @@ def cell_ref(r: int, c: int) -> str:
     return f"{col_letter(c)}{r + 1}"
 
 
-COL_LETTERS = tuple(col_letter(c) for c in range(702))  # A .. ZZ: every column a form uses
+COL_LETTERS = tuple(col_letter(c) for c in range(702))
+_tuple_new = tuple.__new__  # A .. ZZ: every column a form uses
 
 
 @dataclass
@@ -189,14 +190,33 @@ class Sheet:
         row = self.rows[r] if 0 <= r < len(self.rows) else ()
         n, num, name, pct = len(row), str(r + 1), self.name, self.percent_cells
         out = []
+        add = out.append
         for c in cols:
             if c is None:
-                out.append(missing)
+                add(missing)
                 continue
             v = row[c] if 0 <= c < n else None
-            out.append(Cell(None if v == "" else v, name, (COL_LETTERS[c] if c < 702 else col_letter(c)) + num,
-                            bool(pct) and (r, c) in pct))
+            if v == "":
+                v = None
+            # Cell(v, name, ref, pct) without the call: the tuple and the blank rule of model.Cell.__new__
+            # (tests/test_book.py compares the two cell for cell)
+            add(_tuple_new(Cell, (v, name, (COL_LETTERS[c] if c < 702 else col_letter(c)) + num,
+                                  bool(pct) and (r, c) in pct, v is None or (isinstance(v, str) and not v.strip()))))
         return out
+
+    def values_none(self, r: int, cols) -> bool:
+        """``all(self.value(r, c) is None for c in cols)``: readers skip empty pre-formatted rows with
+        it before building their cells, so a plain row reads its values directly."""
+        if self.row_has_merge(r):
+            return all(self.value(r, c) is None for c in cols)
+        row = self.rows[r] if 0 <= r < len(self.rows) else ()
+        n = len(row)
+        for c in cols:
+            if 0 <= c < n:
+                v = row[c]
+                if v is not None and v != "":
+                    return False
+        return True
 
 
 @dataclass

@@ -8,6 +8,7 @@ sheet or column) become findings, never exceptions.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from typing import Optional
@@ -464,9 +465,10 @@ def _one_merged_cell(cols: dict, cells: dict) -> bool:
     return len(cols) >= 2 and len({cells[h].ref for h in cols}) == 1
 
 
-def _note_row(cols: dict, cells: dict) -> bool:
-    """A note below the table: one merged cell across the row, or '注：…' with no values."""
-    if _one_merged_cell(cols, cells):
+def _note_row(cols: dict, cells: dict, merged: bool = True) -> bool:
+    """A note below the table: one merged cell across the row, or '注：…' with no values.
+    ``merged=False``: no merged range touches the row (it cannot be one merged cell)."""
+    if merged and _one_merged_cell(cols, cells):
         return True
     values_blank = all(cells[h].blank for h in IND_KEYS[1:])
     first = next((cells[h] for h in ("一级指标", "二级指标", "三级指标") if not cells[h].blank), None)
@@ -477,6 +479,9 @@ def _note_row(cols: dict, cells: dict) -> bool:
     return text.startswith(NOTE_PREFIXES) or bool(re.match(r"^[^:]{1,8}:", text))
 
 
+# the table's headers in the order of Indicator's fields (its cells are passed positionally)
+_IND_BY_FIELD = tuple(dict(zip(L.IND_FIELDS, L.IND_HEADERS))[f.name] for f in dataclasses.fields(Indicator)
+                      if f.name != "row")
 _REQUIRED_IND = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值")
 
 
@@ -497,23 +502,23 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
         if h not in cols:
             project.findings.append(_column_missing(sheet, hr, h, True))
     blank = Cell(None, sheet.name, "")
-    fields = dict(zip(L.IND_HEADERS, L.IND_FIELDS))
     header_texts = {norm_header(h) for h in L.IND_HEADERS}
     prev = {}  # carried 一级/二级 for rows that leave them blank under a group
     l1_seen, l2_seen = {}, {}
     key_cols = [cols[h] for h in IND_KEYS if h in cols]
     col_list = [cols.get(h) for h in L.IND_HEADERS]
     for r in range(_data_start(sheet, hr, cols.values()), sheet.nrows):
-        if all(sheet.value(r, c) is None for c in key_cols):
+        if sheet.values_none(r, key_cols):
             continue  # an empty pre-formatted row: skip before building its cells
         cells = dict(zip(L.IND_HEADERS, sheet.row_cells(r, col_list, blank)))
-        if all(cells[h].blank for h in IND_KEYS) or _note_row(cols, cells):
+        if all(cells[h].blank for h in IND_KEYS) or _note_row(cols, cells, sheet.row_has_merge(r)):
             continue
         l3 = cells["三级指标"]
         l1 = cells["一级指标"]
+        l2 = cells["二级指标"]
         if isinstance(l3.value, str) and norm_header(l3.value) in header_texts:
             continue  # header repeated inside the table (pasted from a printed form)
-        first_label = next((cells[h] for h in ("一级指标", "二级指标", "三级指标") if not cells[h].blank), None)
+        first_label = l1 if not l1.blank else l2 if not l2.blank else l3 if not l3.blank else None
         if first_label is not None and l3.blank and _strip_weight(row_label(first_label.value)) in TOTAL_WORDS:
             continue
         if not l1.blank and _strip_weight(row_label(l1.value)) in profile.execution_row_labels:
@@ -542,4 +547,4 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
                 if k not in seen:
                     seen[k] = c
                     target.append(c)
-        project.indicators.append(Indicator(row=r + 1, **{fields[h]: cells[h] for h in L.IND_HEADERS}))
+        project.indicators.append(Indicator(*[cells[h] for h in _IND_BY_FIELD], row=r + 1))

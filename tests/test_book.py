@@ -381,12 +381,17 @@ def test_huge_merge_is_not_spread_cell_by_cell():
 @pytest.mark.parametrize("merges", [[], [(1, 0, 3, 0), (2, 2, 2, 4)], [(0, 0, 20_000, 1)], [(4, 1, 30_000, 30)]])
 def test_row_cells_is_cell_by_cell(merges):
     """Sheet.row_cells (plain rows skip the merge lookups) gives what Sheet.cell gives, cell for cell."""
-    rows = [["a", "", 1.5, None, "x"], [None, "b"], [], ["c", 2, "", 3, "d", "e"], ["f"]]
+    rows = [["a", "", 1.5, None, "x"], [None, "b"], [], ["c", 2, "", 3, "d", "e"], ["f", "  ", "\u3000", 0, False]]
     s = Sheet("表", rows, merges, percent_cells={(3, 1), (0, 2)})
     missing = B.Cell(None, "表", "")
     cols = [0, None, 1, 2, 3, 4, 5, 6, 800]
     for r in range(-1, 7):
-        assert s.row_cells(r, cols, missing) == [missing if c is None else s.cell(r, c) for c in cols], r
+        got = s.row_cells(r, cols, missing)
+        assert got == [missing if c is None else s.cell(r, c) for c in cols], r
+        assert [c.blank for c in got] == [missing.blank if c is None else s.cell(r, c).blank for c in cols], r
+        for some in ([0], [1, 2], [1, 3], [2], [2, 3], [4, 800], [1, 2, 3, 4], []):
+            assert s.values_none(r, some) == all(s.value(r, c) is None for c in some), (r, some)
+    assert [c.blank for c in s.row_cells(4, [0, 1, 2, 3, 4], missing)] == [False, True, True, False, False] or merges
     if not merges:
         assert s.row_cells(3, [1, 0], missing)[0] == B.Cell(2, "表", "B4", True)
 
