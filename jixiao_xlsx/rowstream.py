@@ -22,7 +22,7 @@ import zipfile
 from typing import Optional, Sequence
 
 from .book import COL_LETTERS as _COLS
-from .book import cell_ref, col_index, sheet_parts_of
+from .book import cell_ref, col_index, col_letter, sheet_parts_of
 from .output import readable
 
 SPLICED_LEVEL = 1  # zlib level of the spliced sheets
@@ -63,6 +63,10 @@ def _inline_uncached(s: str) -> str:
 
 
 _inline_cached = functools.lru_cache(maxsize=_CACHE)(_inline_uncached)
+
+
+_OPEN = tuple(f'<c r="{col}' for col in _COLS)
+_STYLE_ATTR = ('"',) + tuple(f'" s="{i}"' for i in range(1, 256))  # xf 0 (none) writes no s attribute
 
 
 def inline(s: str) -> str:
@@ -109,17 +113,23 @@ class RowStream:
         """One row; ``text_styles`` (default ``styles``): the xf indexes for text cells, where a
         column styles numbers and text differently."""
         row = str(r + 1)
-        parts = [f'<row r="{row}">']
+        ts = styles if text_styles is None else text_styles
+        parts = ['<row r="', row, '">']
         add = parts.append
         for c, v in enumerate(values):
             if v is None or v == "":
                 continue
-            if type(v) is str:
-                s = text_styles[c] if text_styles is not None else styles[c]
-                add((f'<c r="{_COLS[c]}{row}" s="{s}"' if s else f'<c r="{_COLS[c]}{row}"') + inline(v))
+            if v.__class__ is str:
+                s = ts[c]
+                tail = _inline_cached(v) if len(v) <= 200 else _inline_uncached(v)
             else:
                 s = styles[c]
-                add((f'<c r="{_COLS[c]}{row}" s="{s}"' if s else f'<c r="{_COLS[c]}{row}"') + number(v))
+                tail = number(v)
+            # '<c r="B7" s="3"' + tail, in pieces (no int formatting per cell)
+            add(_OPEN[c] if c < 702 else '<c r="' + col_letter(c))
+            add(row)
+            add(_STYLE_ATTR[s] if s < 256 else f'" s="{s}"')
+            add(tail)
         add("</row>")
         self._buf.append("".join(parts))
         self.last_row = r
