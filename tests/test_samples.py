@@ -154,3 +154,20 @@ def _values(path):
 def test_committed_samples_match_script(tmp_path, name):
     make_samples.main(tmp_path)
     assert _values(SAMPLES / name) == _values(tmp_path / name)
+
+
+def test_samples_folder_holds_only_what_the_scripts_write(tmp_path):
+    """samples/ is what clerks download: the script's workbooks, the district set, the two scripts —
+    no stray file (24 review variants once slipped in unnoticed)."""
+    top = sorted(p.name for p in SAMPLES.iterdir() if p.name != "__pycache__")
+    assert top == sorted([*make_samples.SAMPLES, "district", "make_samples.py"])
+    sys.path.insert(0, str(SAMPLES / "district"))
+    import make_district
+
+    out = tmp_path / "district"
+    out.mkdir()
+    make_district.build(out)
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not p.name.startswith("~$"))
+    bundled = sorted(p.relative_to(SAMPLES / "district").as_posix() for p in (SAMPLES / "district").rglob("*")
+                     if p.is_file() and not p.name.startswith("~$") and "__pycache__" not in p.parts)
+    assert bundled == sorted(written + ["make_district.py"])
