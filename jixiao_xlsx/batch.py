@@ -19,6 +19,12 @@ from .output import MAX_NAME_BYTES as MAX_NAME_BYTES_OUT
 from .output import safe_filename
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# What a street may send instead of a workbook: WPS's own format, binary/OpenDocument workbooks,
+# templates, CSV exports, archives. A folder's files of these kinds are taken as inputs too, so the
+# reader judges them by content (a renamed .xlsx is scored) and the summary says what each one is
+# and what to send instead (未能处理, exit 1) — a street is never left out without a word. Other
+# files (reports in Word/PDF, scans, images) are not workbooks a street meant to send: ignored.
+OTHER_SHEET_SUFFIXES = (".et", ".ett", ".xlsb", ".ods", ".csv", ".xlt", ".xltx", ".xltm", ".numbers", ".zip", ".rar", ".7z")
 SCORED_SUFFIX = ".scored.xlsx"
 
 SKIP_LOCK = "Excel/WPS 打开文件时生成的临时锁定文件（~$ 开头），不是自评表，已跳过。"
@@ -76,7 +82,7 @@ def _walk(folder: Path, files: list, skipped: list, exclude: set) -> None:
                 skipped.append((str(p), SKIP_HIDDEN_DIR))
             else:
                 _walk(p, files, skipped, exclude)
-        elif e.name.lower().endswith(EXCEL_SUFFIXES) and e.is_file():
+        elif e.name.lower().endswith(EXCEL_SUFFIXES + OTHER_SHEET_SUFFIXES) and e.is_file():
             if _key(p) in exclude:
                 skipped.append((str(p), SKIP_OUTPUT))
                 continue

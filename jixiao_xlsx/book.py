@@ -1351,14 +1351,31 @@ LOCK_FILE = ("这是Excel/WPS打开工作簿时自动生成的临时锁定文件
              "请关闭Excel/WPS后提交不带~$的原文件。")
 
 
+WPS_ET = ("这是WPS表格自有格式（.et）的文件，本工具无法读取；请用WPS打开后点“另存为”，"
+          "文件类型选“Excel 工作簿（*.xlsx）”，再提交另存后的文件。")
+
+
+def _wps_hint(path: str, e: UnreadableFile) -> UnreadableFile:
+    """An OLE file named .et/.ett that cannot be read is WPS's own format, not a damaged workbook:
+    say how to save it as .xlsx (an encrypted one keeps its own message)."""
+    if path.lower().endswith((".et", ".ett")) and e.reason != _ENCRYPTED:
+        return UnreadableFile(WPS_ET)
+    return e
+
+
 def open_book(path: str) -> Book:
     """Read every sheet of ``path``. Raises :class:`UnreadableFile` with a Chinese reason."""
     path = str(path)
     data = _read_bytes(path)
     head = data[:8192]
     scans: dict = {}
+    raw = None
     if head.startswith(OLE_MAGIC):
-        _check_ole(data)
+        try:
+            _check_ole(data)
+            raw = _read_isolated(data)  # calamine reads .xls in a child process
+        except UnreadableFile as e:
+            raise _wps_hint(path, e)
         kind = "xls"
     elif head.startswith(ZIP_MAGICS):
         try:
@@ -1374,7 +1391,8 @@ def open_book(path: str) -> Book:
     else:
         raise sniff_other(head)
     # .xlsx was pre-scanned and trimmed above; .xls/.ods cannot be, so calamine reads them in a child
-    raw = _read_isolated(data) if kind in ("xls", "ods") else _quiet(_read_sheets, data)
+    if raw is None:
+        raw = _read_isolated(data) if kind == "ods" else _quiet(_read_sheets, data)
     sheets = []
     for name, rows, merges, hidden in raw:
         sc = scans.get(name)

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from jixiao_xlsx import batch as B
+from jixiao_xlsx import book as B_book
 from jixiao_xlsx import summary as S
 from jixiao_xlsx.cli import main
 from jixiao_xlsx.profile import load_profile
@@ -84,6 +85,39 @@ def test_discover_skips_lock_and_hidden_in_fixed_order(district):
     ]  # fmt: skip  (sorted by code point, as os.scandir names)
     reasons = {rel(district, p): r for p, r in skipped}
     assert reasons == {".cache": B.SKIP_HIDDEN_DIR, "京溪街/.隐藏.xlsx": B.SKIP_HIDDEN_FILE, "嘉禾街/~$" + SAME: B.SKIP_LOCK}
+
+
+def test_a_street_that_sent_another_format_is_listed_with_what_to_send(tmp_path):
+    """.et, .csv and a zip of workbooks are what a street may send instead of an .xlsx: the batch
+    takes them (read by content), so 未能处理 says what each is and what to send; Word/PDF are ignored."""
+    import zipfile
+
+    from tests import badbooks
+
+    root = tmp_path / "区"
+    (root / "嘉禾街").mkdir(parents=True)
+    write_template(root / "嘉禾街" / "嘉禾街.et", data("嘉禾街道办事处", "党建经费", (100, 100, 100)))  # an .xlsx inside
+    (root / "京溪街").mkdir()
+    (root / "京溪街" / "京溪街.et").write_bytes(badbooks.cfb({"WpsContent": b"\x01"}))  # WPS's own format
+    (root / "同和街").mkdir()
+    (root / "同和街" / "导出.csv").write_text("项目名称,预算\n垃圾分类,100\n", encoding="utf-8")
+    (root / "同和街" / "自评报告.docx").write_bytes(b"PK\x03\x04 report")
+    (root / "同和街" / "盖章扫描件.pdf").write_bytes(b"%PDF-1.4")
+    with zipfile.ZipFile(root / "永平街.zip", "w") as z:
+        z.write(JIAHE, "永平街/自评表.xlsx")
+    files, skipped = B.discover([root])
+    assert [rel(root, f) for f in files] == ["京溪街/京溪街.et", "同和街/导出.csv", "嘉禾街/嘉禾街.et", "永平街.zip"]
+    assert skipped == []
+    out = tmp_path / "汇总.xlsx"
+    r = CliRunner().invoke(main, ["batch", str(root), "-o", str(out), "--jobs", "1"])
+    assert r.exit_code == 1, r.output  # three submissions could not be read
+    book = _read_all(out)
+    assert [rel(root, x[-1]) for x in book[S.SUMMARY_SHEET][1:-1]] == ["嘉禾街/嘉禾街.et"]
+    reasons = {rel(root, x[0]): x[2] for x in book[S.FAILED_SHEET][1:]}
+    assert reasons["京溪街/京溪街.et"] == B_book.WPS_ET
+    assert "CSV" in reasons["同和街/导出.csv"] and "标准模板" in reasons["同和街/导出.csv"]
+    assert "压缩包" in reasons["永平街.zip"] and "解压" in reasons["永平街.zip"]
+    assert set(reasons) == {"京溪街/京溪街.et", "同和街/导出.csv", "永平街.zip"}  # no Word/PDF row
 
 
 def test_discover_dedupes_and_takes_named_files(district, tmp_path):

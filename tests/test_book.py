@@ -146,6 +146,21 @@ def test_word_doc_ole(tmp_path):
     assert "Word文档（.doc）" in refuse(p)
 
 
+def test_wps_et_file_says_how_to_save_it_as_xlsx(tmp_path):
+    # WPS's own .et format is an OLE file without an Excel "Workbook" stream: not a damaged workbook
+    wps = badbooks.cfb({"WpsContent": b"\x01\x02"})
+    (tmp_path / "街道.et").write_bytes(wps)
+    assert refuse(tmp_path / "街道.et") == B.WPS_ET and "另存为" in B.WPS_ET and "xlsx" in B.WPS_ET
+    (tmp_path / "街道.xls").write_bytes(wps)  # the same bytes under an Excel name: the general message
+    assert refuse(tmp_path / "街道.xls") != B.WPS_ET
+    enc = badbooks.cfb({"EncryptionInfo": b"\x04", "EncryptedPackage": b"\x00"})
+    (tmp_path / "加密.et").write_bytes(enc)
+    assert "打开密码" in refuse(tmp_path / "加密.et")  # a password keeps its own message
+    # by content, not by name: a workbook saved under .et is read
+    p = xlsx(tmp_path / "另存.et", [["项目名称", "测试"]])
+    assert open_book(p).sheets[0].rows[0] == ["项目名称", "测试"]
+
+
 def test_zip_bomb_by_declared_size(tmp_path, monkeypatch):
     monkeypatch.setattr(B, "MAX_UNZIPPED_BYTES", 1_000_000)  # same code path as 200 MB, 1000x cheaper
     p = xlsx(tmp_path / "b.xlsx", [["a"]])
