@@ -438,7 +438,7 @@ def run_batch(
 
 def totals(rows, found: int, failed: int, skipped: int) -> dict:
     """Batch-level counts and money for ``--json``; ``rows`` are scored records (full or slim)."""
-    from .summary import money_totals
+    from .summary import duplicate_groups, money_totals
 
     grades: dict = {}
     for r in rows:
@@ -457,6 +457,7 @@ def totals(rows, found: int, failed: int, skipped: int) -> dict:
         "budget": _json_num(budget),
         "executed": _json_num(executed),
         "rate": _json_num(rate),
+        "duplicates": duplicate_groups(rows),  # [[file, ...]]: one project reported by several files
     }
 
 

@@ -363,7 +363,7 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
             click.echo(f"--- {f}\n{tb}", err=True)
     if stream:
         stream.finish(_batch.totals(sw.rows, len(run.files), len(run.unreadable), len(run.skipped)))
-    _print_batch(run, out, quiet=as_json)
+    _print_batch(run, out, quiet=as_json, duplicates=sw.duplicates)
     sys.exit(EXIT_OK if run.ok else EXIT_FINDINGS)
 
 
@@ -419,13 +419,16 @@ class _JsonStream:
         click.echo(f'\n  ],\n  "totals": {text}\n}}')
 
 
-def _print_batch(run, out, quiet):
+def _print_batch(run, out, quiet, duplicates=()):
     """A few lines for the clerk; details live in the summary (stderr when stdout carries JSON)."""
     echo = (lambda s: click.echo(s, err=True)) if quiet else click.echo
     echo(
         f"共 {len(run.files)} 个自评工作簿：已评分 {run.scored} 个（其中有错误 {run.with_errors} 个），"
         f"未能处理 {len(run.unreadable)} 个；已跳过 {len(run.skipped)} 个。"
     )
+    if duplicates:
+        echo(f"疑似重复报送 {len(duplicates)} 组（实施单位、项目名称和年度相同，合计把它们都计入了），"
+             "见汇总表“问题清单”中的 DUPLICATE_PROJECT。")
     for f, reason in run.unreadable[:20]:
         click.echo(f"未能处理 {f}：{reason}", err=True)
     if len(run.unreadable) > 20:

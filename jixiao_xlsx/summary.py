@@ -19,7 +19,7 @@ from .book import cell_ref, col_letter
 from .output import atomic_path, new_workbook, readable
 from .rowstream import RowStream, splice, xf_index
 from .scoring import RATE_PLACES
-from .values import CENT, quantize, to_decimal
+from .values import CENT, norm, quantize, to_decimal
 from .scored import KIND_NAMES, rule_text  # the scored workbook's words, so both sheets read alike
 
 SUMMARY_SHEET = "汇总"
@@ -51,6 +51,7 @@ NO_GRADE = "未评定"
 FAILED_READ = "未能读取"
 FAILED_SKIPPED = "已跳过"
 SCORED_WRITE_FAILED = "SCORED_WRITE_FAILED"
+DUPLICATE_PROJECT = "DUPLICATE_PROJECT"  # batch-level: two files report one project (docs/decisions.md)
 
 
 GRADE_COLOURS = {"优": "#C6EFCE", "良": "#BDD7EE", "中": "#FFEB9C", "差": "#FFC7CE"}
@@ -82,6 +83,28 @@ def money_totals(records) -> tuple:
     executed = sum((dec(r["result"]["budget"]["executed"]) or Decimal(0) for r in records), Decimal(0))
     rate = quantize(executed / budget, RATE_PLACES) if budget else None  # rounded as a project's rate
     return budget, executed, rate
+
+
+def duplicate_groups(records) -> list:
+    """Files that report the same project — 实施单位, 项目名称 and 年度 alike (whitespace and full-width
+    forms aside) — as ``[[file, ...], ...]``, each group of two or more in summary order.
+
+    A street that re-sends a corrected workbook while the first one stays in the folder is counted
+    twice in the district totals; the bureau has to be told which files to check. Records without
+    a 实施单位 or 项目名称 are never grouped (nothing says they are the same project)."""
+    groups: dict = {}
+    for rec in sorted(records, key=sort_key):
+        res = rec["result"]
+        unit, project = norm(res.get("unit")), norm(res.get("project"))
+        if unit and project:
+            groups.setdefault((unit, project, res.get("year")), []).append(rec["file"])
+    return [files for files in groups.values() if len(files) > 1]
+
+
+def duplicate_message(others: list) -> str:
+    named = "、".join(f"“{f}”" for f in others[:3]) + (f"等{len(others)}个文件" if len(others) > 3 else "")
+    return (f"与{named}的实施单位、项目名称和年度相同，可能是重复报送（如修改后重报而旧文件未删除）；"
+            "汇总表的合计把它们都计入了。请核实后只保留一份，再重新汇总。")
 
 
 def difference(res: dict) -> Optional[Decimal]:
@@ -506,6 +529,7 @@ class SummaryWriter:
         self.sheets = {name: wb.add_worksheet(name) for name in SHEETS}  # tab order
         self._ind_row = self._find_row = 0
         self.dropped = {INDICATOR_SHEET: 0, FINDINGS_SHEET: 0}  # rows beyond Excel's last row
+        self.duplicates: list = []  # duplicate_groups of the batch, once closed
         ws = self.sheets[INDICATOR_SHEET]
         self.w.header(ws, 0, INDICATOR_COLUMNS, (30, 20, 24, 10, 14, 30, 8, 16, 16, 7, 7, 8, 14))
         ws.freeze_panes(1, 0)
@@ -552,6 +576,7 @@ class SummaryWriter:
         w, sh, profile = self.w, self.sheets, self.profile
         records = sorted(self.rows, key=sort_key)
         unreadable, skipped = list(unreadable), list(skipped)
+        groups = self.duplicates = self._flag_duplicates(records)
         for name, r, ncols in ((INDICATOR_SHEET, self._ind_row, len(INDICATOR_COLUMNS)),
                                (FINDINGS_SHEET, self._find_row, len(FINDING_COLUMNS))):  # fmt: skip
             sh[name].autofilter(0, 0, max(r, 1), ncols - 1)
@@ -566,12 +591,34 @@ class SummaryWriter:
             for name, n in self.dropped.items()
             if n
         ]
+        if groups:
+            notes.append(("疑似重复报送", f"{len(groups)}组共{sum(len(g) for g in groups)}个文件的实施单位、项目名称和年度相同，"
+                                      f"合计把它们都计入了；见问题清单中的 {DUPLICATE_PROJECT}，核实后只保留一份再汇总。"))
         _write_about_sheet(w, sh[ABOUT_SHEET], records, unreadable, skipped, profile, self.started_at, notes)
         self.wb.close()
         self._wb_closed = True
         splice(self._tmp, self._streams)
         self._closed = True
         return str(self.out_path)
+
+    def _flag_duplicates(self, records) -> list:
+        """One 提示 row in 问题清单 per file of each :func:`duplicate_groups` group (after the rows
+        streamed so far), counted in that file's 提示数."""
+        groups = duplicate_groups(records)
+        others = {f: [x for x in g if x != f] for g in groups for f in g}
+        r = self._find_row
+        for rec in records:
+            if rec["file"] not in others:
+                continue
+            rec["hints"] += 1
+            if r >= MAX_ROW:
+                self.dropped[FINDINGS_SHEET] += 1
+                continue
+            r += 1
+            self._find.write(r, [rec["file"], rec["result"].get("unit") or None, None, None, "提示", DUPLICATE_PROJECT,
+                                 duplicate_message(others[rec["file"]])], self._find_styles)  # fmt: skip
+        self._find_row = r
+        return groups
 
     def __exit__(self, et, ev, tb):
         try:

@@ -120,6 +120,40 @@ def test_a_street_that_sent_another_format_is_listed_with_what_to_send(tmp_path)
     assert set(reasons) == {"京溪街/京溪街.et", "同和街/导出.csv", "永平街.zip"}  # no Word/PDF row
 
 
+def test_one_project_sent_twice_is_flagged_not_silently_summed(tmp_path):
+    """A street re-sends a corrected workbook and the first stays in the folder: the district totals
+    count both, so each file gets a DUPLICATE_PROJECT 提示 naming the other (same 实施单位, 项目名称,
+    年度 after whitespace/full-width normalisation); another year or another project is not flagged."""
+    root = tmp_path / "区"
+    root.mkdir()
+    write_template(root / "a-自评表.xlsx", data("嘉禾街道办事处", "党建工作经费", (100, 100, 100)))
+    write_template(root / "b-自评表（修改）.xlsx", data(" 嘉禾街道办事处", "党建工作经费\u3000", (100, 100, 90)))
+    other_year = data("嘉禾街道办事处", "党建工作经费", (100, 100, 100))
+    other_year["info"]["年度"] = 2023
+    write_template(root / "c-2023.xlsx", other_year)
+    write_template(root / "d-其他.xlsx", data("嘉禾街道办事处", "长者饭堂经费", (50, 50, 50)))
+    out = tmp_path / "汇总.xlsx"
+    r = CliRunner().invoke(main, ["batch", str(root), "-o", str(out), "--jobs", "1", "--json"])
+    assert r.exit_code == 0, r.output  # a 提示: the files themselves are clean
+    doc = json.loads(r.stdout)
+    a, b = str(root / "a-自评表.xlsx"), str(root / "b-自评表（修改）.xlsx")
+    assert doc["totals"]["duplicates"] == [[b, a]]  # summary order: b's unit as typed starts with a space
+    # the totals still sum every file (as the summary's SUM does): 100 + 100 + 100 + 50 = 350 budget,
+    # 100 + 90 + 100 + 50 = 340 executed — the message says so, the bureau decides which file stays
+    assert (doc["totals"]["budget"], doc["totals"]["executed"]) == (350, 340)
+    book = _read_all(out)
+    dup = [x for x in book[S.FINDINGS_SHEET][1:] if x[5] == S.DUPLICATE_PROJECT]
+    assert [(x[0], x[4]) for x in dup] == [(b, "提示"), (a, "提示")]
+    assert f"“{a}”" in dup[0][6] and f"“{b}”" in dup[1][6] and "只保留一份" in dup[0][6]
+    hints = {x["file"]: sum(1 for f in x["findings"] if f["severity"] == "提示") for x in doc["files"]}
+    head = book[S.SUMMARY_SHEET][0]
+    shown = {x[-1]: x[head.index("提示数")] for x in book[S.SUMMARY_SHEET][1:-1]}
+    assert shown == {f: hints[f] + (f in (a, b)) for f in hints}  # the file's own hints, plus this one
+    about = dict((x[0], x[1]) for x in book[S.ABOUT_SHEET][1:])
+    assert "1组共2个文件" in about["疑似重复报送"]
+    assert "疑似重复报送 1 组" in r.stderr
+
+
 def test_discover_dedupes_and_takes_named_files(district, tmp_path):
     f = district / "同和街" / "同和街.xlsx"
     files, _ = B.discover([f, district / "同和街", f])

@@ -254,3 +254,14 @@ def test_findings_columns_are_named_as_in_a_scored_workbook():
     from jixiao_xlsx.scored import FINDING_HEADERS
 
     assert {h for h, _w in FINDING_HEADERS} - {"序号"} <= set(S.FINDING_COLUMNS)
+
+
+def test_duplicate_groups_need_unit_and_project():
+    def rec(f, unit, project, year=2022):
+        return {"file": f, "result": {"unit": unit, "project": project, "year": year}}
+
+    records = [rec("a", "嘉禾街", "经费"), rec("b", "嘉禾街", "经 费"), rec("c", "", "经费"), rec("d", "", "经费"),
+               rec("e", "京溪街", None), rec("f", "京溪街", None), rec("g", "嘉禾街", "经费", 2023)]
+    # in summary order ("经 费" sorts before "经费"); a blank unit or project: nothing says they match
+    assert S.duplicate_groups(records) == [["b", "a"]]
+    assert "等4个文件" in S.duplicate_message(["1", "2", "3", "4"]) and "等" not in S.duplicate_message(["1", "2", "3"])
