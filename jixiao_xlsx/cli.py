@@ -363,7 +363,11 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
             click.echo(f"--- {f}\n{tb}", err=True)
     if stream:
         stream.finish(_batch.totals(sw.rows, len(run.files), len(run.unreadable), len(run.skipped)))
-    _print_batch(run, out, quiet=as_json, duplicates=sw.duplicates)
+    from .summary import year_note
+
+    years = year_note(sw.rows)
+    _print_batch(run, out, quiet=as_json, duplicates=sw.duplicates,
+                 mixed_years=years[1] if years and years[0] == "年度不一" else None)  # fmt: skip
     sys.exit(EXIT_OK if run.ok else EXIT_FINDINGS)
 
 
@@ -419,7 +423,7 @@ class _JsonStream:
         click.echo(f'\n  ],\n  "totals": {text}\n}}')
 
 
-def _print_batch(run, out, quiet, duplicates=()):
+def _print_batch(run, out, quiet, duplicates=(), mixed_years=None):
     """A few lines for the clerk; details live in the summary (stderr when stdout carries JSON)."""
     echo = (lambda s: click.echo(s, err=True)) if quiet else click.echo
     echo(
@@ -429,6 +433,8 @@ def _print_batch(run, out, quiet, duplicates=()):
     if duplicates:
         echo(f"疑似重复报送 {len(duplicates)} 组（实施单位、项目名称和年度相同，合计把它们都计入了），"
              "见汇总表“问题清单”中的 DUPLICATE_PROJECT。")
+    if mixed_years:
+        echo(f"年度不一：{mixed_years}")
     for f, reason in run.unreadable[:20]:
         click.echo(f"未能处理 {f}：{reason}", err=True)
     if len(run.unreadable) > 20:

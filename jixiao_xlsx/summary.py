@@ -101,6 +101,28 @@ def duplicate_groups(records) -> list:
     return [files for files in groups.values() if len(files) > 1]
 
 
+def year_counts(records) -> list:
+    """[(年度, files)] of the scored records, most files first (a blank year as ''): a district
+    summary normally covers one year, and totals over several years are worth a second look."""
+    counts: dict = {}
+    for rec in records:
+        y = _year(rec["result"].get("year"))
+        counts[y] = counts.get(y, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] == "", str(kv[0])))  # a blank year last
+
+
+def year_note(records) -> Optional[tuple]:
+    """The 说明 row for the years of the batch: one year, or several (a file from another year in the
+    folder, or a year typed wrong) with how many files each."""
+    counts = year_counts(records)
+    if not counts:
+        return None
+    said = "、".join(f"{y if y != '' else '未填年度'}{'年' if y != '' else ''}{n}个" for y, n in counts)
+    if len(counts) == 1:
+        return ("年度", said)
+    return ("年度不一", f"{said}；合计包含不同年度，请核实是否放错了文件或年度填错（见汇总表“年度”列）。")
+
+
 def duplicate_message(others: list) -> str:
     named = "、".join(f"“{f}”" for f in others[:3]) + (f"等{len(others)}个文件" if len(others) > 3 else "")
     return (f"与{named}的实施单位、项目名称和年度相同，可能是重复报送（如修改后重报而旧文件未删除）；"
@@ -591,6 +613,9 @@ class SummaryWriter:
             for name, n in self.dropped.items()
             if n
         ]
+        years = year_note(records)
+        if years:
+            notes.append(years)
         if groups:
             notes.append(("疑似重复报送", f"{len(groups)}组共{sum(len(g) for g in groups)}个文件的实施单位、项目名称和年度相同，"
                                       f"合计把它们都计入了；见问题清单中的 {DUPLICATE_PROJECT}，核实后只保留一份再汇总。"))

@@ -152,6 +152,9 @@ def test_one_project_sent_twice_is_flagged_not_silently_summed(tmp_path):
     about = dict((x[0], x[1]) for x in book[S.ABOUT_SHEET][1:])
     assert "1组共2个文件" in about["疑似重复报送"]
     assert "疑似重复报送 1 组" in r.stderr
+    # c-2023 is of another year: the totals mix two years, which 说明 and the console say
+    assert about["年度不一"].startswith("2022年3个、2023年1个；") and "年度不一：2022年3个、2023年1个" in r.stderr
+    assert "年度" not in about
 
 
 def test_discover_dedupes_and_takes_named_files(district, tmp_path):

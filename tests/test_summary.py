@@ -265,3 +265,13 @@ def test_duplicate_groups_need_unit_and_project():
     # in summary order ("经 费" sorts before "经费"); a blank unit or project: nothing says they match
     assert S.duplicate_groups(records) == [["b", "a"]]
     assert "等4个文件" in S.duplicate_message(["1", "2", "3", "4"]) and "等" not in S.duplicate_message(["1", "2", "3"])
+
+
+def test_year_note_one_year_or_several():
+    def rec(year):
+        return {"file": "f", "result": {"year": year}}
+
+    assert S.year_note([]) is None
+    assert S.year_note([rec(2022), rec("2022")]) == ("年度", "2022年2个")  # the same year typed as text
+    label, text = S.year_note([rec(2022), rec(2023), rec(2022), rec(None)])
+    assert label == "年度不一" and text.startswith("2022年2个、2023年1个、未填年度1个；")
