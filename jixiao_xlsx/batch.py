@@ -32,6 +32,7 @@ SKIP_HIDDEN_FILE = "隐藏文件，已跳过。"
 SKIP_HIDDEN_DIR = "隐藏文件夹，其中的文件已跳过。"
 SKIP_SCORED = "jixiao 生成的评分工作簿（.scored.xlsx），不是自评表，已跳过。"
 SKIP_OUTPUT = "本次汇总的输出文件，已跳过。"
+SKIP_NUMBERS_DIR = "苹果Numbers表格（文件夹形式），本工具无法读取；请在Numbers中选“文件 > 导出为 > Excel”，提交导出的.xlsx文件。"
 
 # Below this many files one process is faster than starting workers. Measured (benchmarks/batch.py,
 # 2 cores, ~6 ms per file): starting 2 workers costs ~30 ms with fork (Linux; jobs=2 wins from ~12
@@ -80,6 +81,8 @@ def _walk(folder: Path, files: list, skipped: list, exclude: set) -> None:
         if e.is_dir(follow_symlinks=False):
             if _is_hidden(p):
                 skipped.append((str(p), SKIP_HIDDEN_DIR))
+            elif e.name.lower().endswith(".numbers"):  # a Numbers document saved as a package folder
+                skipped.append((str(p), SKIP_NUMBERS_DIR))
             else:
                 _walk(p, files, skipped, exclude)
         elif e.name.lower().endswith(EXCEL_SUFFIXES + OTHER_SHEET_SUFFIXES) and e.is_file():

@@ -80,8 +80,8 @@ def cell_ref(r: int, c: int) -> str:
     return f"{col_letter(c)}{r + 1}"
 
 
-COL_LETTERS = tuple(col_letter(c) for c in range(702))
-_tuple_new = tuple.__new__  # A .. ZZ: every column a form uses
+COL_LETTERS = tuple(col_letter(c) for c in range(702))  # A .. ZZ: every column a form uses
+_tuple_new = tuple.__new__  # Sheet.row_cells builds Cells without a call per cell
 
 
 @dataclass
@@ -363,7 +363,10 @@ def _check_ole(data: bytes) -> None:
     if "PowerPoint Document" in names:
         raise _not_workbook("PowerPoint演示文稿（.ppt）")
     if names and not ({"Workbook", "Book", "WORKBOOK", "BOOK"} & names):
-        raise UnreadableFile("这是一个Office文件，但不是Excel工作簿；" + _ASK_XLSX)
+        raise UnreadableFile(_OFFICE_NOT_EXCEL)
+
+
+_OFFICE_NOT_EXCEL = "这是一个Office文件，但不是Excel工作簿；" + _ASK_XLSX
 
 
 # -- zip (.xlsx/.xlsm/.ods) -------------------------------------------------------------------------
@@ -785,6 +788,8 @@ def _zip_kind(names_lower: set, zf: zipfile.ZipFile) -> str:
         return "xlsx"
     if "xl/workbook.bin" in names_lower:
         raise UnreadableFile("这是二进制格式的Excel工作簿（.xlsb），本工具不支持；" + _ASK_XLSX)
+    if "index/document.iwa" in names_lower or "index.zip" in names_lower:
+        raise UnreadableFile(NUMBERS)
     if "word/document.xml" in names_lower:
         raise _not_workbook("Word文档（.docx）")
     if "ppt/presentation.xml" in names_lower:
@@ -798,13 +803,27 @@ def _zip_kind(names_lower: set, zf: zipfile.ZipFile) -> str:
             return "ods"
         if b"opendocument.text" in mt:
             raise _not_workbook("文字处理文档（.odt）")
-    inner = [n for n in zf.namelist() if n.lower().endswith((".xlsx", ".xls", ".xlsm"))]
+    inner = [_shown_name(i) for i in zf.infolist() if i.filename.lower().endswith((".xlsx", ".xls", ".xlsm"))]
     if inner:
         raise UnreadableFile(
             f"这是一个压缩包，里面有{len(inner)}个Excel文件（如“{os.path.basename(inner[0])[:40]}”）；请解压后逐个提交。"
         )
     return_msg = "这是一个压缩包（zip）或已损坏的工作簿，不是可读取的Excel文件；" + _ASK_XLSX
     raise UnreadableFile(return_msg)
+
+
+NUMBERS = "这是苹果Numbers表格，Excel和WPS都打不开；请在Numbers中选“文件 > 导出为 > Excel”，再提交导出的.xlsx文件。"
+
+
+def _shown_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its maker meant it: zips made on Chinese Windows store GBK names without
+    the UTF-8 flag, which zipfile decodes as cp437 (mojibake in a message)."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
 
 
 _DAMAGED = "文件已损坏或不完整（可能下载或复制时中断），无法读取；请用Excel或WPS重新保存后提交。"
@@ -1272,7 +1291,22 @@ def _limit_memory() -> None:
 
 
 # -- entry point ------------------------------------------------------------------------------------
+_HEAD_BYTES = 8192  # what sniffing a file that is not a zip or OLE container looks at
+
+
+def _too_large(path: str, size: int, head: bytes) -> UnreadableFile:
+    mb = size // (1024 * 1024)
+    if head.startswith(ZIP_MAGICS) and path.lower().endswith(".zip"):  # an archive, not a workbook
+        return UnreadableFile(f"这是一个压缩包（约{mb}MB），不是Excel工作簿；请解压后提交其中的.xlsx自评表。")
+    return UnreadableFile(
+        f"文件过大（{mb}MB），超出本工具的处理上限（{MAX_FILE_BYTES // (1024 * 1024)}MB）；"
+        "自评表一般不足1MB，请删除图片和无关工作表后重新保存提交。"
+    )
+
+
 def _read_bytes(path: str) -> bytes:
+    """The file's bytes (up to the cap) when it is a zip or OLE container; otherwise only its first
+    bytes, which is all :func:`sniff_other` reads (a 90 MB CSV or .rar is not read whole to say what it is)."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -1285,15 +1319,17 @@ def _read_bytes(path: str) -> bytes:
         raise UnreadableFile("这不是一个普通文件，不是Excel工作簿，请提交.xlsx格式的自评表。")
     if st.st_size == 0:
         raise UnreadableFile("文件为空（0字节），可能上传或复制时出错；请重新保存后提交。")
-    if st.st_size > MAX_FILE_BYTES:
-        raise UnreadableFile(
-            f"文件过大（{st.st_size // (1024 * 1024)}MB），超出本工具的处理上限（{MAX_FILE_BYTES // (1024 * 1024)}MB）；"
-            "自评表一般不足1MB，请删除图片和无关工作表后重新保存提交。"
-        )
     try:
         with open(path, "rb") as fh:
+            head = fh.read(_HEAD_BYTES)
+            if not head.startswith(OLE_MAGIC) and not head.startswith(ZIP_MAGICS):
+                return head  # not a workbook container (CSV, PDF, rar …): the head is all that is sniffed
+            if st.st_size > MAX_FILE_BYTES:
+                raise _too_large(path, st.st_size, head)
             # the size just seen, not the cap: read(n) reserves n bytes first (100 MB for every file)
-            data = fh.read(st.st_size + 1)
+            data = head
+            if len(head) <= st.st_size:  # (read(negative) would read to the end, past any cap)
+                data += fh.read(st.st_size + 1 - len(head))
             if len(data) > st.st_size:  # the file grew since: the rest, up to the cap
                 data += fh.read(MAX_FILE_BYTES + 1 - len(data))
             return data
@@ -1351,13 +1387,14 @@ LOCK_FILE = ("这是Excel/WPS打开工作簿时自动生成的临时锁定文件
              "请关闭Excel/WPS后提交不带~$的原文件。")
 
 
-WPS_ET = ("这是WPS表格自有格式（.et）的文件，本工具无法读取；请用WPS打开后点“另存为”，"
+WPS_ET = ("这是WPS表格自有格式（.et/.ett）的文件，本工具无法读取；请用WPS打开后点“另存为”，"
           "文件类型选“Excel 工作簿（*.xlsx）”，再提交另存后的文件。")
 
 
 def _wps_hint(path: str, e: UnreadableFile) -> UnreadableFile:
-    """An OLE file named .et/.ett that cannot be read is WPS's own format, not a damaged workbook:
-    say how to save it as .xlsx (an encrypted one keeps its own message)."""
+    """An OLE file named .et/.ett that is not an Excel workbook, or that calamine cannot read, is
+    WPS's own format rather than a damaged workbook: say how to save it as .xlsx (a password-protected
+    one keeps its own message)."""
     if path.lower().endswith((".et", ".ett")) and e.reason != _ENCRYPTED:
         return UnreadableFile(WPS_ET)
     return e
@@ -1367,12 +1404,15 @@ def open_book(path: str) -> Book:
     """Read every sheet of ``path``. Raises :class:`UnreadableFile` with a Chinese reason."""
     path = str(path)
     data = _read_bytes(path)
-    head = data[:8192]
+    head = data[:_HEAD_BYTES]
     scans: dict = {}
     raw = None
     if head.startswith(OLE_MAGIC):
         try:
-            _check_ole(data)
+            _check_ole(data)  # an encrypted file, a Word .doc … keep their own message
+        except UnreadableFile as e:
+            raise _wps_hint(path, e) if e.reason == _OFFICE_NOT_EXCEL else e
+        try:
             raw = _read_isolated(data)  # calamine reads .xls in a child process
         except UnreadableFile as e:
             raise _wps_hint(path, e)

@@ -97,7 +97,7 @@ def duplicate_groups(records) -> list:
         res = rec["result"]
         unit, project = norm(res.get("unit")), norm(res.get("project"))
         if unit and project:
-            groups.setdefault((unit, project, res.get("year")), []).append(rec["file"])
+            groups.setdefault((unit, project, _year(res.get("year"))), []).append(rec["file"])
     return [files for files in groups.values() if len(files) > 1]
 
 
@@ -123,8 +123,11 @@ def year_note(records) -> Optional[tuple]:
     return ("年度不一", f"{said}；合计包含不同年度，请核实是否放错了文件或年度填错（见汇总表“年度”列）。")
 
 
-def duplicate_message(others: list) -> str:
-    named = "、".join(f"“{f}”" for f in others[:3]) + (f"等{len(others)}个文件" if len(others) > 3 else "")
+def duplicate_message(group: list, file: str) -> str:
+    """The DUPLICATE_PROJECT text for ``file``: the (first three) other files of its group."""
+    others = [f for f in group[:4] if f != file][:3]
+    n = len(group) - 1
+    named = "、".join(f"“{f}”" for f in others) + (f"等{n}个文件" if n > 3 else "")
     return (f"与{named}的实施单位、项目名称和年度相同，可能是重复报送（如修改后重报而旧文件未删除）；"
             "汇总表的合计把它们都计入了。请核实后只保留一份，再重新汇总。")
 
@@ -630,10 +633,11 @@ class SummaryWriter:
         """One 提示 row in 问题清单 per file of each :func:`duplicate_groups` group (after the rows
         streamed so far), counted in that file's 提示数."""
         groups = duplicate_groups(records)
-        others = {f: [x for x in g if x != f] for g in groups for f in g}
+        group_of = {f: g for g in groups for f in g}  # each group shared, not copied per file
         r = self._find_row
         for rec in records:
-            if rec["file"] not in others:
+            group = group_of.get(rec["file"])
+            if group is None:
                 continue
             rec["hints"] += 1
             if r >= MAX_ROW:
@@ -641,7 +645,7 @@ class SummaryWriter:
                 continue
             r += 1
             self._find.write(r, [rec["file"], rec["result"].get("unit") or None, None, None, "提示", DUPLICATE_PROJECT,
-                                 duplicate_message(others[rec["file"]])], self._find_styles)  # fmt: skip
+                                 duplicate_message(group, rec["file"])], self._find_styles)  # fmt: skip
         self._find_row = r
         return groups
 

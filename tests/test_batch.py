@@ -105,9 +105,16 @@ def test_a_street_that_sent_another_format_is_listed_with_what_to_send(tmp_path)
     (root / "同和街" / "盖章扫描件.pdf").write_bytes(b"%PDF-1.4")
     with zipfile.ZipFile(root / "永平街.zip", "w") as z:
         z.write(JIAHE, "永平街/自评表.xlsx")
+    (root / "松洲街").mkdir()
+    with zipfile.ZipFile(root / "松洲街" / "自评表.numbers", "w") as z:  # a Numbers document, one file
+        z.writestr("Index/Document.iwa", b"\x00")
+    (root / "松洲街" / "旧版.numbers" / "Index").mkdir(parents=True)  # … or a package folder
+    with zipfile.ZipFile(root / "松洲街" / "旧版.numbers" / "Index.zip", "w") as z:
+        z.writestr("Document.iwa", b"\x00")
     files, skipped = B.discover([root])
-    assert [rel(root, f) for f in files] == ["京溪街/京溪街.et", "同和街/导出.csv", "嘉禾街/嘉禾街.et", "永平街.zip"]
-    assert skipped == []
+    assert [rel(root, f) for f in files] == [
+        "京溪街/京溪街.et", "同和街/导出.csv", "嘉禾街/嘉禾街.et", "松洲街/自评表.numbers", "永平街.zip"]
+    assert [(rel(root, f), why) for f, why in skipped] == [("松洲街/旧版.numbers", B.SKIP_NUMBERS_DIR)]
     out = tmp_path / "汇总.xlsx"
     r = CliRunner().invoke(main, ["batch", str(root), "-o", str(out), "--jobs", "1"])
     assert r.exit_code == 1, r.output  # three submissions could not be read
@@ -117,7 +124,9 @@ def test_a_street_that_sent_another_format_is_listed_with_what_to_send(tmp_path)
     assert reasons["京溪街/京溪街.et"] == B_book.WPS_ET
     assert "CSV" in reasons["同和街/导出.csv"] and "标准模板" in reasons["同和街/导出.csv"]
     assert "压缩包" in reasons["永平街.zip"] and "解压" in reasons["永平街.zip"]
-    assert set(reasons) == {"京溪街/京溪街.et", "同和街/导出.csv", "永平街.zip"}  # no Word/PDF row
+    assert reasons["松洲街/自评表.numbers"] == B_book.NUMBERS and reasons["松洲街/旧版.numbers"] == B.SKIP_NUMBERS_DIR
+    assert set(reasons) == {"京溪街/京溪街.et", "同和街/导出.csv", "永平街.zip", "松洲街/自评表.numbers",
+                            "松洲街/旧版.numbers"}  # no Word/PDF row
 
 
 def test_one_project_sent_twice_is_flagged_not_silently_summed(tmp_path):

@@ -153,12 +153,26 @@ def test_wps_et_file_says_how_to_save_it_as_xlsx(tmp_path):
     assert refuse(tmp_path / "街道.et") == B.WPS_ET and "另存为" in B.WPS_ET and "xlsx" in B.WPS_ET
     (tmp_path / "街道.xls").write_bytes(wps)  # the same bytes under an Excel name: the general message
     assert refuse(tmp_path / "街道.xls") != B.WPS_ET
+    (tmp_path / "报告.et").write_bytes(badbooks.cfb({"WordDocument": b"\xec\xa5"}))
+    assert "Word文档（.doc）" in refuse(tmp_path / "报告.et")  # a Word file under .et is called what it is
     enc = badbooks.cfb({"EncryptionInfo": b"\x04", "EncryptedPackage": b"\x00"})
     (tmp_path / "加密.et").write_bytes(enc)
     assert "打开密码" in refuse(tmp_path / "加密.et")  # a password keeps its own message
     # by content, not by name: a workbook saved under .et is read
     p = xlsx(tmp_path / "另存.et", [["项目名称", "测试"]])
     assert open_book(p).sheets[0].rows[0] == ["项目名称", "测试"]
+
+
+def test_zip_of_chinese_windows_names_its_workbook_readably(tmp_path):
+    # Chinese Windows writes member names in GBK without the UTF-8 flag; zipfile reads them as cp437
+    real = "嘉禾街自评表.xlsx".encode("gbk")
+    placeholder = b"A" * (len(real) - 5) + b".xlsx"
+    p = tmp_path / "报送.zip"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr(placeholder.decode(), b"x")
+    p.write_bytes(p.read_bytes().replace(placeholder, real))
+    assert zipfile.ZipFile(p).infolist()[0].flag_bits & 0x800 == 0
+    assert "（如“嘉禾街自评表.xlsx”）" in refuse(p)
 
 
 def test_zip_bomb_by_declared_size(tmp_path, monkeypatch):
@@ -610,7 +624,8 @@ def test_quiet_silences_descriptor_2_only_while_reading(capfd):
 def test_read_bytes_takes_the_whole_file_even_if_it_grew_after_stat(tmp_path, monkeypatch):
     """The read is sized by the stat just made; a file that grew since is still read whole."""
     p = tmp_path / "grew.xlsx"
-    p.write_bytes(b"PK" + b"x" * 5000)
+    whole = b"PK\x03\x04" + b"x" * 20_000  # longer than the head read first
+    p.write_bytes(whole)
     real = os.stat
 
     def stale(path, *a, **k):  # what stat said a moment before the file grew
@@ -619,4 +634,25 @@ def test_read_bytes_takes_the_whole_file_even_if_it_grew_after_stat(tmp_path, mo
                                st.st_atime, st.st_mtime, st.st_ctime))  # fmt: skip
 
     monkeypatch.setattr(B.os, "stat", stale)
-    assert B._read_bytes(str(p)) == b"PK" + b"x" * 5000
+    assert B._read_bytes(str(p)) == whole
+    monkeypatch.setattr(B, "MAX_FILE_BYTES", 10_000)  # grown past the cap: read up to the cap, not to the end
+    assert B._read_bytes(str(p)) == whole[:10_001]
+
+
+def test_a_file_that_is_no_container_is_sniffed_from_its_head_only(tmp_path, monkeypatch):
+    """A CSV, .rar or .7z is never read whole (nor refused by size) just to say what it is; an
+    oversized .zip is called an archive, an oversized workbook too large."""
+    monkeypatch.setattr(B, "MAX_FILE_BYTES", 50_000)
+    csv = tmp_path / "导出.csv"
+    csv.write_text("项目名称,预算\n" + "垃圾分类,100\n" * 20_000, encoding="utf-8")  # ~300 KB > the cap
+    assert len(B._read_bytes(str(csv))) == B._HEAD_BYTES
+    assert "CSV" in refuse(csv)
+    rar = tmp_path / "报送.rar"
+    rar.write_bytes(b"Rar!\x1a\x07\x00" + os.urandom(80_000))
+    assert "压缩包" in refuse(rar) and "解压" in refuse(rar)
+    big_zip = tmp_path / "全街道.zip"
+    big_zip.write_bytes(b"PK\x03\x04" + b"\x00" * 60_000)
+    assert "压缩包" in refuse(big_zip) and "过大" not in refuse(big_zip)
+    big_book = tmp_path / "自评表.xlsx"
+    big_book.write_bytes(b"PK\x03\x04" + b"\x00" * 60_000)
+    assert "文件过大" in refuse(big_book)

@@ -159,15 +159,21 @@ def test_committed_samples_match_script(tmp_path, name):
 def test_samples_folder_holds_only_what_the_scripts_write(tmp_path):
     """samples/ is what clerks download: the script's workbooks, the district set, the two scripts —
     no stray file (24 review variants once slipped in unnoticed)."""
-    top = sorted(p.name for p in SAMPLES.iterdir() if p.name != "__pycache__")
+
+    def kept(p: Path) -> bool:  # what git keeps (.gitignore: lock files, scored workbooks, caches)
+        return not (p.name.startswith("~$") or p.name.endswith(".scored.xlsx") or "__pycache__" in p.parts)
+
+    top = sorted(p.name for p in SAMPLES.iterdir() if kept(p))
     assert top == sorted([*make_samples.SAMPLES, "district", "make_samples.py"])
     sys.path.insert(0, str(SAMPLES / "district"))
-    import make_district
-
+    try:
+        import make_district
+    finally:
+        sys.path.remove(str(SAMPLES / "district"))
     out = tmp_path / "district"
     out.mkdir()
     make_district.build(out)
-    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not p.name.startswith("~$"))
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and kept(p))
     bundled = sorted(p.relative_to(SAMPLES / "district").as_posix() for p in (SAMPLES / "district").rglob("*")
-                     if p.is_file() and not p.name.startswith("~$") and "__pycache__" not in p.parts)
+                     if p.is_file() and kept(p))
     assert bundled == sorted(written + ["make_district.py"])

@@ -292,6 +292,25 @@ def test_every_clerk_value_is_at_the_same_sheet_and_cell(written, out_book):
     assert checked > 60
 
 
+def test_a_large_input_is_assembled_in_temporary_files_with_the_same_content(written, tmp_path, monkeypatch):
+    # in memory, every part's XML would sit there at once: a workbook far beyond a self-evaluation's
+    # few hundred cells goes through xlsxwriter's temporary files instead; the content is the same
+    book, out, result = written
+    asked = []
+    real = scored.new_workbook
+    monkeypatch.setattr(scored, "new_workbook", lambda path, **kw: asked.append(kw) or real(path, **kw))
+    monkeypatch.setattr(scored, "IN_MEMORY_CELLS", 10)
+    big = tmp_path / "big.scored.xlsx"
+    scored.write_scored(result, book, str(big), PROFILE)
+    monkeypatch.undo()
+    assert asked == [{"in_memory": False}]
+    same = openpyxl.load_workbook(str(big))
+    ref = openpyxl.load_workbook(str(out))
+    assert same.sheetnames == ref.sheetnames
+    for a, b in zip(same.worksheets, ref.worksheets):
+        assert [[c.value for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()], a.title
+
+
 def test_clerk_text_that_looks_like_a_formula_stays_text(written, out_xl):
     assert out_xl["备注"]["A3"].value == "=1+1"
     assert out_xl["备注"]["A3"].data_type == "s"
