@@ -32,6 +32,7 @@ SKIP_HIDDEN_FILE = "隐藏文件，已跳过。"
 SKIP_HIDDEN_DIR = "隐藏文件夹，其中的文件已跳过。"
 SKIP_SCORED = "jixiao 生成的评分工作簿（.scored.xlsx），不是自评表，已跳过。"
 SKIP_OUTPUT = "本次汇总的输出文件，已跳过。"
+SKIP_EXTRACTED_ZIP = "压缩包，其中的工作簿已解压在同一文件夹中（已分别读取），压缩包本身已跳过。"
 SKIP_NUMBERS_DIR = "苹果Numbers表格（文件夹形式），本工具无法读取；请在Numbers中选“文件 > 导出为 > Excel”，提交导出的.xlsx文件。"
 
 # Below this many files one process is faster than starting workers. Measured (benchmarks/batch.py,
@@ -90,6 +91,10 @@ def _walk(folder: Path, files: list, skipped: list, exclude: set) -> None:
                 skipped.append((str(p), SKIP_OUTPUT))
                 continue
             reason = _skip_reason(p)
+            if reason is None and e.name.lower().endswith(".zip"):
+                from .book import extracted_beside
+
+                reason = SKIP_EXTRACTED_ZIP if extracted_beside(str(p)) else None
             if reason:
                 skipped.append((str(p), reason))
             else:

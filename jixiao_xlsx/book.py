@@ -812,6 +812,31 @@ def _zip_kind(names_lower: set, zf: zipfile.ZipFile) -> str:
     raise UnreadableFile(return_msg)
 
 
+def extracted_beside(path: str) -> bool:
+    """Whether every workbook inside the zip ``path`` already lies, unzipped, in the zip's own folder
+    (as extracted "here" or into a folder named after the zip): a batch then skips the archive
+    instead of reporting it on every run. False for anything unreadable or without a workbook."""
+    folder, stem = os.path.dirname(path), os.path.splitext(os.path.basename(path))[0]
+    try:
+        if os.path.getsize(path) > MAX_FILE_BYTES:
+            return False
+        with zipfile.ZipFile(path) as zf:
+            inner = [_shown_name(i) for i in zf.infolist()
+                     if i.filename.lower().endswith((".xlsx", ".xls", ".xlsm")) and not i.is_dir()]
+    except Exception:  # noqa: BLE001 - a damaged zip is the reader's to report
+        return False
+    if not inner:
+        return False
+    for name in inner:
+        rel = name.replace("\\", "/").lstrip("/")
+        if ".." in rel.split("/"):
+            return False
+        places = (os.path.join(folder, rel), os.path.join(folder, stem, rel), os.path.join(folder, os.path.basename(rel)))
+        if not any(os.path.isfile(p) for p in places):
+            return False
+    return True
+
+
 NUMBERS = "这是苹果Numbers表格，Excel和WPS都打不开；请在Numbers中选“文件 > 导出为 > Excel”，再提交导出的.xlsx文件。"
 
 

@@ -129,6 +129,32 @@ def test_a_street_that_sent_another_format_is_listed_with_what_to_send(tmp_path)
                             "松洲街/旧版.numbers"}  # no Word/PDF row
 
 
+def test_a_zip_already_unzipped_beside_itself_is_skipped(tmp_path):
+    """The bureau unzips a street's archive where it lies: its workbooks are read, the archive is
+    skipped (not reported on every run); one not (fully) unzipped is still reported."""
+    import zipfile
+
+    root = tmp_path / "区"
+    root.mkdir()
+    for name, members in (("永平街.zip", ("永平街/自评表.xlsx", "附表.xlsx")), ("同和街.zip", ("自评表.xlsx",)),
+                          ("石井街.zip", ("石井街/自评表.xlsx", "石井街/补充.xlsx")), ("坏.zip", ("../外面.xlsx",))):
+        with zipfile.ZipFile(root / name, "w") as z:
+            for m in members:
+                z.write(JIAHE, m)
+    (root / "永平街").mkdir()  # extracted "here"
+    shutil.copy(JIAHE, root / "永平街" / "自评表.xlsx")
+    shutil.copy(JIAHE, root / "附表.xlsx")
+    (root / "同和街").mkdir()  # extracted into a folder named after the zip
+    shutil.copy(JIAHE, root / "同和街" / "自评表.xlsx")
+    (root / "石井街").mkdir()  # only half extracted
+    shutil.copy(JIAHE, root / "石井街" / "自评表.xlsx")
+    shutil.copy(JIAHE, tmp_path / "外面.xlsx")  # outside the folder: never counts as extracted
+    files, skipped = B.discover([root])
+    assert sorted(rel(root, f) for f, why in skipped if why == B.SKIP_EXTRACTED_ZIP) == ["同和街.zip", "永平街.zip"]
+    assert "石井街.zip" in [rel(root, f) for f in files] and "坏.zip" in [rel(root, f) for f in files]
+    assert "永平街/自评表.xlsx" in [rel(root, f) for f in files]
+
+
 def test_one_project_sent_twice_is_flagged_not_silently_summed(tmp_path):
     """A street re-sends a corrected workbook and the first stays in the folder: the district totals
     count both, so each file gets a DUPLICATE_PROJECT 提示 naming the other (same 实施单位, 项目名称,
