@@ -52,7 +52,9 @@ class Cell(tuple):
     @property
     def text(self) -> str:
         """The value as a display string ('' when blank); floats without a spurious '.0'."""
-        v = self.value
+        v = self[0]
+        if v.__class__ is str:  # most cells: the text as typed
+            return v
         if v is None:
             return ""
         if isinstance(v, bool):

@@ -369,21 +369,10 @@ def score_indicator(ind: Indicator, profile: Profile, out: _Out, year: Optional[
         _score_row(row, l2, profile, out, year)
     if row.score is not None and row.w is not None and row.w > 0:
         _after_score(row, profile, out)
-    return IndicatorScore(
-        indicator=ind,
-        level1=l1.name if l1 else l1_text,
-        level2=l2 or l2_text,
-        level3=ind.level3.text,
-        kind=row.kind,
-        rule=row.rule,
-        target=ind.target.text,
-        actual=ind.actual.text,
-        weight=row.w,
-        score=row.score,
-        self_score=row.self_score,
-        detail=row.detail,
-        band=row.band,
-    )
+    return IndicatorScore(  # positional, in the field order (indicator, level1 … detail, band)
+        ind, l1.name if l1 else l1_text, l2 or l2_text, ind.level3.text, row.kind, row.rule,
+        ind.target.text, ind.actual.text, row.w, row.score, row.self_score, row.detail, row.band,
+    )  # fmt: skip
 
 
 def _weight(ind: Indicator, profile: Profile, out: _Out) -> Optional[Decimal]:
