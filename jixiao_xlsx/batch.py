@@ -203,7 +203,8 @@ def _init_worker(profile) -> None:
 def score_one(task) -> dict:
     """(path, scored_out or None) -> a plain-data record; never raises for a bad file.
 
-    Scored: ``{"file", "result": Result.as_dict(), "errors", "hints", "scored_error"}``.  Not scored: ``{"file", "error", "traceback"}`` (traceback only for bugs).
+    Scored: ``{"file", "result": Result.as_dict(), "errors", "hints", "scored_error"}``.
+    Not scored: ``{"file", "error", "traceback"}`` (traceback only for bugs).
     """
     path, out = task
     from .book import UnreadableFile
@@ -295,7 +296,7 @@ def check_output(inputs: Iterable, out) -> None:
     if os.path.exists(out) and not _is_summary(out):
         raise BatchUsageError(
             f"{out} 已存在，且不是 jixiao 生成的汇总表；为免覆盖其他工作簿，请用 -o 换一个汇总表文件名"
-            f"（如 -o {Path(out).stem}_汇总.xlsx），或先把该文件移走。"
+            f"（如 -o {Path(out).with_name(Path(out).stem + '_汇总.xlsx')}），或先把该文件移走。"
         )
 
 
@@ -444,9 +445,10 @@ def run_batch(
 # JSON
 
 
-def totals(rows, found: int, failed: int, skipped: int) -> dict:
-    """Batch-level counts and money for ``--json``; ``rows`` are scored records (full or slim)."""
-    from .summary import duplicate_groups, money_totals
+def totals(rows, found: int, failed: int, skipped: int, duplicates: list) -> dict:
+    """Batch-level counts and money for ``--json``; ``rows`` are scored records (full or slim),
+    ``duplicates`` their :func:`summary.duplicate_groups` (the summary has found them)."""
+    from .summary import money_totals
 
     grades: dict = {}
     for r in rows:
@@ -465,7 +467,7 @@ def totals(rows, found: int, failed: int, skipped: int) -> dict:
         "budget": _json_num(budget),
         "executed": _json_num(executed),
         "rate": _json_num(rate),
-        "duplicates": duplicate_groups(rows),  # [[file, ...]]: one project reported by several files
+        "duplicates": duplicates,  # [[file, ...]]: one project reported by several files
     }
 
 

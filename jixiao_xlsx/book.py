@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from html import unescape as _unescape
 from typing import Any, Optional
 
-from .model import ERROR, HINT, Cell, Finding
+from .model import ERROR, HINT, Cell, Finding, _tuple_new  # row_cells builds Cells without a call per cell
 
 # -- limits -----------------------------------------------------------------------------------------
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a self-evaluation workbook is well under 1 MB
@@ -81,7 +81,6 @@ def cell_ref(r: int, c: int) -> str:
 
 
 COL_LETTERS = tuple(col_letter(c) for c in range(702))  # A .. ZZ: every column a form uses
-_tuple_new = tuple.__new__  # Sheet.row_cells builds Cells without a call per cell
 
 
 @dataclass
@@ -198,8 +197,8 @@ class Sheet:
             v = row[c] if 0 <= c < n else None
             if v == "":
                 v = None
-            # Cell(v, name, ref, pct) without the call: the tuple and the blank rule of model.Cell.__new__
-            # (tests/test_book.py compares the two cell for cell)
+            # Cell(v, name, ref, pct) without the call: the tuple and the blank rule of model.Cell.__new__,
+            # kept in step with it (tests/test_book.py compares the two cell for cell)
             add(_tuple_new(Cell, (v, name, (COL_LETTERS[c] if c < 702 else col_letter(c)) + num,
                                   bool(pct) and (r, c) in pct, v is None or (isinstance(v, str) and not v.strip()))))
         return out
@@ -353,8 +352,9 @@ def ole_stream_names(data: bytes) -> list:
     return names
 
 
-def _check_ole(data: bytes) -> None:
-    """Refuse OLE2 files that are not an .xls workbook (encrypted .xlsx, Word .doc, ...)."""
+def _check_ole(data: bytes, path: str = "") -> None:
+    """Refuse OLE2 files that are not an .xls workbook (encrypted .xlsx, Word .doc, ...; under an
+    .et/.ett name, WPS's own format)."""
     names = set(ole_stream_names(data))
     if {"EncryptedPackage", "EncryptionInfo"} & names:
         raise UnreadableFile(_ENCRYPTED)
@@ -363,10 +363,16 @@ def _check_ole(data: bytes) -> None:
     if "PowerPoint Document" in names:
         raise _not_workbook("PowerPoint演示文稿（.ppt）")
     if names and not ({"Workbook", "Book", "WORKBOOK", "BOOK"} & names):
-        raise UnreadableFile(_OFFICE_NOT_EXCEL)
+        raise UnreadableFile(WPS_ET if _is_wps_name(path) else _OFFICE_NOT_EXCEL)
 
 
 _OFFICE_NOT_EXCEL = "这是一个Office文件，但不是Excel工作簿；" + _ASK_XLSX
+WPS_ET = ("这是WPS表格自有格式（.et/.ett）的文件，本工具无法读取；请用WPS打开后点“另存为”，"
+          "文件类型选“Excel 工作簿（*.xlsx）”，再提交另存后的文件。")
+
+
+def _is_wps_name(path: str) -> bool:
+    return path.lower().endswith((".et", ".ett"))
 
 
 # -- zip (.xlsx/.xlsm/.ods) -------------------------------------------------------------------------
@@ -615,7 +621,6 @@ def _scan_sheet_full(xml: bytes, pct_styles: set) -> _SheetScan:
     return sc
 
 
-_ROW_START = re.compile(rb"""<""" + _NS + rb"""row\b[^<>]*?(?<![\w:.-])r\s*=\s*["']([0-9]+)["']""")
 _SHEETDATA_END = re.compile(rb"</" + _NS + rb"sheetData>")
 _VALUE_END = re.compile(rb"</" + _NS + rb"(?:v|is)>")
 _REF = re.compile(rb"""(?<![\w:.-])r\s*=\s*["']\$?([A-Za-z]+\$?[0-9]+)["']""")
@@ -628,14 +633,14 @@ def _cut_far_rows(xml: bytes) -> tuple:
     100,000 junk rows would otherwise cost a Python-level walk over every cell; unordered rows are
     left alone here and handled cell by cell by :func:`_scan_sheet_full`.
     """
-    nums = _ROW_START.findall(xml)  # the usual case in one C-level pass: no row beyond the limit
+    nums = _ROW_NUMS.findall(xml)  # the usual case in one C-level pass: no row beyond the limit
     if not nums:
         return xml, 0, "", None
     top = max(map(int, nums))
     if top <= ROW_LIMIT:
         return xml, 0, "", top
     cut, top = None, None
-    for m in _ROW_START.finditer(xml):
+    for m in _ROW_NUMS.finditer(xml):
         r = int(m.group(1))
         if cut is None:
             if r > ROW_LIMIT:
@@ -696,7 +701,7 @@ def _prepare_sheet_exact(xml: bytes, pct_styles: set) -> tuple:
     if b"<!--" in xml and b"<![CDATA[" not in xml:  # (a "<!--" inside CDATA text is no comment)
         xml = _drop_comments(xml)
     kept, far_cells, far_ref, top = _cut_far_rows(xml)
-    # _ROW_START is _ROW_NUMS: when nothing was cut, the scan need not look for the rows again
+    # the rows _ROW_NUMS found: when nothing was cut, the scan need not look for the rows again
     sc = _scan_sheet(kept, pct_styles, top)
     if sc.needs_trim:
         kept = _trim_sheet(kept)
@@ -803,13 +808,19 @@ def _zip_kind(names_lower: set, zf: zipfile.ZipFile) -> str:
             return "ods"
         if b"opendocument.text" in mt:
             raise _not_workbook("文字处理文档（.odt）")
-    inner = [_shown_name(i) for i in zf.infolist() if i.filename.lower().endswith((".xlsx", ".xls", ".xlsm"))]
+    inner = _inner_workbooks(zf)
     if inner:
         raise UnreadableFile(
             f"这是一个压缩包，里面有{len(inner)}个Excel文件（如“{os.path.basename(inner[0])[:40]}”）；请解压后逐个提交。"
         )
     return_msg = "这是一个压缩包（zip）或已损坏的工作簿，不是可读取的Excel文件；" + _ASK_XLSX
     raise UnreadableFile(return_msg)
+
+
+def _inner_workbooks(zf: zipfile.ZipFile) -> list:
+    """Names (as their maker meant them) of the Excel workbooks inside an archive."""
+    return [_shown_name(i) for i in zf.infolist()
+            if i.filename.lower().endswith((".xlsx", ".xls", ".xlsm")) and not i.is_dir()]
 
 
 def extracted_beside(path: str) -> bool:
@@ -821,8 +832,7 @@ def extracted_beside(path: str) -> bool:
         if os.path.getsize(path) > MAX_FILE_BYTES:
             return False
         with zipfile.ZipFile(path) as zf:
-            inner = [_shown_name(i) for i in zf.infolist()
-                     if i.filename.lower().endswith((".xlsx", ".xls", ".xlsm")) and not i.is_dir()]
+            inner = _inner_workbooks(zf)
     except Exception:  # noqa: BLE001 - a damaged zip is the reader's to report
         return False
     if not inner:
@@ -1058,7 +1068,19 @@ def _rezip(infos: list, parts: dict, trimmed: dict, zf: zipfile.ZipFile) -> byte
     return buf.getvalue()
 
 
-_DTD_REFUSED = "工作簿内部文件含有DTD/实体声明（可能是恶意构造的文件），已拒绝读取；请用Excel或WPS重新保存后提交。"
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error)
+
+
+def _xml_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> bytes:
+    """A part calamine may parse as XML, inflated and checked: a DTD or entity declaration is refused
+    (may raise the :data:`_ZIP_ERRORS` of a damaged member)."""
+    xml = _member_bytes(zf, info, data)
+    if _DTD.search(xml):
+        raise UnreadableFile(
+            f"工作簿内部文件“{info.filename[:60]}”含有DTD/实体声明（可能是恶意构造的文件），已拒绝读取；"
+            "请用Excel或WPS重新保存后提交。"
+        )
+    return xml
 _SST_TAG = re.compile(rb"<" + _NS + rb"sst\b[^>]*>")
 _SST_COUNT = re.compile(rb"""\s(?:uniqueCount|count)\s*=\s*["']\s*([0-9]+)\s*["']""")
 
@@ -1103,16 +1125,10 @@ def _check_zip(data: bytes, path: str):
         for i in infos:
             low = i.filename.lower()
             if not low.endswith(_BINARY_PARTS) and not (low.endswith("/") and i.file_size == 0):
-                xml = _member_bytes(zf, i, data)
-                if _DTD.search(xml):
-                    raise UnreadableFile(
-                        f"工作簿内部文件“{i.filename[:60]}”含有DTD/实体声明（可能是恶意构造的文件），已拒绝读取；"
-                        "请用Excel或WPS重新保存后提交。"
-                    )
-                parts[i.filename] = xml
+                parts[i.filename] = _xml_part(zf, i, data)
     except UnreadableFile:
         raise
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error):
+    except _ZIP_ERRORS:
         raise UnreadableFile(_DAMAGED)
     except MemoryError:
         raise UnreadableFile("文件内容过大，无法读取；请只保留自评表内容后重新保存提交。")
@@ -1132,12 +1148,9 @@ def _check_zip(data: bytes, path: str):
     for sheet_name, part in listed:
         if part not in parts:  # a sheet under an image's or a folder's name: calamine reads it as XML
             try:
-                parts[part] = _member_bytes(zf, zf.getinfo(part), data)
-            except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
-                    RuntimeError, zlib.error):
+                parts[part] = _xml_part(zf, zf.getinfo(part), data)
+            except (KeyError,) + _ZIP_ERRORS:
                 raise UnreadableFile(_DAMAGED)
-            if _DTD.search(parts[part]):
-                raise UnreadableFile(_DTD_REFUSED)
         new, sc = _prepare_sheet(parts.get(part, b""), pct)
         scans[sheet_name] = sc
         if new is not None:
@@ -1352,9 +1365,8 @@ def _read_bytes(path: str) -> bytes:
             if st.st_size > MAX_FILE_BYTES:
                 raise _too_large(path, st.st_size, head)
             # the size just seen, not the cap: read(n) reserves n bytes first (100 MB for every file)
-            data = head
-            if len(head) <= st.st_size:  # (read(negative) would read to the end, past any cap)
-                data += fh.read(st.st_size + 1 - len(head))
+            # the rest as stat saw it (never read(negative), which reads to the end, past any cap)
+            data = head + fh.read(max(st.st_size + 1 - len(head), 0))
             if len(data) > st.st_size:  # the file grew since: the rest, up to the cap
                 data += fh.read(MAX_FILE_BYTES + 1 - len(data))
             return data
@@ -1412,15 +1424,10 @@ LOCK_FILE = ("这是Excel/WPS打开工作簿时自动生成的临时锁定文件
              "请关闭Excel/WPS后提交不带~$的原文件。")
 
 
-WPS_ET = ("这是WPS表格自有格式（.et/.ett）的文件，本工具无法读取；请用WPS打开后点“另存为”，"
-          "文件类型选“Excel 工作簿（*.xlsx）”，再提交另存后的文件。")
-
-
 def _wps_hint(path: str, e: UnreadableFile) -> UnreadableFile:
-    """An OLE file named .et/.ett that is not an Excel workbook, or that calamine cannot read, is
-    WPS's own format rather than a damaged workbook: say how to save it as .xlsx (a password-protected
-    one keeps its own message)."""
-    if path.lower().endswith((".et", ".ett")) and e.reason != _ENCRYPTED:
+    """An .et/.ett file that calamine cannot read is WPS's own format rather than a damaged workbook:
+    say how to save it as .xlsx (a password-protected one keeps its own message)."""
+    if _is_wps_name(path) and e.reason != _ENCRYPTED:
         return UnreadableFile(WPS_ET)
     return e
 
@@ -1431,14 +1438,11 @@ def open_book(path: str) -> Book:
     data = _read_bytes(path)
     head = data[:_HEAD_BYTES]
     scans: dict = {}
-    raw = None
+    # .xlsx is pre-scanned and trimmed first; .xls/.ods cannot be, so calamine reads them in a child
     if head.startswith(OLE_MAGIC):
+        _check_ole(data, path)
         try:
-            _check_ole(data)  # an encrypted file, a Word .doc … keep their own message
-        except UnreadableFile as e:
-            raise _wps_hint(path, e) if e.reason == _OFFICE_NOT_EXCEL else e
-        try:
-            raw = _read_isolated(data)  # calamine reads .xls in a child process
+            raw = _read_isolated(data)
         except UnreadableFile as e:
             raise _wps_hint(path, e)
         kind = "xls"
@@ -1451,13 +1455,11 @@ def open_book(path: str) -> Book:
             raise UnreadableFile("文件内容过大，无法读取；请只保留自评表内容后重新保存提交。")
         except Exception:  # zlib.error, struct.error ... from a damaged zip
             raise UnreadableFile(_DAMAGED)
+        raw = _read_isolated(data) if kind == "ods" else _quiet(_read_sheets, data)
     elif os.path.basename(path).startswith("~$"):
         raise UnreadableFile(LOCK_FILE)
     else:
         raise sniff_other(head)
-    # .xlsx was pre-scanned and trimmed above; .xls/.ods cannot be, so calamine reads them in a child
-    if raw is None:
-        raw = _read_isolated(data) if kind == "ods" else _quiet(_read_sheets, data)
     sheets = []
     for name, rows, merges, hidden in raw:
         sc = scans.get(name)

@@ -34,13 +34,13 @@ def _profile(rules):
         sys.exit(EXIT_USAGE)
 
 
-def _fail_unexpected(path, exc, debug):
+def _fail_unexpected(path, exc, debug, reason=None):
     """Last line of defence: a clerk sees one Chinese line, never a traceback (unless --debug)."""
     if debug:
         traceback.print_exc()
     from .batch import INTERNAL_ERROR
 
-    click.echo(f"{path}：" + INTERNAL_ERROR.format(name=type(exc).__name__), err=True)
+    click.echo(f"{path}：" + (reason or INTERNAL_ERROR.format(name=type(exc).__name__)), err=True)
     sys.exit(EXIT_FINDINGS)
 
 
@@ -353,21 +353,14 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
         sys.exit(EXIT_FINDINGS)
     except Exception as e:  # noqa: BLE001
         bar.close()
-        if debug:
-            traceback.print_exc()
-        click.echo(f"写出汇总表 {out} 时发生内部错误（{type(e).__name__}），汇总表未生成，各自评表均未改动；"
-                   "请把本条信息发给技术支持人员。", err=True)
-        sys.exit(EXIT_FINDINGS)
+        _fail_unexpected(out, e, debug, f"写出汇总表时发生内部错误（{type(e).__name__}），汇总表未生成，各自评表均未改动；"
+                                        "请把本条信息发给技术支持人员。")
     if debug:
         for f, tb in run.tracebacks.items():
             click.echo(f"--- {f}\n{tb}", err=True)
     if stream:
-        stream.finish(_batch.totals(sw.rows, len(run.files), len(run.unreadable), len(run.skipped)))
-    from .summary import year_note
-
-    years = year_note(sw.rows)
-    _print_batch(run, out, quiet=as_json, duplicates=sw.duplicates,
-                 mixed_years=years[1] if years and years[0] == "年度不一" else None)  # fmt: skip
+        stream.finish(_batch.totals(sw.rows, len(run.files), len(run.unreadable), len(run.skipped), sw.duplicates))
+    _print_batch(run, out, quiet=as_json, duplicates=sw.duplicates, mixed_years=sw.mixed_years)
     sys.exit(EXIT_OK if run.ok else EXIT_FINDINGS)
 
 
@@ -432,7 +425,7 @@ def _print_batch(run, out, quiet, duplicates=(), mixed_years=None):
     )
     if duplicates:
         echo(f"疑似重复报送 {len(duplicates)} 组（实施单位、项目名称和年度相同，合计把它们都计入了），"
-             "见汇总表“问题清单”中的 DUPLICATE_PROJECT。")
+             "见汇总表“问题清单”工作表“问题代码”列为 DUPLICATE_PROJECT 的行，核实后把多余的文件移出文件夹再汇总。")
     if mixed_years:
         echo(f"年度不一：{mixed_years}")
     for f, reason in run.unreadable[:20]:

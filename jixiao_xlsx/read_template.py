@@ -9,7 +9,6 @@ sheet or column) become findings, never exceptions.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from typing import Optional
 
@@ -39,11 +38,13 @@ _TRAILING_WEIGHT = re.compile(r"[(（]?\d+(?:\.\d+)?分?[)）]?$")
 
 
 def _norm(text) -> str:
+    """:func:`values.norm` (NFKC, no whitespace or invisible characters), no '*' markers or trailing colon."""
     s = values.norm(text).strip("*")
     return s.rstrip(":：")
 
 
 def _row_label(text) -> str:
+    """Row label as compared: :func:`norm` without '其中：' and leading numbering ('一、', '1.')."""
     s = _norm(text)
     for prefix in ("其中:", "其中"):
         if s.startswith(prefix) and len(s) > len(prefix):
@@ -53,24 +54,10 @@ def _row_label(text) -> str:
 
 
 # The same few hundred strings (headers, labels, sheet names) are normalised again and again across
-# the sheets of a file and the files of a batch; text cells are memoised, anything else is computed.
-_NORM_CACHE = 2048  # recurring labels stay; one-off values cycle through (bounded memory)
-_NORM_MAX_LEN = 200  # long notes are not worth keeping
-_norm_str = functools.lru_cache(maxsize=_NORM_CACHE)(_norm)
-_row_label_str = functools.lru_cache(maxsize=_NORM_CACHE)(_row_label)
-
-
-def norm(text) -> str:
-    """:func:`values.norm` (NFKC, no whitespace or invisible characters), no '*' markers or trailing colon."""
-    return _norm_str(text) if type(text) is str and len(text) <= _NORM_MAX_LEN else _norm(text)
-
-
+# the sheets of a file and the files of a batch: memoised for short text (values.memo_short_text).
+norm = values.memo_short_text(_norm)
 norm_header = values.label_key  # header text as compared, shared with the official-form reader
-
-
-def row_label(text) -> str:
-    """Row label as compared: :func:`norm` without '其中：' and leading numbering ('一、', '1.')."""
-    return _row_label_str(text) if type(text) is str and len(text) <= _NORM_MAX_LEN else _row_label(text)
+row_label = values.memo_short_text(_row_label)
 
 
 def _sheet_names_norm(canonical: str) -> tuple:
@@ -485,7 +472,7 @@ _IND_BY_FIELD = tuple(dict(zip(L.IND_FIELDS, L.IND_HEADERS))[f.name] for f in da
 _REQUIRED_IND = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值")
 
 
-@functools.lru_cache(maxsize=_NORM_CACHE)
+@values.memo_short_text
 def _strip_weight(s: str) -> str:
     t = _TRAILING_WEIGHT.sub("", s)
     return t or s

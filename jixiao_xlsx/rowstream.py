@@ -62,16 +62,15 @@ def _inline_uncached(s: str) -> str:
     return f' t="inlineStr"><is><t{space}>{s}</t></is></c>'
 
 
+# the tail of an inline-string <c> element (after '<c r=".." s=".."'); texts up to _CACHED_LEN memoised
 _inline_cached = functools.lru_cache(maxsize=_CACHE)(_inline_uncached)
+_CACHED_LEN = 200
 
 
 _OPEN = tuple(f'<c r="{col}' for col in _COLS)
 _STYLE_ATTR = ('"',) + tuple(f'" s="{i}"' for i in range(1, 256))  # xf 0 (none) writes no s attribute
 
 
-def inline(s: str) -> str:
-    """The tail of an inline-string ``<c>`` element for ``s`` (after ``<c r=".." s=".."``)."""
-    return _inline_cached(s) if len(s) <= 200 else _inline_uncached(s)
 
 
 def number(v) -> str:
@@ -121,7 +120,7 @@ class RowStream:
                 continue
             if v.__class__ is str:
                 s = ts[c]
-                tail = _inline_cached(v) if len(v) <= 200 else _inline_uncached(v)
+                tail = _inline_cached(v) if len(v) <= _CACHED_LEN else _inline_uncached(v)
             else:
                 s = styles[c]
                 tail = number(v)

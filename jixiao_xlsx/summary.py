@@ -16,6 +16,7 @@ from typing import Optional
 
 from . import __version__
 from .book import cell_ref, col_letter
+from .model import ERROR, HINT
 from .output import atomic_path, new_workbook, readable
 from .rowstream import RowStream, splice, xf_index
 from .scoring import RATE_PLACES
@@ -52,6 +53,7 @@ FAILED_READ = "未能读取"
 FAILED_SKIPPED = "已跳过"
 SCORED_WRITE_FAILED = "SCORED_WRITE_FAILED"
 DUPLICATE_PROJECT = "DUPLICATE_PROJECT"  # batch-level: two files report one project (docs/decisions.md)
+YEARS_MIXED = "年度不一"  # the 说明 label when the batch sums several years
 
 
 GRADE_COLOURS = {"优": "#C6EFCE", "良": "#BDD7EE", "中": "#FFEB9C", "差": "#FFC7CE"}
@@ -120,7 +122,7 @@ def year_note(records) -> Optional[tuple]:
     said = "、".join(f"{y if y != '' else '未填年度'}{'年' if y != '' else ''}{n}个" for y, n in counts)
     if len(counts) == 1:
         return ("年度", said)
-    return ("年度不一", f"{said}；合计包含不同年度，请核实是否放错了文件或年度填错（见汇总表“年度”列）。")
+    return (YEARS_MIXED, f"{said}；合计包含不同年度，请在“汇总”工作表按“年度”列筛选：不属于本次汇总的文件移出文件夹，年度填错的在该自评表中改正后重新汇总。")
 
 
 def duplicate_message(group: list, file: str) -> str:
@@ -510,7 +512,7 @@ def finding_rows(rec: dict):
     for f in res.get("findings") or ():
         yield (rec["file"], unit, f["sheet"], f["cell"], f["severity"], f["code"], f["message"])
     if rec.get("scored_error"):
-        yield (rec["file"], unit, "", "", "错误", SCORED_WRITE_FAILED, rec["scored_error"])
+        yield (rec["file"], unit, "", "", ERROR, SCORED_WRITE_FAILED, rec["scored_error"])
 
 
 def slim(rec: dict) -> dict:
@@ -555,6 +557,7 @@ class SummaryWriter:
         self._ind_row = self._find_row = 0
         self.dropped = {INDICATOR_SHEET: 0, FINDINGS_SHEET: 0}  # rows beyond Excel's last row
         self.duplicates: list = []  # duplicate_groups of the batch, once closed
+        self.mixed_years: Optional[str] = None  # the 说明 text when several years are summed, once closed
         ws = self.sheets[INDICATOR_SHEET]
         self.w.header(ws, 0, INDICATOR_COLUMNS, (30, 20, 24, 10, 14, 30, 8, 16, 16, 7, 7, 8, 14))
         ws.freeze_panes(1, 0)
@@ -585,17 +588,20 @@ class SummaryWriter:
             ind.write(r, [v if (c in _NUMERIC and not isinstance(v, str)) or v is None else str(v)
                           for c, v in enumerate(row)], styles)  # fmt: skip
         self._ind_row = r
-        find = self._find
-        r = self._find_row
-        for row in finding_rows(rec):
+        self._write_findings(finding_rows(rec))
+        self.rows.append(slim(rec))
+
+    def _write_findings(self, rows) -> None:
+        """问题清单 rows ``(file, unit, sheet, cell, severity, code, message)``, up to Excel's last row."""
+        find, r = self._find, self._find_row
+        for row in rows:
             if r >= MAX_ROW:
                 self.dropped[FINDINGS_SHEET] += 1
                 continue
             r += 1
             find.write(r, [str(v) if v else None for v in row],
-                       self._find_err_styles if row[4] == "错误" else self._find_styles)  # fmt: skip
+                       self._find_err_styles if row[4] == ERROR else self._find_styles)  # fmt: skip
         self._find_row = r
-        self.rows.append(slim(rec))
 
     def close(self, unreadable=(), skipped=()) -> str:
         w, sh, profile = self.w, self.sheets, self.profile
@@ -619,9 +625,11 @@ class SummaryWriter:
         years = year_note(records)
         if years:
             notes.append(years)
+            self.mixed_years = years[1] if years[0] == YEARS_MIXED else None
         if groups:
             notes.append(("疑似重复报送", f"{len(groups)}组共{sum(len(g) for g in groups)}个文件的实施单位、项目名称和年度相同，"
-                                      f"合计把它们都计入了；见问题清单中的 {DUPLICATE_PROJECT}，核实后只保留一份再汇总。"))
+                                      f"合计把它们都计入了；见“问题清单”工作表“问题代码”列为 {DUPLICATE_PROJECT} 的行，"
+                                      "核实后把多余的文件移出文件夹再汇总。"))
         _write_about_sheet(w, sh[ABOUT_SHEET], records, unreadable, skipped, profile, self.started_at, notes)
         self.wb.close()
         self._wb_closed = True
@@ -634,19 +642,14 @@ class SummaryWriter:
         streamed so far), counted in that file's 提示数."""
         groups = duplicate_groups(records)
         group_of = {f: g for g in groups for f in g}  # each group shared, not copied per file
-        r = self._find_row
+        rows = []
         for rec in records:
             group = group_of.get(rec["file"])
-            if group is None:
-                continue
-            rec["hints"] += 1
-            if r >= MAX_ROW:
-                self.dropped[FINDINGS_SHEET] += 1
-                continue
-            r += 1
-            self._find.write(r, [rec["file"], rec["result"].get("unit") or None, None, None, "提示", DUPLICATE_PROJECT,
-                                 duplicate_message(group, rec["file"])], self._find_styles)  # fmt: skip
-        self._find_row = r
+            if group is not None:
+                rec["hints"] += 1
+                rows.append((rec["file"], rec["result"].get("unit"), "", "", HINT, DUPLICATE_PROJECT,
+                             duplicate_message(group, rec["file"])))  # fmt: skip
+        self._write_findings(rows)
         return groups
 
     def __exit__(self, et, ev, tb):

@@ -36,9 +36,7 @@ def norm(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         value = str(value)
-    if len(value) <= _NORM_MEMO_MAX_LEN:
-        return _norm_memo(value)
-    return _norm(value)
+    return _norm_short(value)
 
 
 def _norm(value: str) -> str:
@@ -48,13 +46,32 @@ def _norm(value: str) -> str:
 # Labels, headers and typed values recur across the rows of a file and the files of a batch; short
 # strings are memoised (a bounded cache, so long notes never pile up in it).
 _NORM_MEMO_MAX_LEN = 200
-_norm_memo = functools.lru_cache(maxsize=2048)(_norm)
+_NORM_MEMO_SIZE = 2048
+
+
+def memo_short_text(fn):
+    """``fn`` of one value, memoised for short ``str`` arguments (a bounded LRU cache); any other
+    argument (None, a number, a long note) is computed each time. For the normalisations readers
+    and scorers ask of the same labels on every row of every file."""
+    cached = functools.lru_cache(maxsize=_NORM_MEMO_SIZE)(fn)
+
+    def memoised(value):
+        if type(value) is str and len(value) <= _NORM_MEMO_MAX_LEN:
+            return cached(value)
+        return fn(value)
+
+    return functools.update_wrapper(memoised, fn)
+
+
+_norm_short = memo_short_text(_norm)
 
 
 _TRAILING_NOTE = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
 
 
 def _label_key(value: Any) -> str:
+    """A header or label as both readers compare it: :func:`norm`, no ``*`` marker, no trailing colon,
+    no trailing bracketed note (``全年预算数（万元）`` → ``全年预算数``); never emptied by the stripping."""
     t = norm(value).strip("*").rstrip(":")
     while True:
         s = _TRAILING_NOTE.sub("", t).rstrip(":")
@@ -63,15 +80,7 @@ def _label_key(value: Any) -> str:
         t = s
 
 
-_label_key_memo = functools.lru_cache(maxsize=2048)(_label_key)
-
-
-def label_key(value: Any) -> str:
-    """A header or label as both readers compare it: :func:`norm`, no ``*`` marker, no trailing colon,
-    no trailing bracketed note (``全年预算数（万元）`` → ``全年预算数``); never emptied by the stripping."""
-    if type(value) is str and len(value) <= _NORM_MEMO_MAX_LEN:
-        return _label_key_memo(value)
-    return _label_key(value)
+label_key = memo_short_text(_label_key)
 
 
 def norm_text(value: Any) -> str:
@@ -82,14 +91,8 @@ def norm_text(value: Any) -> str:
     return t
 
 
-def norm_label(value: Any) -> tuple[str, Optional[Decimal]]:
-    """A level label without numbering and without its trailing weight, plus that stated weight."""
-    if type(value) is str and len(value) <= _NORM_MEMO_MAX_LEN:
-        return _norm_label_memo(value)  # the same few labels on every row of every file
-    return _norm_label(value)
-
-
 def _norm_label(value: Any) -> tuple[str, Optional[Decimal]]:
+    """A level label without numbering and without its trailing weight, plus that stated weight."""
     t = _NUMBERING.sub("", norm(value))
     m = _STATED_WEIGHT.search(t)
     if m and m.start() > 0:
@@ -97,7 +100,7 @@ def _norm_label(value: Any) -> tuple[str, Optional[Decimal]]:
     return t, None
 
 
-_norm_label_memo = functools.lru_cache(maxsize=2048)(_norm_label)
+norm_label = memo_short_text(_norm_label)  # the same few labels on every row of every file
 
 
 def round2(x: Decimal) -> Decimal:
