@@ -142,7 +142,10 @@ class Sheet:
         """Whether any merged range touches row ``r`` (readers skip merge checks on plain rows)."""
         if self._anchor is None:
             self._index_merges()
-        return r in self._merged_rows or any(r0 <= r <= r1 for r0, _c0, r1, _c1 in self._big_merges)
+        if r in self._merged_rows:
+            return True
+        big = self._big_merges  # almost always empty: no generator for it
+        return bool(big) and any(r0 <= r <= r1 for r0, _c0, r1, _c1 in big)
 
     def raw(self, r: int, c: int) -> Any:
         """The value at (r, c) itself ('' or None when empty / outside the grid)."""
@@ -200,7 +203,8 @@ class Sheet:
             # Cell(v, name, ref, pct) without the call: the tuple and the blank rule of model.Cell.__new__,
             # kept in step with it (tests/test_book.py compares the two cell for cell)
             add(_tuple_new(Cell, (v, name, (COL_LETTERS[c] if c < 702 else col_letter(c)) + num,
-                                  bool(pct) and (r, c) in pct, v is None or (isinstance(v, str) and not v.strip()))))
+                                  (r, c) in pct if pct else False,
+                                  v is None or (isinstance(v, str) and not v.strip()))))
         return out
 
     def values_none(self, r: int, cols) -> bool:

@@ -126,9 +126,14 @@ def map_header_row(sheet: Sheet, r: int, canonicals, profile: Profile) -> dict:
     still missing takes the leftmost free column holding any of its aliases.
     """
     index = _header_texts(sheet, r)
-    found, used = {}, set()
     if not index or index.keys().isdisjoint(_all_names(canonicals, profile)):
-        return found
+        return {}
+    return _map_index(index, canonicals, profile)
+
+
+def _map_index(index: dict, canonicals, profile: Profile) -> dict:
+    """:func:`map_header_row` on the row's :func:`_header_texts`."""
+    found, used = {}, set()
     for canon in canonicals:
         if canon in found:
             continue
@@ -155,24 +160,63 @@ def map_header_row(sheet: Sheet, r: int, canonicals, profile: Profile) -> dict:
 
 
 def find_header(sheet: Sheet, canonicals, profile: Profile, need=(), min_hits: int = 2):
-    """(row, mapping) of the best header row in the first rows, or (None, {}) (memoised per sheet)."""
+    """(row, mapping) of the best header row in the first rows, or (None, {}) (memoised per sheet,
+    and across files by the rows above and at a header row that has every column)."""
     memo = _memo(sheet)
     key = ("find_header", tuple(canonicals), tuple(need), min_hits, id(profile))
     hit = memo.get(key)
     if hit is not None and hit[0] is profile:
         return hit[1][0], dict(hit[1][1])
+    rows = sheet.rows
+    for known, top, best in _HEADERS_SEEN.get(key, ()):
+        if known is profile and rows[:len(top)] == top:
+            break
+    else:
+        best, complete = _find_header(sheet, canonicals, profile, need, min_hits)
+        if complete:
+            _remember_header(key, profile, rows[: best[0] + 1], best)
+    memo[key] = (profile, best)
+    return best[0], dict(best[1])
+
+
+# A batch repeats a few templates: the title and header rows of its tables are the same in every file.
+# When every header is found, the answer depends on the rows down to the header row alone, so it is
+# kept with a copy of them (a few per search; short rows only: a hostile header is not kept).
+_HEADERS_SEEN: dict = {}  # find_header key -> [(profile, rows down to the header row, (row, mapping))]
+_HEADERS_SEEN_KEYS = 64
+_HEADERS_SEEN_PER_KEY = 8
+_HEADERS_SEEN_CHARS = 4000
+
+
+def _remember_header(key: tuple, profile: Profile, top: list, best: tuple) -> None:
+    if sum(len(v) for row in top for v in row if v.__class__ is str) > _HEADERS_SEEN_CHARS:
+        return
+    seen = _HEADERS_SEEN.get(key)
+    if seen is None:
+        if len(_HEADERS_SEEN) >= _HEADERS_SEEN_KEYS:
+            _HEADERS_SEEN.clear()
+        seen = _HEADERS_SEEN[key] = []
+    if len(seen) < _HEADERS_SEEN_PER_KEY:
+        seen.append((profile, [row[:] for row in top], best))
+
+
+def _find_header(sheet: Sheet, canonicals, profile: Profile, need, min_hits: int) -> tuple:
+    """(best (row, mapping), whether its row has every header) of :func:`find_header`."""
     best = (None, {})
     wanted = len(set(canonicals))
+    names = _all_names(canonicals, profile)
     for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
-        m = map_header_row(sheet, r, canonicals, profile)
+        index = _header_texts(sheet, r)
+        if index.keys().isdisjoint(names):
+            continue  # no spelling of any header in the row: map_header_row would map none
+        m = _map_index(index, canonicals, profile)
         if len(m) < min_hits or any(n not in m for n in need):
             continue
         if len(m) > len(best[1]):
             best = (r, m)
             if len(m) == wanted:
-                break  # every header found: no later row can do better (ties keep the first)
-    memo[key] = (profile, best)
-    return best[0], dict(best[1])
+                return best, True  # every header found: no later row can do better (ties keep the first)
+    return best, False
 
 
 def _data_start(sheet: Sheet, hr: int, cols) -> int:
@@ -207,9 +251,24 @@ def _is_official_sheet_uncached(sheet: Sheet, profile: Profile) -> bool:
     # only the sheet holding an indicator table (one per file) then pays for the label scan
     if find_header(sheet, IND_KEYS, profile, need=("三级指标",))[0] is None:
         return False
-    totals = {row_label(x) for x in profile.funds_total_row}
     texts = {v for row in sheet.rows[:40] for v in row[:6] if v.__class__ is str and v}  # each text once
-    return any(row_label(v) in totals or "自评表" in norm(v) for v in texts)
+    return any(map(_official_text(profile), texts))
+
+
+_OFFICIAL_TEXT: dict = {}  # the profile's total-row labels -> memoised test (a batch has one profile)
+
+
+def _official_text(profile: Profile):
+    """text -> whether it marks the national form: its funds total row or “…自评表”. The same labels
+    come on every file, so the test is memoised (one memo per set of total-row labels, a few at most)."""
+    totals = frozenset(profile.funds_total_row)
+    test = _OFFICIAL_TEXT.get(totals)
+    if test is None:
+        labels = frozenset(row_label(x) for x in totals)
+        test = values.memo_short_text(lambda v: row_label(v) in labels or "自评表" in norm(v))
+        if len(_OFFICIAL_TEXT) < 8:
+            _OFFICIAL_TEXT[totals] = test
+    return test
 
 
 def _content_role(sheet: Sheet, profile: Profile) -> Optional[str]:
@@ -342,25 +401,26 @@ def _read_info(sheet: Sheet, project: Project, profile: Profile) -> None:
             break
     index = _info_label_index(profile)
     seen = {}
+    ncols = min(sheet.ncols, 8)
     for r in range(min(INFO_SCAN_ROWS, sheet.nrows)):
         if r == hr:
             continue
-        for c in range(min(sheet.ncols, 8)):
-            if sheet.anchor(r, c) != (r, c):
+        row = sheet.rows[r]
+        merged = sheet.row_has_merge(r)
+        for c in range(min(len(row), ncols)):  # cells beyond the row are empty
+            v = row[c]  # as sheet.value(r, c, spread=False): '' is an empty cell
+            if not isinstance(v, str) or not v or (merged and sheet.anchor(r, c) != (r, c)):
                 continue
-            v = sheet.value(r, c, spread=False)
-            if not isinstance(v, str):
-                continue
-            key = norm(v)
-            attr = index.get(key) or index.get(norm_header(v))
+            attr = index.get(norm(v)) or index.get(norm_header(v))
             if attr is None or attr in seen:
                 continue
             vc = hmap.get("value")
             if vc is None or vc <= c:
                 vc = _right_of(sheet, r, c)
             seen[attr] = sheet.cell(r, vc)
+    blank = Cell(None, sheet.name, "")
     for _label, attr, _req in L.INFO_FIELDS:
-        setattr(project, attr, seen.get(attr, Cell(None, sheet.name, "")))
+        setattr(project, attr, seen.get(attr, blank))
 
 
 def _right_of(sheet: Sheet, r: int, c: int) -> int:
@@ -389,9 +449,11 @@ def _read_funds(sheet: Sheet, project: Project, profile: Profile) -> None:
         for n in (s.name,) + tuple(s.aliases):
             sources.setdefault(row_label(n), s.name)
     lines, total = [], None
+    blank = Cell(None, sheet.name, "")
+    amount_cols = [cols.get(k) for k in FUNDS_KEYS]
     for r in range(_data_start(sheet, hr, cols.values()), sheet.nrows):
         label = _label_cell(sheet, r, label_cols)
-        amounts = [sheet.cell(r, cols[k]) if k in cols else Cell(None, sheet.name, "") for k in FUNDS_KEYS]
+        amounts = sheet.row_cells(r, amount_cols, blank)
         key = row_label(label.value) if label is not None else ""
         if key in totals:
             if total is None:
@@ -425,50 +487,51 @@ def _read_allocations(sheet: Sheet, project: Project, profile: Profile) -> list:
         project.findings.append(_column_missing(sheet, None, "用途", False))
         return []
     blank = Cell(None, sheet.name, "")
+    col_list = [cols.get(k) for k in keys]
+    present = [i for i, c in enumerate(col_list) if c is not None]
     out = []
     for r in range(_data_start(sheet, hr, cols.values()), sheet.nrows):
-        cells = {k: (sheet.cell(r, cols[k]) if k in cols else blank) for k in keys}
-        if all(c.blank for c in cells.values()):
+        row = sheet.row_cells(r, col_list, blank)
+        purpose, recipient, planned, actual, note = row  # L.ALLOC_HEADERS
+        if purpose.blank and recipient.blank and planned.blank and actual.blank and note.blank:
             continue
-        purpose = cells["用途"]
         label = row_label(purpose.value) if not purpose.blank else ""
-        amounts_blank = cells["计划金额"].blank and cells["实际金额"].blank
+        amounts_blank = planned.blank and actual.blank
         if label in TOTAL_WORDS or (amounts_blank and label.startswith(NOTE_PREFIXES)):
             continue
-        if _one_merged_cell(cols, cells):
+        if _one_merged_cell(sheet, r, row, present):
             continue
-        out.append(
-            Allocation(purpose, cells["拨付对象"], cells["计划金额"], cells["实际金额"], cells["说明"])
-        )
+        out.append(Allocation(purpose, recipient, planned, actual, note))
     return out
 
 
 NOTE_PREFIXES = ("注:", "说明:", "备注:", "填表说明", "填报说明")  # compared after NFKC
 
 
-def _one_merged_cell(cols: dict, cells: dict) -> bool:
-    """The whole row is one merged cell (a note or sub-title across the table): the row's cells,
-    built with their merges spread, are all addressed at one anchor."""
-    return len(cols) >= 2 and len({cells[h].ref for h in cols}) == 1
+def _one_merged_cell(sheet: Sheet, r: int, row: list, present: list) -> bool:
+    """The whole row is one merged cell (a note or sub-title across the table): the row's cells of the
+    columns found (positions ``present`` of ``row``), built with their merges spread, are all addressed
+    at one anchor. A row no merged range touches has a cell per column."""
+    return len(present) >= 2 and sheet.row_has_merge(r) and len({row[i].ref for i in present}) == 1
 
 
-def _note_row(cols: dict, cells: dict, merged: bool = True) -> bool:
-    """A note below the table: one merged cell across the row, or '注：…' with no values.
-    ``merged=False``: no merged range touches the row (it cannot be one merged cell)."""
-    if merged and _one_merged_cell(cols, cells):
-        return True
-    values_blank = all(cells[h].blank for h in IND_KEYS[1:])
-    first = next((cells[h] for h in ("一级指标", "二级指标", "三级指标") if not cells[h].blank), None)
-    if not values_blank or first is None:
-        return False
-    text = norm(first.value)
-    # "注：…", or a signature line such as "填表人：李四  联系电话：…" (a label, a colon, a value)
-    return text.startswith(NOTE_PREFIXES) or bool(re.match(r"^[^:]{1,8}:", text))
+_SIGNATURE = re.compile(r"^[^:]{1,8}:")
 
 
-# the table's headers in the order of Indicator's fields (its cells are passed positionally)
-_IND_BY_FIELD = tuple(dict(zip(L.IND_FIELDS, L.IND_HEADERS))[f.name] for f in dataclasses.fields(Indicator)
-                      if f.name != "row")
+def _note_text(label: Cell) -> bool:
+    """The first label of a row whose values are blank reads as a note below the table: "注：…", or a
+    signature line such as "填表人：李四  联系电话：…" (a label, a colon, a value)."""
+    text = norm(label.value)
+    return text.startswith(NOTE_PREFIXES) or bool(_SIGNATURE.match(text))
+
+
+# _read_indicators unpacks a row's cells in the order of L.IND_HEADERS and passes them to Indicator
+# positionally, in the order of its fields
+assert [f.name for f in dataclasses.fields(Indicator)] == ["level1", "level2", "level3", "target", "actual", "weight",
+                                                          "direction", "unit", "band", "self_score", "note", "row"]
+assert L.IND_FIELDS == ("level1", "level2", "level3", "direction", "target", "unit", "actual", "band", "weight",
+                        "self_score", "note")
+_IND_HEADER_TEXTS = frozenset(norm_header(h) for h in L.IND_HEADERS)
 _REQUIRED_IND = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值")
 
 
@@ -489,49 +552,52 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
         if h not in cols:
             project.findings.append(_column_missing(sheet, hr, h, True))
     blank = Cell(None, sheet.name, "")
-    header_texts = {norm_header(h) for h in L.IND_HEADERS}
-    prev = {}  # carried 一级/二级 for rows that leave them blank under a group
+    prev1 = prev2 = None  # carried 一级/二级 for rows that leave them blank under a group
     l1_seen, l2_seen = {}, {}
     key_cols = [cols[h] for h in IND_KEYS if h in cols]
     col_list = [cols.get(h) for h in L.IND_HEADERS]
+    present = [i for i, c in enumerate(col_list) if c is not None]  # positions of the columns found
+    level1_labels, level2_labels, indicators = project.level1_labels, project.level2_labels, project.indicators
+    execution_labels = profile.execution_row_labels
     for r in range(_data_start(sheet, hr, cols.values()), sheet.nrows):
         if sheet.values_none(r, key_cols):
             continue  # an empty pre-formatted row: skip before building its cells
-        cells = dict(zip(L.IND_HEADERS, sheet.row_cells(r, col_list, blank)))
-        if all(cells[h].blank for h in IND_KEYS) or _note_row(cols, cells, sheet.row_has_merge(r)):
-            continue
-        l3 = cells["三级指标"]
-        l1 = cells["一级指标"]
-        l2 = cells["二级指标"]
-        if isinstance(l3.value, str) and norm_header(l3.value) in header_texts:
+        row = sheet.row_cells(r, col_list, blank)
+        l1, l2, l3, direction, target, unit, actual, band, weight, self_score, note = row  # L.IND_HEADERS
+        values_blank = target.blank and actual.blank and weight.blank
+        if values_blank and l3.blank:
+            continue  # every key column blank
+        if _one_merged_cell(sheet, r, row, present):
+            continue  # a note or sub-title across the table
+        if values_blank and _note_text(l1 if not l1.blank else l2 if not l2.blank else l3):
+            continue  # '注：…' or a signature line below the table
+        if isinstance(l3.value, str) and norm_header(l3.value) in _IND_HEADER_TEXTS:
             continue  # header repeated inside the table (pasted from a printed form)
         first_label = l1 if not l1.blank else l2 if not l2.blank else l3 if not l3.blank else None
         if first_label is not None and l3.blank and _strip_weight(row_label(first_label.value)) in TOTAL_WORDS:
             continue
-        if not l1.blank and _strip_weight(row_label(l1.value)) in profile.execution_row_labels:
-            project.execution_weight = cells["分值"]
-            project.execution_self_score = cells["自评得分"]
+        if not l1.blank and _strip_weight(row_label(l1.value)) in execution_labels:
+            project.execution_weight = weight
+            project.execution_self_score = self_score
             continue
         # A blank 一级/二级 under a group that was typed once (and not merged) belongs to that group.
-        if l1.blank and "一级指标" in prev:
-            cells["一级指标"] = prev["一级指标"]
-            if cells["二级指标"].blank and "二级指标" in prev:
-                cells["二级指标"] = prev["二级指标"]
-        elif not l1.blank and cells["二级指标"].blank and "二级指标" in prev:
-            if prev.get("一级指标") is not None and prev["一级指标"].value == l1.value:
-                cells["二级指标"] = prev["二级指标"]
-        if not cells["一级指标"].blank:
-            prev["一级指标"] = cells["一级指标"]
-        if not cells["二级指标"].blank:
-            prev["二级指标"] = cells["二级指标"]
-        for key, seen, target in (
-            ("一级指标", l1_seen, project.level1_labels),
-            ("二级指标", l2_seen, project.level2_labels),
-        ):
-            c = cells[key]
-            if not c.blank:
-                k = norm(c.value)
-                if k not in seen:
-                    seen[k] = c
-                    target.append(c)
-        project.indicators.append(Indicator(*[cells[h] for h in _IND_BY_FIELD], row=r + 1))
+        if l1.blank and prev1 is not None:
+            l1 = prev1
+            if l2.blank and prev2 is not None:
+                l2 = prev2
+        elif not l1.blank and l2.blank and prev2 is not None:
+            if prev1 is not None and prev1.value == l1.value:
+                l2 = prev2
+        if not l1.blank:
+            prev1 = l1
+            k = norm(l1.value)
+            if k not in l1_seen:
+                l1_seen[k] = l1
+                level1_labels.append(l1)
+        if not l2.blank:
+            prev2 = l2
+            k = norm(l2.value)
+            if k not in l2_seen:
+                l2_seen[k] = l2
+                level2_labels.append(l2)
+        indicators.append(Indicator(l1, l2, l3, target, actual, weight, direction, unit, band, self_score, note, r + 1))
