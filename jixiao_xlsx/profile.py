@@ -89,20 +89,28 @@ class Profile:
     raw: dict = field(default_factory=dict, repr=False)
 
     # -- lookups -----------------------------------------------------------------------
+    # The two name lookups run for every label of every file: each is one dict built on first use
+    # (the names in the order they are searched, the first match kept).
     def level1_by_name(self, name: str) -> Optional[Level1]:
-        for l1 in self.level1:
-            if name == l1.name or name in l1.aliases:
-                return l1
-        return None
+        table = self.__dict__.get("_level1_table")
+        if table is None:
+            table = self._level1_table = {}
+            for l1 in self.level1:
+                for n in (l1.name,) + tuple(l1.aliases):
+                    table.setdefault(n, l1)
+        return table.get(name)
 
     def level2_canonical(self, name: str) -> Optional[str]:
-        for canon, aliases in self.level2_aliases.items():
-            if name == canon or name in aliases:
-                return canon
-        for l1 in self.level1:
-            if name in l1.level2:
-                return name
-        return None
+        table = self.__dict__.get("_level2_table")
+        if table is None:
+            table = self._level2_table = {}
+            for canon, aliases in self.level2_aliases.items():
+                for n in (canon,) + tuple(aliases):
+                    table.setdefault(n, canon)
+            for l1 in self.level1:
+                for n in l1.level2:
+                    table.setdefault(n, n)
+        return table.get(name)
 
     def band(self, key: str) -> Band:
         for b in self.bands:

@@ -27,6 +27,7 @@ from .values import (
     ZERO,
     Quantity,
     band_of,
+    canonical_unit,
     fmt,
     fmt_plain,
     looks_like_range,
@@ -42,6 +43,7 @@ from .values import (
     quote,
     round2,
     split_comparator,
+    to_decimal,
     unit_scale,
 )
 
@@ -258,8 +260,14 @@ def _funds_sheet(project: Project) -> str:
 
 def execution_row(project: Project, profile: Profile) -> Optional[Indicator]:
     """A 预算执行率 line inside the indicator table (some forms put it there), or None."""
+    others = set()  # label texts that are not one: a form repeats 产出指标 … on many rows
     for ind in project.indicators:
-        if norm_label(ind.level1.value)[0] in profile.execution_row_labels:
+        v = ind.level1.value
+        if v.__class__ is str:
+            if v in others:
+                continue
+            others.add(v)
+        if norm_label(v)[0] in profile.execution_row_labels:
             return ind
     return None
 
@@ -321,7 +329,7 @@ def _check_allocations(project: Project, budget: BudgetScore, profile: Profile, 
 # -- indicators (§4–§6) ----------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     """Working state of one indicator while it is scored."""
 
@@ -337,12 +345,13 @@ class _Row:
 
 def score_indicator(ind: Indicator, profile: Profile, out: _Out, year: Optional[int]) -> Optional[IndicatorScore]:
     """Score one row; None for a row that is the execution line of the indicator table."""
-    l1_text, _ = norm_label(ind.level1.value)
+    v1, v2 = ind.level1.value, ind.level2.value
+    if _short_text(v1) and _short_text(v2):
+        l1_text, l1, l2_text, l2 = _memoised(profile, "_levels_memo", (v1, v2), _read_levels, v1, v2, profile)
+    else:
+        l1_text, l1, l2_text, l2 = _read_levels(v1, v2, profile)
     if l1_text in profile.execution_row_labels:
         return None
-    l1 = profile.level1_by_name(l1_text)
-    l2_text, _ = norm_label(ind.level2.value)
-    l2 = profile.level2_canonical(l2_text) if l2_text else None
     row = _Row(ind)
 
     if l1 is None:
@@ -375,8 +384,60 @@ def score_indicator(ind: Indicator, profile: Profile, out: _Out, year: Optional[
     )  # fmt: skip
 
 
+# What a row's typed labels, direction, target and actual mean depends only on their text (and the
+# profile, the year); a batch repeats "产出指标", "正向", "≥95%" on every row of every file, so the
+# readings are kept on the profile as parse_quantity keeps its quantities: short text only, a bounded
+# memo per profile, emptied when full. Every reading is immutable (str, Decimal, tuples, frozen dataclasses).
+_READING_MEMO_MAX = 4096
+
+
+def _short_text(value) -> bool:
+    return value.__class__ is str and len(value) <= 200
+
+
+def _memoised(profile: Profile, name: str, key, read, *args):
+    """``read(*args)``, kept under ``key`` in the profile's memo ``name``."""
+    memo = profile.__dict__.get(name)
+    if memo is None or len(memo) >= _READING_MEMO_MAX:
+        memo = {}
+        setattr(profile, name, memo)
+    got = memo.get(key, memo)
+    if got is memo:
+        got = memo[key] = read(*args)
+    return got
+
+
+def _read_levels(v1, v2, profile: Profile) -> tuple:
+    """(一级 text, its Level1 or None, 二级 text, its canonical name or None) of a row's two labels."""
+    l1_text, _ = norm_label(v1)
+    l2_text, _ = norm_label(v2)
+    return l1_text, profile.level1_by_name(l1_text), l2_text, profile.level2_canonical(l2_text) if l2_text else None
+
+
+def _read_target(value, year: Optional[int], percent_format: bool, profile: Profile) -> tuple:
+    """(deadline, is a range, quantity) of a filled 年度指标值, tried in the order of §4.1: a deadline
+    first, then a range (unparseable), then a quantity (None for a text target)."""
+    dl = parse_deadline(value, year, profile)
+    if dl is not None:
+        return dl, False, None
+    if looks_like_range(value):
+        return None, True, None
+    return None, False, parse_quantity(value, profile, percent_format)
+
+
+def _read_actual_quantity(value, percent_format: bool, profile: Profile) -> Optional[Quantity]:
+    """A filled 实际完成值 as a quantity, or None when it is not one (text, or a range)."""
+    b = parse_quantity(value, profile, percent_format)
+    return None if b is None or looks_like_range(value) else b
+
+
 def _weight(ind: Indicator, profile: Profile, out: _Out) -> Optional[Decimal]:
     c = ind.weight
+    v = c.value
+    if v.__class__ is float and v:  # (not 0.0: -0.0 would share its key)
+        w = _memoised(profile, "_weight_memo", v, _plain_weight, v, profile)
+        if w is not None:
+            return w
     if c.blank:
         out.add("WEIGHT_INVALID", c, "分值为空，请填写该指标的分值，如5或2.5。")
         return None
@@ -398,6 +459,15 @@ def _weight(ind: Indicator, profile: Profile, out: _Out) -> Optional[Decimal]:
     return w
 
 
+def _plain_weight(v: float, profile: Profile) -> Optional[Decimal]:
+    """The weight in a number cell when _weight has nothing to say of it (positive, at most two
+    decimals, not over the total), else None. A form has a few weights (5, 10, 2.5 …) on every row."""
+    w = to_decimal(v)
+    if w is None or w <= 0 or w != quantize(w, CENT) or w > profile.total:
+        return None
+    return w
+
+
 def _self_number(c: Cell, what: str, example: str, out: _Out) -> Optional[Decimal]:
     """A clerk's own score or total, rounded to 2 decimals (§2.1 step 5); text is reported and ignored."""
     if c.blank:
@@ -409,9 +479,9 @@ def _self_number(c: Cell, what: str, example: str, out: _Out) -> Optional[Decima
     return round2(s)
 
 
-def _direction(ind: Indicator, profile: Profile) -> tuple[Optional[str], Optional[str]]:
-    """(kind from the 指标方向 column, operator if the column holds one) — §4.2."""
-    t = norm_text(ind.direction.value)
+def _direction(value, profile: Profile) -> tuple[Optional[str], Optional[str]]:
+    """(kind from the 指标方向 column's value, operator if the column holds one) — §4.2."""
+    t = norm_text(value)
     if not t:
         return None, None
     if t in DIRECTION_KIND:
@@ -427,7 +497,11 @@ def _direction(ind: Indicator, profile: Profile) -> tuple[Optional[str], Optiona
 
 def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: _Out, year: Optional[int]):
     ind = row.ind
-    dkind, dop = _direction(ind, profile)
+    v = ind.direction.value
+    if _short_text(v):
+        dkind, dop = _memoised(profile, "_direction_memo", v, _direction, v, profile)
+    else:
+        dkind, dop = _direction(v, profile)
     band_cell_filled = not ind.band.blank
 
     # blank target
@@ -440,7 +514,11 @@ def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: _Out, year: 
         return
 
     # deadlines first (§4.1 step 1)
-    dl = parse_deadline(ind.target.value, year, profile)
+    v, pf = ind.target.value, ind.target.percent_format
+    if _short_text(v):
+        dl, ranged, q = _memoised(profile, "_target_memo", (v, year, pf), _read_target, v, year, pf, profile)
+    else:
+        dl, ranged, q = _read_target(v, year, pf, profile)
     if dl is not None:
         row.kind = "deadline"
         if dl.date is None:
@@ -450,11 +528,10 @@ def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: _Out, year: 
         _score_deadline(row, dl.date, profile, out, year)
         return
 
-    if looks_like_range(ind.target.value):
+    if ranged:
         out.add("TARGET_UNPARSEABLE", ind.target,
                 f"年度指标值“{quote(ind.target.text)}”是区间，无法识别，请写成“≥90%”等形式。")
         return
-    q = parse_quantity(ind.target.value, profile, ind.target.percent_format)
     if q is None:  # text target
         if dkind in ("positive", "reverse", "equal"):
             out.add("TARGET_UNPARSEABLE", ind.target,
@@ -505,8 +582,12 @@ def _read_actual(row: _Row, profile: Profile, out: _Out) -> Optional[Quantity]:
     if ind.actual.blank:
         out.add("ACTUAL_MISSING", ind.actual, "实际完成值为空，请填写实际完成的数值，如“96%”或“3个”。")
         return None
-    b = parse_quantity(ind.actual.value, profile, ind.actual.percent_format)
-    if b is None or looks_like_range(ind.actual.value):
+    v, pf = ind.actual.value, ind.actual.percent_format
+    if _short_text(v):
+        b = _memoised(profile, "_actual_memo", (v, pf), _read_actual_quantity, v, pf, profile)
+    else:
+        b = _read_actual_quantity(v, pf, profile)
+    if b is None:
         out.add("ACTUAL_UNPARSEABLE", ind.actual,
                 f"实际完成值“{quote(ind.actual.text)}”不是数值，请填写如“96%”或“3个”。")
         return None
@@ -517,9 +598,7 @@ def _read_actual(row: _Row, profile: Profile, out: _Out) -> Optional[Quantity]:
 
 
 def _unit_of_column(ind: Indicator, profile: Profile) -> str:
-    from .values import canonical_unit
-
-    return canonical_unit(norm_text(ind.unit.value), profile) if not ind.unit.blank else ""
+    return "" if ind.unit.blank else canonical_unit(norm_text(ind.unit.value), profile)
 
 
 def _percent_value(q: Quantity, cell: Cell, label: str, percent_row: bool, profile: Profile, out: _Out) -> Decimal:
@@ -582,10 +661,9 @@ def _fmt_quantity(x: Decimal, unit: str) -> str:
 
 def _fold_scale(q: Quantity) -> Quantity:
     """A bare ``1.2万`` is the number 12,000 (§2.4), not a unit the other side could inherit."""
-    if q.unit:
-        scale, base = unit_scale(q.unit)
-        if not base and scale != 1:
-            return Quantity(q.op, q.number * scale, "", q.percent_format)
+    if q.unit in ("万", "亿"):  # a scale with no base unit (unit_scale gives base '')
+        scale, _ = unit_scale(q.unit)
+        return Quantity(q.op, q.number * scale, "", q.percent_format)
     return q
 
 
@@ -615,10 +693,7 @@ def _score_numeric(row: _Row, a: Quantity, profile: Profile, out: _Out):
         out.add("ACTUAL_NEGATIVE", ind.actual, f"实际完成值{quote(ind.actual.text)}为负数，已按0计分。")
         B = ZERO
     w = row.w
-    u = "" if unit == "%" else unit
-    pct = "%" if unit == "%" else ""
     # the arithmetic text (评分明细) is only built if a writer asks for it: a batch never does
-    sA, sB = (lambda: f"{fmt_plain(A)}{pct}{u}"), (lambda: f"{fmt_plain(B)}{pct}{u}")
     if row.kind in ("positive", "equal") and A == 0:
         if row.kind == "positive":
             row.rule, row.score = "positive-zero-target", round2(w)
@@ -627,14 +702,14 @@ def _score_numeric(row: _Row, a: Quantity, profile: Profile, out: _Out):
         else:
             row.rule = "equal-zero-target"
             row.score = round2(w if B <= 0 else ZERO)
-            row.detail = lambda: f"等于0：完成值{sB()}{'=0，得满分' if B <= 0 else '>0，得0分'}"
+            row.detail = lambda: f"等于0：完成值{fmt_plain(B)}{unit}{'=0，得满分' if B <= 0 else '>0，得0分'}"
         return
     if row.kind in ("positive", "equal"):
         row.rule = row.kind
         name = KIND_ZH[row.kind]
         if B >= A:
             row.score = round2(w)
-            row.detail = lambda: f"{name}：完成值{sB()} ≥ 指标值{sA()}，得满分{fmt(w)}"
+            row.detail = lambda: f"{name}：完成值{fmt_plain(B)}{unit} ≥ 指标值{fmt_plain(A)}{unit}，得满分{fmt(w)}"
         else:
             row.score = round2(w * B / A)
             row.detail = lambda: f"{name}：{fmt_plain(w)} × {fmt_plain(B)} ÷ {fmt_plain(A)} = {fmt(row.score)}"
@@ -648,12 +723,12 @@ def _score_numeric(row: _Row, a: Quantity, profile: Profile, out: _Out):
     if A == 0:
         row.rule = "reverse-zero-target"
         row.score = round2(w) if B <= 0 else round2(ZERO)
-        row.detail = lambda: f"反向，指标值为0：完成值{sB()}{'≤0，得满分' if B <= 0 else '>0，得0分'}"
+        row.detail = lambda: f"反向，指标值为0：完成值{fmt_plain(B)}{unit}{'≤0，得满分' if B <= 0 else '>0，得0分'}"
         return
     if B <= A:
         row.rule = f"reverse-{profile.reverse_formula}"
         row.score = round2(w)
-        row.detail = lambda: f"反向：完成值{sB()} ≤ 指标值{sA()}，得满分{fmt(w)}"
+        row.detail = lambda: f"反向：完成值{fmt_plain(B)}{unit} ≤ 指标值{fmt_plain(A)}{unit}，得满分{fmt(w)}"
         return
     if profile.reverse_formula == "ratio":
         row.rule = "reverse-ratio"
@@ -663,7 +738,7 @@ def _score_numeric(row: _Row, a: Quantity, profile: Profile, out: _Out):
     row.rule = "reverse-linear"
     if B >= 2 * A:
         row.score = round2(ZERO)
-        row.detail = lambda: f"反向：完成值{sB()} ≥ 2 × 指标值{sA()}，得0分"
+        row.detail = lambda: f"反向：完成值{fmt_plain(B)}{unit} ≥ 2 × 指标值{fmt_plain(A)}{unit}，得0分"
     else:
         row.score = round2(w * (2 * A - B) / A)
         row.detail = lambda: (f"反向：{fmt_plain(w)} × (2 × {fmt_plain(A)} − {fmt_plain(B)}) ÷ {fmt_plain(A)}"
@@ -750,9 +825,8 @@ def _score_band(row: _Row, profile: Profile, out: _Out, from_actual: bool):
         band_a = band_of(ind.actual.value, profile)
         if band_a is None and norm_text(ind.actual.value) == norm_text(ind.target.value) and not ind.target.blank:
             band_a = profile.band("met")
-    choices = "”“".join(b.phrase for b in profile.bands)
     if not ind.band.blank and band_b is None:
-        out.add("QUAL_BAND_MISSING", ind.band, f"完成档次“{quote(ind.band.text)}”无法识别，请在“{choices}”中选择其一。")
+        out.add("QUAL_BAND_MISSING", ind.band, f"完成档次“{quote(ind.band.text)}”无法识别，请在“{_band_choices(profile)}”中选择其一。")
         return
     if band_b is not None and band_a is not None and band_a.key != band_b.key:
         out.add("QUAL_BAND_CONFLICT", ind.band,
@@ -763,9 +837,13 @@ def _score_band(row: _Row, profile: Profile, out: _Out, from_actual: bool):
     if band is None:
         what = f"（“{quote(ind.actual.text)}”无法对应档次）" if not ind.actual.blank else ""
         where, how = _band_where(ind)
-        out.add("QUAL_BAND_MISSING", where, f"定性指标未选择完成档次{what}，{how}“{choices}”之一。")
+        out.add("QUAL_BAND_MISSING", where, f"定性指标未选择完成档次{what}，{how}“{_band_choices(profile)}”之一。")
         return
     _apply_band(row, band, profile, out, prefix="定性：")
+
+
+def _band_choices(profile: Profile) -> str:
+    return "”“".join(b.phrase for b in profile.bands)
 
 
 def band_limits(w: Decimal, band) -> tuple[Decimal, Decimal]:

@@ -13,14 +13,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
-_WS = re.compile(r"\s+")
-# zero-width and other format characters (U+200B, U+FEFF …) arrive with text pasted from web pages
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# whitespace, and zero-width and other format characters (U+200B, U+FEFF …) that arrive with text
+# pasted from web pages
+_UNSEEN = re.compile("[\\s\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]+")
 # Leading numbering: 一、 1. 1、 (一) （一） (1) 1） — §1.4
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．](?!\d)|[(（][一二三四五六七八九十\d]+[)）])")
 # Trailing stated weight: (50分) (50) 50分 — §1.4
@@ -40,7 +40,7 @@ def norm(value: Any) -> str:
 
 
 def _norm(value: str) -> str:
-    return _WS.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFKC", value)))
+    return _UNSEEN.sub("", unicodedata.normalize("NFKC", value))
 
 
 # Labels, headers and typed values recur across the rows of a file and the files of a batch; short
@@ -109,6 +109,8 @@ def round2(x: Decimal) -> Decimal:
 
 
 def quantize(x: Decimal, exp: Decimal) -> Decimal:
+    if x.adjusted() <= 18:  # the precision below is 28 (also for 0, NaN and ±Infinity, adjusted() 0)
+        return x.quantize(exp, context=_HALF_UP_28)
     prec = max(28, x.adjusted() + 10) if x.is_finite() and x != 0 else 28
     ctx = _CONTEXTS.get(prec)
     if ctx is None:
@@ -119,10 +121,16 @@ def quantize(x: Decimal, exp: Decimal) -> Decimal:
 
 
 _CONTEXTS: dict = {}  # by precision: almost always 28; a Context is not cheap to build
+_HALF_UP_28 = Context(prec=28, rounding=ROUND_HALF_UP)
 
 
 def to_decimal(value: Any) -> Optional[Decimal]:
     """A finite Decimal from a number cell, else None (bools, NaN and infinities are not numbers)."""
+    if value.__class__ is float:  # most number cells; repr() never fails and Decimal reads it
+        d = Decimal(repr(value))
+        return d if d.is_finite() else None
+    if value.__class__ is str:  # most other cells
+        return None
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
@@ -165,9 +173,11 @@ def quote(value: Any, limit: int = 30) -> str:
 # -- quantities ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Quantity:
-    """A typed value: optional comparator, the number, and the unit text as written (canonicalised)."""
+class Quantity(NamedTuple):
+    """A typed value: optional comparator, the number, and the unit text as written (canonicalised).
+
+    Immutable and compared by value as the frozen dataclass it replaced, but a tuple: one is built for
+    every target and actual a batch has not seen before, and a tuple is several times cheaper to build."""
 
     op: Optional[str]  # '>=', '>', '<=', '<', '=' or None
     number: Decimal
@@ -231,12 +241,12 @@ def parse_quantity(value: Any, profile, percent_format: bool = False) -> Optiona
 
     Text is memoised on the profile (a batch repeats ``≥90%`` … in every file; a Quantity is
     immutable, so the answer can be shared)."""
-    d = to_decimal(value)
-    if d is not None:
-        return Quantity(None, d, "", percent_format)
-    if not isinstance(value, str):
-        return None
-    if type(value) is not str or len(value) > _NORM_MEMO_MAX_LEN:
+    if value.__class__ is not str or len(value) > _NORM_MEMO_MAX_LEN:
+        d = to_decimal(value)
+        if d is not None:
+            return Quantity(None, d, "", percent_format)
+        if not isinstance(value, str):
+            return None
         return _parse_text_quantity(value, profile, percent_format)
     memo = profile.__dict__.get("_quantity_memo")
     if memo is None or len(memo) >= _QUANTITY_MEMO_MAX:
@@ -261,7 +271,8 @@ def _parse_text_quantity(value: str, profile, percent_format: bool) -> Optional[
         op2, rest2 = split_comparator(rest, profile)
         if op2 is not None and OP_KIND[op2] == OP_KIND[op] and rest2 != rest and _NUMBER.match(rest2 or "x"):
             rest = rest2
-    rest = _THOUSANDS.sub("", rest)
+    if "," in rest:
+        rest = _THOUSANDS.sub("", rest)
     m = _NUMBER.match(rest)
     if not m:
         return None
@@ -269,7 +280,7 @@ def _parse_text_quantity(value: str, profile, percent_format: bool) -> Optional[
     if op is None:  # suffix comparator after the unit: "5000人以上"
         op, unit2 = _split_suffix_only(unit, profile)
         unit = unit2
-    if any(ch.isdigit() for ch in unit):
+    if any(map(str.isdigit, unit)):
         return None  # "90%-110%", "3个/5个": not a single quantity
     try:
         number = Decimal(m.group(0))
@@ -310,8 +321,7 @@ _ONE, _WAN, _YI = Decimal(1), Decimal(10000), Decimal(100000000)
 # -- money -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Money:
+class Money(NamedTuple):  # a tuple, as Quantity: one is built for every amount cell
     amount: Decimal  # in 万元
     converted_from: Optional[str] = None  # '元' / '亿元' when a unit was converted (§2.2)
 
@@ -388,9 +398,10 @@ _BEFORE = ("之前完成", "前完成", "之前", "以前", "前")
 
 
 def _strip_before(t: str) -> Optional[str]:
-    for s in _BEFORE:
-        if t.endswith(s):
-            return t[: -len(s)]
+    if t.endswith(_BEFORE):  # (one test for the text that has none)
+        for s in _BEFORE:
+            if t.endswith(s):
+                return t[: -len(s)]
     return None
 
 
