@@ -7,6 +7,7 @@ keeps its sheet and cell address so that each finding and each score can be trac
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from operator import itemgetter as _itemgetter
@@ -280,8 +281,14 @@ def _year(cell: Cell):
 
 def _num(d: Optional[Decimal]):
     """Decimal -> JSON number (int when whole, else float of the exact decimal), None stays None."""
-    if d is None:
-        return None
+    return None if d is None else _num_of(d)
+
+
+@functools.lru_cache(maxsize=4096)
+def _num_of(d: Decimal):
+    """:func:`_num` of a (finite) Decimal, memoised: a batch's weights and scores are a few hundred
+    values, and ``float(Decimal)`` goes through a string. Equal Decimals (5 and 5.00) give the same
+    number, so sharing an entry changes nothing."""
     if d == d.to_integral_value():
         return int(d)
     f = float(d)

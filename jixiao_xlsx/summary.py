@@ -64,6 +64,20 @@ def dec(v) -> Optional[Decimal]:
     return to_decimal(v)
 
 
+_EXACT = 2**53  # ints up to this are floats exactly, however they are converted
+
+
+def _shown(v) -> Optional[float]:
+    """``float(dec(v))``: a JSON number of ``as_dict`` as its cell shows it (None: not a finite number),
+    without the Decimal round trip for the usual float or small int (``float(Decimal(repr(x)))`` is x)."""
+    if v.__class__ is float:
+        return v if v - v == 0 else None
+    if v.__class__ is int and -_EXACT <= v <= _EXACT:
+        return float(v)
+    d = dec(v)
+    return None if d is None else float(d)
+
+
 def _collate(s: str) -> bytes:
     """GB18030 byte order: common hanzi in pinyin order (嘉禾街 before 京溪街), total and stable."""
     return (s or "").encode("gb18030", "replace")
@@ -272,16 +286,16 @@ def _write_summary_sheet(w: _Writer, ws, records, profile, rows: RowStream):
             res.get("department"),  # 主管部门
             res.get("project"),  # 项目名称
             _year(res.get("year")),  # 年度
-            dec(b.get("adjusted")),  # 全年预算数
-            dec(b.get("executed")),  # 全年执行数
-            dec(b.get("rate")),  # 执行率
-            dec(s.get("execution")),  # 预算执行得分
-            dec(s.get("output")),  # 产出得分
-            dec(s.get("effect")),  # 效益得分
-            dec(s.get("satisfaction")),  # 满意度得分
-            dec(res.get("total")),  # 总分
+            _shown(b.get("adjusted")),  # 全年预算数
+            _shown(b.get("executed")),  # 全年执行数
+            _shown(b.get("rate")),  # 执行率
+            _shown(s.get("execution")),  # 预算执行得分
+            _shown(s.get("output")),  # 产出得分
+            _shown(s.get("effect")),  # 效益得分
+            _shown(s.get("satisfaction")),  # 满意度得分
+            _shown(res.get("total")),  # 总分
             res.get("grade"),  # 等级
-            dec(res.get("self_reported_total")),  # 自评总分
+            _shown(res.get("self_reported_total")),  # 自评总分
             difference(res),  # 差异
             rec["errors"],  # 错误数
             rec["hints"],  # 提示数
@@ -349,8 +363,8 @@ def _write_rank_sheet(w: _Writer, ws, records, stream: RowStream):
     num_styles, text_styles = _styles(w, (w.int, None, None, w.score, None, w.rate, None))
     for i, (rank, rec) in enumerate(rows, 1):
         res = rec["result"]
-        values = (rank, res.get("unit"), res.get("project"), dec(res.get("total")), res.get("grade"),
-                  dec(res["budget"].get("rate")), rec["file"])  # fmt: skip
+        values = (rank, res.get("unit"), res.get("project"), _shown(res.get("total")), res.get("grade"),
+                  _shown(res["budget"].get("rate")), rec["file"])  # fmt: skip
         stream.write(i, _cells(values), num_styles, text_styles)
     ws.autofilter(0, 0, max(len(rows), 1), len(RANK_COLUMNS) - 1)
     _grade_formats(w.wb, ws, 1, len(rows), 4)
@@ -565,7 +579,8 @@ class SummaryWriter:
         self.w.header(ws, 0, FINDING_COLUMNS, (30, 20, 10, 8, 6, 28, 70))
         ws.freeze_panes(1, 0)
         err = xf_index(wb.add_format({"font_color": "#9C0006"}))
-        self._ind = RowStream(INDICATOR_SHEET, len(INDICATOR_COLUMNS))
+        self._ind = RowStream(INDICATOR_SHEET, len(INDICATOR_COLUMNS),
+                              text_cols=(c for c in range(len(INDICATOR_COLUMNS)) if c not in _NUMERIC))
         self._find = RowStream(FINDINGS_SHEET, len(FINDING_COLUMNS))
         self._streams = [self._ind, self._find]
         self._ind_styles = tuple(xf_index(self.w.score) if c in _NUMERIC else 0 for c in range(len(INDICATOR_COLUMNS)))
@@ -585,8 +600,7 @@ class SummaryWriter:
                 self.dropped[INDICATOR_SHEET] += 1
                 continue
             r += 1
-            ind.write(r, [v if (c in _NUMERIC and not isinstance(v, str)) or v is None else str(v)
-                          for c, v in enumerate(row)], styles)  # fmt: skip
+            ind.write(r, row, styles)  # the stream writes any non-score value as text
         self._ind_row = r
         self._write_findings(finding_rows(rec))
         self.rows.append(slim(rec))
