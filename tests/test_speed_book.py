@@ -197,3 +197,53 @@ def test_memo_keeps_no_large_part():
             assert B._xml_part(zf, zf.infolist()[0], data) == out
     assert [k[2] for k in B._XML_MEMO] == [len(body)]  # only the small part from the small stream
     B._XML_MEMO.clear()
+
+
+# -- merged ranges moved in front of the cells for calamine ------------------------------------------
+_HEAD = b'<worksheet><dimension ref="A1:C3"/><sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+_CELLS = (b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>title</t></is></c></row>'
+          b'<row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c></row><row r="3"><c r="C3"><v>3</v></c></row>'
+          b"</sheetData>")
+_MERGES = b'<mergeCells count="2"><mergeCell ref="A1:C1"/><mergeCell ref="B2:B3"/></mergeCells>'
+_TAIL = b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+
+
+def _calamine_sheet(sheet_xml: bytes):
+    """(rows, merged ranges) calamine reads from a one-sheet workbook holding ``sheet_xml``."""
+    import python_calamine as pc
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+        z.writestr("_rels/.rels", b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+        z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(buf.getvalue()))
+    sh = wb.get_sheet_by_name("S")
+    return sh.to_python(skip_empty_area=False), sh.merged_cell_ranges
+
+
+def test_merges_moved_in_front_read_the_same():
+    xml = _HEAD + _CELLS + _MERGES + _TAIL
+    moved = B._merges_first(xml)
+    assert moved == _HEAD + _MERGES + _CELLS + _TAIL
+    rows, merges = _calamine_sheet(xml)
+    assert merges  # calamine does read these merges ...
+    assert _calamine_sheet(moved) == (rows, merges)  # ... and reads the moved copy the same
+    B._SHEET_MEMO.clear()
+    new, _sc = B._prepare_sheet(xml, frozenset())
+    assert new == moved  # what the stored zip hands calamine
+
+
+@pytest.mark.parametrize("xml", [
+    _HEAD + _CELLS + _TAIL,  # no merged range
+    _HEAD + _CELLS.replace(b"title", b"mergeCell") + _MERGES + _TAIL,  # the word elsewhere: calamine's pass might differ
+    _HEAD + _CELLS + _MERGES.replace(b'count="2"', b'count="2" x="1"') + _TAIL,  # not the plain block
+    _HEAD + _CELLS + _MERGES.replace(b"<mergeCell ", b"<x:mergeCell ") + _TAIL,
+    _HEAD + _CELLS + _MERGES + _MERGES + _TAIL,  # two blocks: the pass stops at the first
+    _HEAD + _MERGES + _CELLS + _TAIL,  # already in front
+    _HEAD + b"<sheetData/>" + _MERGES + _TAIL,
+], ids=["none", "word-elsewhere", "attribute", "prefixed", "two-blocks", "in-front", "no-cells"])
+def test_merges_left_where_they_are(xml):
+    assert B._merges_first(xml) is None
