@@ -1256,7 +1256,12 @@ def _check_zip(data: bytes, path: str):
                 parts[part] = _xml_part(zf, zf.getinfo(part), data)
             except (KeyError,) + _ZIP_ERRORS:
                 raise UnreadableFile(_DAMAGED)
-        new, sc = _prepare_sheet(parts.get(part, b""), pct)
+        try:
+            new, sc = _prepare_sheet(parts.get(part, b""), pct)
+        except UnreadableFile as e:  # say which sheet: the clerk may know what was pasted into it
+            if e.reason == ODD_CELL_TAG:
+                raise UnreadableFile(f"工作表“{sheet_name[:31]}”中" + ODD_CELL_TAG[len("工作簿中"):])
+            raise
         scans[sheet_name] = sc
         if new is not None:
             trimmed[part] = new

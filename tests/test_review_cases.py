@@ -85,6 +85,7 @@ def test_cell_tags_no_reader_can_be_sure_of_are_refused(tmp_path, rows):
     p = build(tmp_path / "odd.xlsx", in_sheet(lambda x: x.replace(b"</sheetData>", rows + b"</sheetData>", 1)))
     out = open_in_child(p)
     assert out.startswith("REFUSED") and "重新保存" in out, out
+    assert "工作表“填表说明”中有格式异常的单元格标记" in out, out  # which sheet to look at
 
 
 FAR_ROW = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
