@@ -408,7 +408,6 @@ class _SheetScan:
     formulas_without_value: list = field(default_factory=list)  # ['B4']
     percent_cells: set = field(default_factory=set)
     hidden_rows: set = field(default_factory=set)
-    merges_moved: bool = False  # the xml for calamine differs from the part only by _merges_first
 
 
 def _percent_styles(styles: bytes) -> frozenset:
@@ -680,8 +679,7 @@ def _prepare_sheet(xml: bytes, pct_styles: set) -> tuple:
     if not _unsafe_pattern(ROW_LIMIT, COL_LIMIT).search(xml):
         # the usual sheet, in one C-level pass: every row and cell says where it is (Excel, WPS
         # and the writing libraries put r first) and nothing lies beyond the limits
-        new, sc = _merges_first(xml), _scan_marks(xml, pct_styles)
-        sc.merges_moved = new is not None
+        new, sc = None, _scan_marks(xml, pct_styles)
     else:
         new, sc = _prepare_sheet_exact(xml, pct_styles)
     if key is not None:
@@ -691,34 +689,10 @@ def _prepare_sheet(xml: bytes, pct_styles: set) -> tuple:
 
 _SHEET_MEMO: dict = {}  # (worksheet part, percent styles, limits) -> (xml for calamine or None, scan)
 
-# the merged ranges as Excel, WPS and xlsxwriter write them, and nothing else
-_MERGE_BLOCK = re.compile(
-    rb'<mergeCells(?: count="[0-9]{1,7}")?>(?:<mergeCell ref="[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?"/>)*'
-    rb"</mergeCells>"
-)
-
-
-def _merges_first(xml: bytes) -> Optional[bytes]:
-    """The sheet with its ``<mergeCells>`` moved in front of ``<sheetData>``, or None to leave it as it is.
-
-    calamine reads a sheet's merged ranges in a second pass over the part that stops at the first
-    ``mergeCells`` element; where the schema puts it, after the cells, that pass reads every cell
-    again (about a sixth of calamine's time on a form). The caller makes sure no comment or CDATA
-    section is left; here, there must be one plain block after the last ``</sheetData>`` and the word
-    ``mergeCell`` nowhere else, so that the pass finds the same ranges, and the cells read the same.
-    """
-    end = xml.rfind(b"</sheetData>")
-    start = xml.find(b"<mergeCells", end) if end >= 0 else -1
-    m = _MERGE_BLOCK.match(xml, start) if start >= 0 else None
-    at = xml.find(b"<sheetData>", 0, end) if m else -1
-    if at < 0 or xml.find(b"mergeCell", 0, start) >= 0 or xml.find(b"mergeCell", m.end()) >= 0:
-        return None
-    return b"".join((xml[:at], m.group(0), xml[at:start], xml[m.end():]))
-
 
 def _scan_copy(sc: _SheetScan) -> _SheetScan:
     return _SheetScan(sc.far_cells, sc.far_ref, sc.needs_trim, list(sc.formulas_without_value),
-                      set(sc.percent_cells), set(sc.hidden_rows), sc.merges_moved)
+                      set(sc.percent_cells), set(sc.hidden_rows))
 
 
 def _lru_get(memo: dict, key):
@@ -775,10 +749,6 @@ def _prepare_sheet_exact(xml: bytes, pct_styles: set) -> tuple:
     if far_cells:
         sc.far_cells += far_cells
         sc.far_ref = far_ref or sc.far_ref
-    if b"<!" not in kept:  # no comment or CDATA left that could hide or fake the merged ranges
-        moved = _merges_first(kept)
-        if moved is not None:
-            sc.merges_moved, kept = kept is original, moved
     return (kept if kept is not original else None), sc
 
 
@@ -1062,7 +1032,7 @@ _END = struct.Struct("<IHHHHIIH")  # end of central directory
 
 
 def _for_calamine(infos: list, parts: dict, trimmed: dict, data: bytes, zf: zipfile.ZipFile,
-                  heads: Optional[dict] = None, moved: frozenset = frozenset()) -> bytes:
+                  heads: Optional[dict] = None) -> bytes:
     """The workbook as calamine reads it: every XML part stored uncompressed, as already inflated
     (and checked, and trimmed) here, so that calamine does not inflate it a second time; other
     parts (images, VBA) keep their compressed bytes. A zip calamine reads a quarter faster than
@@ -1070,14 +1040,11 @@ def _for_calamine(infos: list, parts: dict, trimmed: dict, data: bytes, zf: zipf
     encoding flag. Anything unusual (65,535 parts, two members of one name, bzip2/lzma members, a
     member whose header disagrees with the directory) is left as before: the original bytes, or,
     when a sheet was trimmed, a zip written by zipfile. ``heads``: :func:`_local_header` of the
-    members already read (ZipInfo -> result), so that no header is parsed twice. ``moved``: parts of
-    ``trimmed`` that differ only by their merged ranges moved (worth it in the stored zip, never a
-    reason to write another)."""
+    members already read (ZipInfo -> result), so that no header is parsed twice."""
     stored = _stored_zip(infos, parts, trimmed, data, zf, heads or {})
     if stored is not None:
         return stored
-    needed = {k: v for k, v in trimmed.items() if k not in moved}
-    return _rezip(infos, parts, needed, zf) if needed else data
+    return _rezip(infos, parts, trimmed, zf) if trimmed else data
 
 
 def _stored_zip(infos: list, parts: dict, trimmed: dict, data: bytes, zf: zipfile.ZipFile,
@@ -1243,7 +1210,7 @@ def _check_zip(data: bytes, path: str):
         return kind, data, {}
     styles = parts.get(names.get("xl/styles.xml", ""), b"")
     pct = _percent_styles(styles) if styles else frozenset()
-    scans, trimmed, moved = {}, {}, set()
+    scans, trimmed = {}, {}
     sst_name = names.get("xl/sharedstrings.xml")
     if sst_name in parts:
         sst = _sane_string_count(parts[sst_name])
@@ -1265,19 +1232,15 @@ def _check_zip(data: bytes, path: str):
         scans[sheet_name] = sc
         if new is not None:
             trimmed[part] = new
-            if sc.merges_moved:
-                moved.add(part)
     # any other part that looks like a worksheet may still reach calamine (its path rules may differ
     # from ours): trim it too
     listed_parts = {p for _, p in listed}
     for real, xml in parts.items():
         if real not in listed_parts and b"sheetData" in xml:
-            new, sc = _prepare_sheet(xml, set())
+            new, _sc = _prepare_sheet(xml, set())
             if new is not None:
                 trimmed[real] = new
-                if sc.merges_moved:
-                    moved.add(real)
-    return kind, _for_calamine(infos, parts, trimmed, data, zf, heads, frozenset(moved)), scans
+    return kind, _for_calamine(infos, parts, trimmed, data, zf, heads), scans
 
 
 
