@@ -168,36 +168,41 @@ def find_header(sheet: Sheet, canonicals, profile: Profile, need=(), min_hits: i
     if hit is not None and hit[0] is profile:
         return hit[1][0], dict(hit[1][1])
     rows = sheet.rows
-    for known, top, best in _HEADERS_SEEN.get(key, ()):
-        if known is profile and rows[:len(top)] == top:
+    seen = profile.__dict__.get("_headers_seen")  # on the profile: it goes when the profile goes
+    if seen is None:
+        seen = profile._headers_seen = {}
+    for top, best in seen.get(key[:4], ()):
+        if rows[:len(top)] == top:
             break
     else:
         best, complete = _find_header(sheet, canonicals, profile, need, min_hits)
         if complete:
-            _remember_header(key, profile, rows[: best[0] + 1], best)
+            _remember_header(seen, key[:4], rows[: best[0] + 1], best)
     memo[key] = (profile, best)
     return best[0], dict(best[1])
 
 
 # A batch repeats a few templates: the title and header rows of its tables are the same in every file.
 # When every header is found, the answer depends on the rows down to the header row alone, so it is
-# kept with a copy of them (a few per search; short rows only: a hostile header is not kept).
-_HEADERS_SEEN: dict = {}  # find_header key -> [(profile, rows down to the header row, (row, mapping))]
+# kept with a copy of them, per rules profile (a few per search; short rows only: a hostile header is
+# not kept). Profile._headers_seen: (canonicals, need, min_hits) -> [(rows down to the header row,
+# (row, mapping))]
 _HEADERS_SEEN_KEYS = 64
 _HEADERS_SEEN_PER_KEY = 8
 _HEADERS_SEEN_CHARS = 4000
 
 
-def _remember_header(key: tuple, profile: Profile, top: list, best: tuple) -> None:
+def _remember_header(memo: dict, key: tuple, top: list, best: tuple) -> None:
     if sum(len(v) for row in top for v in row if v.__class__ is str) > _HEADERS_SEEN_CHARS:
         return
-    seen = _HEADERS_SEEN.get(key)
+    seen = memo.get(key)
     if seen is None:
-        if len(_HEADERS_SEEN) >= _HEADERS_SEEN_KEYS:
-            _HEADERS_SEEN.clear()
-        seen = _HEADERS_SEEN[key] = []
-    if len(seen) < _HEADERS_SEEN_PER_KEY:
-        seen.append((profile, [row[:] for row in top], best))
+        if len(memo) >= _HEADERS_SEEN_KEYS:
+            memo.clear()
+        seen = memo[key] = []
+    if len(seen) >= _HEADERS_SEEN_PER_KEY:
+        del seen[0]  # the oldest goes: the title rows a batch has now are worth more
+    seen.append(([row[:] for row in top], best))
 
 
 def _find_header(sheet: Sheet, canonicals, profile: Profile, need, min_hits: int) -> tuple:

@@ -15,8 +15,8 @@ import pytest
 
 from jixiao_xlsx import layout as L
 from jixiao_xlsx import read_template as rt
-from jixiao_xlsx.book import Book, Sheet
-from jixiao_xlsx.model import Allocation, Cell, Indicator, Project
+from jixiao_xlsx.book import Sheet
+from jixiao_xlsx.model import Allocation, BudgetLine, Cell, Indicator, Project
 from jixiao_xlsx.profile import load_profile
 
 
@@ -31,7 +31,17 @@ def _fresh(sheet: Sheet) -> Sheet:
 
 # -- find_header across files ------------------------------------------------------------------
 def _uncached(sheet, canonicals, profile, need=(), min_hits=2):
-    best, _complete = rt._find_header(_fresh(sheet), canonicals, profile, need, min_hits)
+    """find_header as it was written before any memo: every row mapped by map_header_row, the row
+    with the most headers kept (the first of equals), the search ended by a row holding them all."""
+    sheet, best = _fresh(sheet), (None, {})
+    for r in range(min(rt.HEADER_SCAN_ROWS, sheet.nrows)):
+        m = rt.map_header_row(sheet, r, canonicals, profile)
+        if len(m) < min_hits or any(n not in m for n in need):
+            continue
+        if len(m) > len(best[1]):
+            best = (r, m)
+            if len(m) == len(set(canonicals)):
+                break
     return best[0], dict(best[1])
 
 
@@ -64,19 +74,34 @@ def test_find_header_remembered_across_files_only_for_the_same_top_rows(profile)
                 want = _uncached(s, canon, prof, need, hits)
                 assert rt.find_header(s, canon, prof, need=need, min_hits=hits) == want, (rows[:3], canon)
                 assert rt.find_header(_fresh(s), canon, prof, need=need, min_hits=hits) == want
-    key = ("find_header", tuple(L.IND_HEADERS), ("三级指标",), 2, id(profile))
-    assert any(top == [title, head] for known, top, _best in rt._HEADERS_SEEN[key] if known is profile)
-    assert not any(len(top[-1]) == len(head) - 1 for _k, top, _b in rt._HEADERS_SEEN[key])
+    seen = profile._headers_seen[("find_header", tuple(L.IND_HEADERS), ("三级指标",), 2)]
+    assert any(top == [title, head] for top, _best in seen)
+    assert not any(len(top[-1]) == len(head) - 1 for top, _b in seen)
+    assert "_headers_seen" not in load_profile().__dict__  # a new profile starts without it
+
+
+def test_find_header_memo_goes_with_its_profile():
+    """The memo lives on the profile: a script that loads a profile per file does not pile them up."""
+    import gc
+    import weakref
+
+    prof = load_profile()
+    rt.find_header(Sheet("x", [["标题"], list(L.ALLOC_HEADERS)], []), L.ALLOC_HEADERS, prof)
+    assert prof._headers_seen
+    ref = weakref.ref(prof)
+    del prof
+    gc.collect()
+    assert ref() is None
 
 
 def test_find_header_memo_is_bounded(profile):
     for i in range(rt._HEADERS_SEEN_PER_KEY + 5):
         rt.find_header(Sheet("x", [[f"标题{i}"], list(L.ALLOC_HEADERS)], []), L.ALLOC_HEADERS, profile)
-    assert all(len(v) <= rt._HEADERS_SEEN_PER_KEY for v in rt._HEADERS_SEEN.values())
+    assert all(len(v) <= rt._HEADERS_SEEN_PER_KEY for v in profile._headers_seen.values())
     long_title = ["说明" * 3000] + [""] * 4
     s = Sheet("x", [long_title, list(L.ALLOC_HEADERS)], [])
     assert rt.find_header(s, ("用途", "计划金额"), profile) == (1, {"用途": 0, "计划金额": 2})
-    assert not any(top[0] == long_title for v in rt._HEADERS_SEEN.values() for _k, top, _b in v)
+    assert not any(top[0] == long_title for v in profile._headers_seen.values() for top, _b in v)
 
 
 # -- the national-form test --------------------------------------------------------------------
@@ -196,11 +221,40 @@ def _ref_allocations(sheet, project, profile):
     return out
 
 
-def _ref_funds_rows(sheet, project, profile):
-    """The funds amounts as the reader built them: one Cell per column, a blank one for a missing column."""
+def _ref_funds(sheet, project, profile):
+    """The funds reader as it was: one ``sheet.cell`` per amount, a new blank Cell for a missing column."""
     hr, cols = rt.find_header(sheet, ("资金来源",) + rt.FUNDS_KEYS, profile, min_hits=2)
-    return [[sheet.cell(r, cols[k]) if k in cols else Cell(None, sheet.name, "") for k in rt.FUNDS_KEYS]
-            for r in range(rt._data_start(sheet, hr, cols.values()), sheet.nrows)]
+    if hr is None or not any(k in cols for k in rt.FUNDS_KEYS):
+        project.findings.append(rt._column_missing(sheet, None, "全年预算数", True))
+        return
+    for k in rt.FUNDS_KEYS:
+        if k not in cols:
+            project.findings.append(rt._column_missing(sheet, hr, k, k != "年初预算数"))
+    first_amount = min(cols[k] for k in rt.FUNDS_KEYS if k in cols)
+    start = cols["资金来源"] if "资金来源" in cols and cols["资金来源"] < first_amount else 0
+    label_cols = list(range(start, first_amount))
+    totals = {rt.row_label(x) for x in profile.funds_total_row} | {rt.row_label(L.FUNDS_TOTAL_LABEL)}
+    sources = {}
+    for src in profile.funds_sources:
+        for n in (src.name,) + tuple(src.aliases):
+            sources.setdefault(rt.row_label(n), src.name)
+    lines, total = [], None
+    for r in range(rt._data_start(sheet, hr, cols.values()), sheet.nrows):
+        label = rt._label_cell(sheet, r, label_cols)
+        amounts = [sheet.cell(r, cols[k]) if k in cols else Cell(None, sheet.name, "") for k in rt.FUNDS_KEYS]
+        key = rt.row_label(label.value) if label is not None else ""
+        if key in totals:
+            if total is None:
+                total = BudgetLine(L.FUNDS_TOTAL_LABEL, label, *amounts, is_total=True)
+            continue
+        if key in sources:
+            lines.append(BudgetLine(sources[key], label, *amounts))
+            continue
+        if key and any(rt.values.amount_like(a.value) for a in amounts):
+            if key in rt.TOTAL_WORDS or "执行率" in key or key.startswith(rt.NOTE_PREFIXES):
+                continue
+            lines.append(BudgetLine(str(label.value).strip(), label, *amounts))
+    project.funds = ([total] if total else []) + lines
 
 
 def _ref_info(sheet, project, profile):
@@ -282,7 +336,8 @@ def test_tables_read_as_the_reference_reads_them(profile, seed):
     alloc = _random_sheet(rnd, "资金分配", L.ALLOC_HEADERS)
     funds = _random_sheet(rnd, "预算执行", ("资金来源",) + rt.FUNDS_KEYS)
     info = _random_sheet(rnd, "项目信息", L.INFO_HEADERS)
-    for fn, ref, sheet in ((rt._read_indicators, _ref_indicators, ind), (rt._read_info, _ref_info, info)):
+    for fn, ref, sheet in ((rt._read_indicators, _ref_indicators, ind), (rt._read_info, _ref_info, info),
+                           (rt._read_funds, _ref_funds, funds)):
         got, want = Project("x", "template"), Project("x", "template")
         fn(_fresh(sheet), got, profile)
         ref(_fresh(sheet), want, profile)
@@ -290,10 +345,3 @@ def test_tables_read_as_the_reference_reads_them(profile, seed):
     got, want = Project("x", "template"), Project("x", "template")
     assert rt._read_allocations(_fresh(alloc), got, profile) == _ref_allocations(_fresh(alloc), want, profile)
     assert got == want
-    p = Project("x", "template")
-    rt._read_funds(_fresh(funds), p, profile)
-    if p.funds:
-        amounts = {(b.initial, b.adjusted, b.executed) for b in p.funds}
-        assert amounts <= {tuple(a) for a in _ref_funds_rows(_fresh(funds), None, profile)}
-    whole = Book("x.xlsx", [_fresh(s) for s in (info, funds, alloc, ind)])
-    assert rt.read(whole, profile) == rt.read(Book("x.xlsx", [_fresh(s) for s in (info, funds, alloc, ind)]), profile)

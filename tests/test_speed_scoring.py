@@ -57,15 +57,13 @@ def test_actual_reading_is_a_quantity_that_is_not_a_range():
             assert S._memoised(P, "_actual_memo", (t, pct), S._read_actual_quantity, t, pct, P) == want, t
 
 
-def test_levels_and_direction_readings():
+def test_level_readings():
     for a in LABELS:
         for b in LABELS:
             l1, _ = V.norm_label(a)
             l2, _ = V.norm_label(b)
             want = (l1, P.level1_by_name(l1), l2, P.level2_canonical(l2) if l2 else None)
             assert S._memoised(P, "_levels_memo", (a, b), S._read_levels, a, b, P) == want
-    for t in TARGETS + [None, 3, 1.5]:
-        assert S._direction(t, P) == S._memoised(P, "_direction_memo", ("test", t), S._direction, t, P)
 
 
 def _level1_by_name(p, name):  # the linear search the table replaced
