@@ -472,8 +472,12 @@ _TWO_R = re.compile(  # also two s or two t: calamine stops reading attributes o
 # a row or cell tag with > or < inside a quoted value: the scans (and their [^<>]* tag patterns) would
 # end the tag there while calamine reads on
 _QUOTED_BRACKET = re.compile(rb"""<""" + _NS + rb"""(?:c|row)\b[^<>]*?=\s*(?:"[^"]*[<>]|'[^']*[<>])""")
-ODD_CELL_TAG = ("工作簿中有格式异常的单元格标记（如同一个单元格写了两个位置），可能是异常文件；"
+ODD_CELL_TAG = ("{where}中有格式异常的单元格标记（如同一个单元格写了两个位置），可能是异常文件；"
                 "请用Excel或WPS打开并重新保存后提交。")
+
+
+class _OddCellTag(UnreadableFile):
+    """:data:`ODD_CELL_TAG`, raised for a part; :func:`_check_zip` names the sheet where it knows it."""
 _HIDDEN_ROW = re.compile(rb"<" + _NS + rb"row\b([^<>]*)>")
 
 
@@ -738,7 +742,7 @@ def _prepare_sheet_exact(xml: bytes, pct_styles: set) -> tuple:
     cut start inside one)."""
     original = xml
     if _TWO_R.search(xml) or _QUOTED_BRACKET.search(xml):
-        raise UnreadableFile(ODD_CELL_TAG)
+        raise _OddCellTag(ODD_CELL_TAG.format(where="工作簿"))
     if b"<!--" in xml and b"<![CDATA[" not in xml:  # (a "<!--" inside CDATA text is no comment)
         xml = _drop_comments(xml)
     kept, far_cells, far_ref, top = _cut_far_rows(xml)
@@ -1225,10 +1229,8 @@ def _check_zip(data: bytes, path: str):
                 raise UnreadableFile(_DAMAGED)
         try:
             new, sc = _prepare_sheet(parts.get(part, b""), pct)
-        except UnreadableFile as e:  # say which sheet: the clerk may know what was pasted into it
-            if e.reason == ODD_CELL_TAG:
-                raise UnreadableFile(f"工作表“{sheet_name[:31]}”中" + ODD_CELL_TAG[len("工作簿中"):])
-            raise
+        except _OddCellTag:  # say which sheet: the clerk may know what was pasted into it
+            raise UnreadableFile(ODD_CELL_TAG.format(where=f"工作表“{sheet_name[:31]}”"))
         scans[sheet_name] = sc
         if new is not None:
             trimmed[part] = new

@@ -424,8 +424,9 @@ def _print_batch(run, out, quiet, duplicates=(), mixed_years=None):
         f"未能处理 {len(run.unreadable)} 个；已跳过 {len(run.skipped)} 个。"
     )
     if duplicates:
-        echo(f"疑似重复报送 {len(duplicates)} 组（实施单位、项目名称和年度相同，合计把它们都计入了），"
-             "见汇总表“问题清单”工作表“问题代码”列为 DUPLICATE_PROJECT 的行，核实后把多余的文件移出文件夹再汇总。")
+        from .summary import DUPLICATE_ADVICE
+
+        echo(f"疑似重复报送 {len(duplicates)} 组（实施单位、项目名称和年度相同，合计把它们都计入了），{DUPLICATE_ADVICE}")
     if mixed_years:
         echo(f"年度不一：{mixed_years}")
     for f, reason in run.unreadable[:20]:

@@ -6,6 +6,7 @@ instead of producing scores out of 100 that nobody notices.
 """
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from dataclasses import dataclass, field
@@ -92,25 +93,29 @@ class Profile:
     # The two name lookups run for every label of every file: each is one dict built on first use
     # (the names in the order they are searched, the first match kept).
     def level1_by_name(self, name: str) -> Optional[Level1]:
-        table = self.__dict__.get("_level1_table")
-        if table is None:
-            table = self._level1_table = {}
-            for l1 in self.level1:
-                for n in (l1.name,) + tuple(l1.aliases):
-                    table.setdefault(n, l1)
-        return table.get(name)
+        return self._level1_table.get(name)
 
     def level2_canonical(self, name: str) -> Optional[str]:
-        table = self.__dict__.get("_level2_table")
-        if table is None:
-            table = self._level2_table = {}
-            for canon, aliases in self.level2_aliases.items():
-                for n in (canon,) + tuple(aliases):
-                    table.setdefault(n, canon)
-            for l1 in self.level1:
-                for n in l1.level2:
-                    table.setdefault(n, n)
-        return table.get(name)
+        return self._level2_table.get(name)
+
+    @functools.cached_property
+    def _level1_table(self) -> dict:
+        table: dict = {}
+        for l1 in self.level1:
+            for n in (l1.name,) + tuple(l1.aliases):
+                table.setdefault(n, l1)
+        return table
+
+    @functools.cached_property
+    def _level2_table(self) -> dict:
+        table: dict = {}
+        for canon, aliases in self.level2_aliases.items():
+            for n in (canon,) + tuple(aliases):
+                table.setdefault(n, canon)
+        for l1 in self.level1:
+            for n in l1.level2:
+                table.setdefault(n, n)
+        return table
 
     def band(self, key: str) -> Band:
         for b in self.bands:

@@ -8,7 +8,6 @@ sheet or column) become findings, never exceptions.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Optional
 
@@ -530,12 +529,17 @@ def _note_text(label: Cell) -> bool:
     return text.startswith(NOTE_PREFIXES) or bool(_SIGNATURE.match(text))
 
 
+def _first_of_its_text(cell: Cell, seen: dict, labels: list) -> None:
+    """Keep ``cell`` in ``labels`` when it is the first 一级/二级 label of its text (the labels a
+    project states, checked once each against the profile)."""
+    k = norm(cell.value)
+    if k not in seen:
+        seen[k] = cell
+        labels.append(cell)
+
+
 # _read_indicators unpacks a row's cells in the order of L.IND_HEADERS and passes them to Indicator
-# positionally, in the order of its fields
-assert [f.name for f in dataclasses.fields(Indicator)] == ["level1", "level2", "level3", "target", "actual", "weight",
-                                                          "direction", "unit", "band", "self_score", "note", "row"]
-assert L.IND_FIELDS == ("level1", "level2", "level3", "direction", "target", "unit", "actual", "band", "weight",
-                        "self_score", "note")
+# positionally, in the order of its fields (tests/test_speed_reader.py holds both orders to these)
 _IND_HEADER_TEXTS = frozenset(norm_header(h) for h in L.IND_HEADERS)
 _REQUIRED_IND = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值")
 
@@ -574,11 +578,11 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
             continue  # every key column blank
         if _one_merged_cell(sheet, r, row, present):
             continue  # a note or sub-title across the table
-        if values_blank and _note_text(l1 if not l1.blank else l2 if not l2.blank else l3):
+        first_label = l1 if not l1.blank else l2 if not l2.blank else l3 if not l3.blank else None
+        if values_blank and _note_text(first_label):  # (l3 is filled here: a first label there is)
             continue  # '注：…' or a signature line below the table
         if isinstance(l3.value, str) and norm_header(l3.value) in _IND_HEADER_TEXTS:
             continue  # header repeated inside the table (pasted from a printed form)
-        first_label = l1 if not l1.blank else l2 if not l2.blank else l3 if not l3.blank else None
         if first_label is not None and l3.blank and _strip_weight(row_label(first_label.value)) in TOTAL_WORDS:
             continue
         if not l1.blank and _strip_weight(row_label(l1.value)) in execution_labels:
@@ -595,14 +599,8 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
                 l2 = prev2
         if not l1.blank:
             prev1 = l1
-            k = norm(l1.value)
-            if k not in l1_seen:
-                l1_seen[k] = l1
-                level1_labels.append(l1)
+            _first_of_its_text(l1, l1_seen, level1_labels)
         if not l2.blank:
             prev2 = l2
-            k = norm(l2.value)
-            if k not in l2_seen:
-                l2_seen[k] = l2
-                level2_labels.append(l2)
+            _first_of_its_text(l2, l2_seen, level2_labels)
         indicators.append(Indicator(l1, l2, l3, target, actual, weight, direction, unit, band, self_score, note, r + 1))

@@ -41,9 +41,10 @@ from .values import (
     parse_year,
     quantize,
     quote,
+    remember,
     round2,
+    short_text,
     split_comparator,
-    to_decimal,
     unit_scale,
 )
 
@@ -346,10 +347,8 @@ class _Row:
 def score_indicator(ind: Indicator, profile: Profile, out: _Out, year: Optional[int]) -> Optional[IndicatorScore]:
     """Score one row; None for a row that is the execution line of the indicator table."""
     v1, v2 = ind.level1.value, ind.level2.value
-    if _short_text(v1) and _short_text(v2):
-        l1_text, l1, l2_text, l2 = _memoised(profile, "_levels_memo", (v1, v2), _read_levels, v1, v2, profile)
-    else:
-        l1_text, l1, l2_text, l2 = _read_levels(v1, v2, profile)
+    l1_text, l1, l2_text, l2 = remember(profile, "_levels_memo", (v1, v2), _read_levels, v1, v2, profile,
+                                        keep=short_text(v1) and short_text(v2))
     if l1_text in profile.execution_row_labels:
         return None
     row = _Row(ind)
@@ -384,27 +383,10 @@ def score_indicator(ind: Indicator, profile: Profile, out: _Out, year: Optional[
     )  # fmt: skip
 
 
-# What a row's typed labels, direction, target and actual mean depends only on their text (and the
-# profile, the year); a batch repeats "产出指标", "正向", "≥95%" on every row of every file, so the
-# readings are kept on the profile as parse_quantity keeps its quantities: short text only, a bounded
-# memo per profile, emptied when full. Every reading is immutable (str, Decimal, tuples, frozen dataclasses).
-_READING_MEMO_MAX = 4096
-
-
-def _short_text(value) -> bool:
-    return value.__class__ is str and len(value) <= 200
-
-
-def _memoised(profile: Profile, name: str, key, read, *args):
-    """``read(*args)``, kept under ``key`` in the profile's memo ``name``."""
-    memo = profile.__dict__.get(name)
-    if memo is None or len(memo) >= _READING_MEMO_MAX:
-        memo = {}
-        setattr(profile, name, memo)
-    got = memo.get(key, memo)
-    if got is memo:
-        got = memo[key] = read(*args)
-    return got
+# What a row's typed labels, direction, weight, target and actual mean depends only on their value
+# (and the profile, the year); a batch repeats "产出指标", "正向", "≥95%" on every row of every file,
+# so the readings are remembered on the profile (values.remember), as parse_quantity's quantities are.
+# Every reading is immutable (str, Decimal, tuples, frozen dataclasses); findings are made from it here.
 
 
 def _read_levels(v1, v2, profile: Profile) -> tuple:
@@ -433,39 +415,45 @@ def _read_actual_quantity(value, percent_format: bool, profile: Profile) -> Opti
 
 def _weight(ind: Indicator, profile: Profile, out: _Out) -> Optional[Decimal]:
     c = ind.weight
-    v = c.value
-    if v.__class__ is float and v:  # (not 0.0: -0.0 would share its key)
-        w = _memoised(profile, "_weight_memo", v, _plain_weight, v, profile)
-        if w is not None:
-            return w
     if c.blank:
         out.add("WEIGHT_INVALID", c, "分值为空，请填写该指标的分值，如5或2.5。")
         return None
-    w = parse_plain_number(c.value)
-    if w is None:
+    v = c.value
+    # a number cell or short text (a form has a few weights, 5, 10, 2.5 …, on every row); never 0.0,
+    # whose key -0.0 would share (a weight of -0 stays as typed), nor a bool, equal to 1 and 0
+    keep = (v.__class__ is float and v != 0) or short_text(v)
+    w, problem = remember(profile, "_weight_memo", v, _weight_reading, v, profile, keep=keep)
+    if problem == "not_number":
         out.add("WEIGHT_INVALID", c, f"分值“{quote(c.text)}”不是有效数字，请填写如5或2.5。")
-        return None
-    if w < 0:
+    elif problem == "negative":
         out.add("WEIGHT_INVALID", c, f"分值{quote(c.text)}为负数，请填写大于0的数字，如5或2.5。")
-        return None
-    if w != quantize(w, CENT):
+    elif problem == "decimals":
         out.add("WEIGHT_INVALID", c, f"分值“{quote(c.text)}”超过两位小数，请填写如5或2.5。")
-        return None
-    if w > profile.total:
+    elif problem == "over_total":
         out.add("WEIGHT_INVALID", c, f"分值{fmt_plain(w)}大于满分{fmt_plain(profile.total)}，请填写该指标的实际分值。")
-        return None
-    if w == 0:
+    elif problem == "zero":
         out.add("WEIGHT_ZERO", c, "分值为0，该指标不计分；不适用的指标请删除该行。")
-    return w
+    return None if problem in _WEIGHT_REFUSED else w
 
 
-def _plain_weight(v: float, profile: Profile) -> Optional[Decimal]:
-    """The weight in a number cell when _weight has nothing to say of it (positive, at most two
-    decimals, not over the total), else None. A form has a few weights (5, 10, 2.5 …) on every row."""
-    w = to_decimal(v)
-    if w is None or w <= 0 or w != quantize(w, CENT) or w > profile.total:
-        return None
-    return w
+_WEIGHT_REFUSED = frozenset(("not_number", "negative", "decimals", "over_total"))
+
+
+def _weight_reading(v, profile: Profile) -> tuple:
+    """(weight, problem) of a filled 分值 value: problem None, or which WEIGHT_INVALID / WEIGHT_ZERO
+    it is (the weight is kept where the message shows it, or where a zero weight still counts)."""
+    w = parse_plain_number(v)
+    if w is None:
+        return None, "not_number"
+    if w < 0:
+        return None, "negative"
+    if w != quantize(w, CENT):
+        return None, "decimals"
+    if w > profile.total:
+        return w, "over_total"
+    if w == 0:
+        return w, "zero"
+    return w, None
 
 
 def _self_number(c: Cell, what: str, example: str, out: _Out) -> Optional[Decimal]:
@@ -498,10 +486,7 @@ def _direction(value, profile: Profile) -> tuple[Optional[str], Optional[str]]:
 def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: _Out, year: Optional[int]):
     ind = row.ind
     v = ind.direction.value
-    if _short_text(v):
-        dkind, dop = _memoised(profile, "_direction_memo", v, _direction, v, profile)
-    else:
-        dkind, dop = _direction(v, profile)
+    dkind, dop = remember(profile, "_direction_memo", v, _direction, v, profile, keep=short_text(v))
     band_cell_filled = not ind.band.blank
 
     # blank target
@@ -515,10 +500,8 @@ def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: _Out, year: 
 
     # deadlines first (§4.1 step 1)
     v, pf = ind.target.value, ind.target.percent_format
-    if _short_text(v):
-        dl, ranged, q = _memoised(profile, "_target_memo", (v, year, pf), _read_target, v, year, pf, profile)
-    else:
-        dl, ranged, q = _read_target(v, year, pf, profile)
+    dl, ranged, q = remember(profile, "_target_memo", (v, year, pf), _read_target, v, year, pf, profile,
+                             keep=short_text(v))
     if dl is not None:
         row.kind = "deadline"
         if dl.date is None:
@@ -583,10 +566,7 @@ def _read_actual(row: _Row, profile: Profile, out: _Out) -> Optional[Quantity]:
         out.add("ACTUAL_MISSING", ind.actual, "实际完成值为空，请填写实际完成的数值，如“96%”或“3个”。")
         return None
     v, pf = ind.actual.value, ind.actual.percent_format
-    if _short_text(v):
-        b = _memoised(profile, "_actual_memo", (v, pf), _read_actual_quantity, v, pf, profile)
-    else:
-        b = _read_actual_quantity(v, pf, profile)
+    b = remember(profile, "_actual_memo", (v, pf), _read_actual_quantity, v, pf, profile, keep=short_text(v))
     if b is None:
         out.add("ACTUAL_UNPARSEABLE", ind.actual,
                 f"实际完成值“{quote(ind.actual.text)}”不是数值，请填写如“96%”或“3个”。")

@@ -54,6 +54,9 @@ FAILED_SKIPPED = "已跳过"
 SCORED_WRITE_FAILED = "SCORED_WRITE_FAILED"
 DUPLICATE_PROJECT = "DUPLICATE_PROJECT"  # batch-level: two files report one project (docs/decisions.md)
 YEARS_MIXED = "年度不一"  # the 说明 label when the batch sums several years
+# what to do about DUPLICATE_PROJECT, in 说明 and on the console alike
+DUPLICATE_ADVICE = (f"见汇总表“问题清单”工作表“问题代码”列为 {DUPLICATE_PROJECT} 的行，"
+                    "核实后把多余的文件移出文件夹再汇总。")
 
 
 GRADE_COLOURS = {"优": "#C6EFCE", "良": "#BDD7EE", "中": "#FFEB9C", "差": "#FFC7CE"}
@@ -642,8 +645,7 @@ class SummaryWriter:
             self.mixed_years = years[1] if years[0] == YEARS_MIXED else None
         if groups:
             notes.append(("疑似重复报送", f"{len(groups)}组共{sum(len(g) for g in groups)}个文件的实施单位、项目名称和年度相同，"
-                                      f"合计把它们都计入了；见“问题清单”工作表“问题代码”列为 {DUPLICATE_PROJECT} 的行，"
-                                      "核实后把多余的文件移出文件夹再汇总。"))
+                                      f"合计把它们都计入了；{DUPLICATE_ADVICE}"))
         _write_about_sheet(w, sh[ABOUT_SHEET], records, unreadable, skipped, profile, self.started_at, notes)
         self.wb.close()
         self._wb_closed = True

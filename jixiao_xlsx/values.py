@@ -66,6 +66,31 @@ def memo_short_text(fn):
 _norm_short = memo_short_text(_norm)
 
 
+def short_text(value: Any) -> bool:
+    """A ``str`` short enough to be worth remembering (labels, targets, typed values; not notes)."""
+    return value.__class__ is str and len(value) <= _NORM_MEMO_MAX_LEN
+
+
+PROFILE_MEMO_MAX = 4096  # answers kept per memo on a rules profile, then it starts again
+
+
+def remember(profile, name: str, key, read, *args, keep: bool = True):
+    """``read(*args)``, kept under ``key`` in the rules profile's memo ``name`` (bounded: emptied when
+    full). For answers that depend on a short text and the profile alone (a batch repeats ``≥90%``,
+    ``产出指标`` … in every file); they must be immutable, as they are shared. ``keep=False``: not
+    worth keeping (a long note), computed each time."""
+    if not keep:
+        return read(*args)
+    memo = profile.__dict__.get(name)
+    if memo is None or len(memo) >= PROFILE_MEMO_MAX:
+        memo = {}
+        setattr(profile, name, memo)
+    got = memo.get(key, memo)
+    if got is memo:
+        got = memo[key] = read(*args)
+    return got
+
+
 _TRAILING_NOTE = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
 
 
@@ -241,24 +266,15 @@ def parse_quantity(value: Any, profile, percent_format: bool = False) -> Optiona
 
     Text is memoised on the profile (a batch repeats ``≥90%`` … in every file; a Quantity is
     immutable, so the answer can be shared)."""
-    if value.__class__ is not str or len(value) > _NORM_MEMO_MAX_LEN:
-        d = to_decimal(value)
-        if d is not None:
-            return Quantity(None, d, "", percent_format)
-        if not isinstance(value, str):
-            return None
-        return _parse_text_quantity(value, profile, percent_format)
-    memo = profile.__dict__.get("_quantity_memo")
-    if memo is None or len(memo) >= _QUANTITY_MEMO_MAX:
-        memo = profile._quantity_memo = {}
-    key = (value, percent_format)
-    q = memo.get(key, memo)
-    if q is memo:
-        q = memo[key] = _parse_text_quantity(value, profile, percent_format)
-    return q
-
-
-_QUANTITY_MEMO_MAX = 4096
+    if short_text(value):
+        return remember(profile, "_quantity_memo", (value, percent_format), _parse_text_quantity, value, profile,
+                        percent_format)
+    d = to_decimal(value)
+    if d is not None:
+        return Quantity(None, d, "", percent_format)
+    if not isinstance(value, str):
+        return None
+    return _parse_text_quantity(value, profile, percent_format)
 
 
 def _parse_text_quantity(value: str, profile, percent_format: bool) -> Optional[Quantity]:

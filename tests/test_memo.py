@@ -59,9 +59,9 @@ def test_parse_quantity_memo_gives_the_uncached_answer():
 
 
 def test_parse_quantity_memo_is_bounded_and_per_profile():
-    for i in range(V._QUANTITY_MEMO_MAX + 10):
+    for i in range(V.PROFILE_MEMO_MAX + 10):
         V.parse_quantity(f"{i}个", P)
-    assert len(P._quantity_memo) <= V._QUANTITY_MEMO_MAX
+    assert len(P._quantity_memo) <= V.PROFILE_MEMO_MAX
     data = copy.deepcopy(P.raw)
     data.setdefault("aliases", {}).setdefault("units", {})["人"] = "人次"  # this profile reads 人 as 人次
     other = parse_profile(data)

@@ -345,3 +345,12 @@ def test_tables_read_as_the_reference_reads_them(profile, seed):
     got, want = Project("x", "template"), Project("x", "template")
     assert rt._read_allocations(_fresh(alloc), got, profile) == _ref_allocations(_fresh(alloc), want, profile)
     assert got == want
+
+
+def test_indicator_cells_are_unpacked_in_the_order_of_the_headers_and_fields():
+    """_read_indicators unpacks a row in L.IND_HEADERS order and builds Indicator positionally."""
+    assert [f.name for f in dataclasses.fields(Indicator)] == ["level1", "level2", "level3", "target", "actual",
+                                                              "weight", "direction", "unit", "band",
+                                                              "self_score", "note", "row"]
+    assert L.IND_FIELDS == ("level1", "level2", "level3", "direction", "target", "unit", "actual", "band",
+                            "weight", "self_score", "note")

@@ -45,7 +45,7 @@ def test_target_reading_is_the_three_parsers_in_order(profile):
                 dl = V.parse_deadline(t, year, profile)
                 want = (dl, False, None) if dl else (
                     (None, True, None) if V.looks_like_range(t) else (None, False, V.parse_quantity(t, profile, pct)))
-                got = S._memoised(profile, "_target_memo", (t, year, pct), S._read_target, t, year, pct, profile)
+                got = V.remember(profile, "_target_memo", (t, year, pct), S._read_target, t, year, pct, profile)
                 assert got == want == S._read_target(t, year, pct, profile), t
 
 
@@ -54,7 +54,7 @@ def test_actual_reading_is_a_quantity_that_is_not_a_range():
         for t in TARGETS * 2:
             q = V.parse_quantity(t, P, pct)
             want = None if q is None or V.looks_like_range(t) else q
-            assert S._memoised(P, "_actual_memo", (t, pct), S._read_actual_quantity, t, pct, P) == want, t
+            assert V.remember(P, "_actual_memo", (t, pct), S._read_actual_quantity, t, pct, P) == want, t
 
 
 def test_level_readings():
@@ -63,7 +63,7 @@ def test_level_readings():
             l1, _ = V.norm_label(a)
             l2, _ = V.norm_label(b)
             want = (l1, P.level1_by_name(l1), l2, P.level2_canonical(l2) if l2 else None)
-            assert S._memoised(P, "_levels_memo", (a, b), S._read_levels, a, b, P) == want
+            assert V.remember(P, "_levels_memo", (a, b), S._read_levels, a, b, P) == want
 
 
 def _level1_by_name(p, name):  # the linear search the table replaced
@@ -126,14 +126,14 @@ def test_weight_memo_gives_the_weight_and_findings_of_the_full_checks():
 
 
 def test_reading_memos_are_bounded_and_per_profile():
-    for i in range(S._READING_MEMO_MAX + 10):
-        S._memoised(P, "_target_memo", (f"≥{i}个", 2022, False), S._read_target, f"≥{i}个", 2022, False, P)
-    assert len(P._target_memo) <= S._READING_MEMO_MAX
+    for i in range(V.PROFILE_MEMO_MAX + 10):
+        V.remember(P, "_target_memo", (f"≥{i}个", 2022, False), S._read_target, f"≥{i}个", 2022, False, P)
+    assert len(P._target_memo) <= V.PROFILE_MEMO_MAX
     data = copy.deepcopy(P.raw)
     data.setdefault("aliases", {}).setdefault("units", {})["人"] = "人次"
     other = parse_profile(data)
     for p, unit in ((P, "人"), (other, "人次"), (P, "人")):
-        assert S._memoised(p, "_actual_memo", ("5000人", False), S._read_actual_quantity, "5000人", False, p).unit == unit
+        assert V.remember(p, "_actual_memo", ("5000人", False), S._read_actual_quantity, "5000人", False, p).unit == unit
 
 
 def _quantize_reference(x, exp):
