@@ -102,7 +102,7 @@ def workbook_data(i: int) -> dict:
 
 
 def _gen(args):
-    from jixiao_xlsx.template import write_template
+    from jixiao_xlsx.write.template import write_template
 
     folder, lo, hi = args
     for i in range(lo, hi):
@@ -184,7 +184,7 @@ def mode_jixiao_unshared(folder: Path, out: Path, jobs):
     at a different time): the pre-scan's memo of identical parts always misses. The generated files
     come from one writer and share theme, styles, relationships and the instructions sheet, as files
     filled in from one template do; real files re-saved by Excel or WPS share fewer."""
-    from jixiao_xlsx import book
+    from jixiao_xlsx.read import book
 
     book._lru_get = lambda memo, key: None
     return mode_jixiao(folder, out, jobs)
@@ -211,7 +211,7 @@ def _child_env() -> dict:
 def warm_up() -> None:
     """Compile every module the modes import once, before anything is timed."""
     code = "import python_calamine, openpyxl, pandas, xlsxwriter, tqdm, jixiao_xlsx.cli, jixiao_xlsx.batch, " \
-           "jixiao_xlsx.summary, jixiao_xlsx.api, jixiao_xlsx.read_template, jixiao_xlsx.read_official, jixiao_xlsx.scored"
+           "jixiao_xlsx.write.summary, jixiao_xlsx.api, jixiao_xlsx.read.template, jixiao_xlsx.read.official, jixiao_xlsx.write.scored"
     subprocess.run([sys.executable, "-c", code], cwd=str(ROOT), env=_child_env(), check=True)
 
 
@@ -296,7 +296,7 @@ def profile_per_file(workdir: Path, n: int, top: int = 25):
     import pstats
 
     from jixiao_xlsx import api
-    from jixiao_xlsx.profile import load_profile
+    from jixiao_xlsx.rules.profile import load_profile
 
     pool = workdir / "pool"
     generate(pool, n)

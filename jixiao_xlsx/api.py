@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .book import Book, UnreadableFile, open_book
+from .read.book import Book, UnreadableFile, open_book
 from .model import Project, Result
-from .profile import Profile, load_profile
-from .scoring import evaluate
+from .rules.profile import Profile, load_profile
+from .rules.scoring import evaluate
 
 
 def read_project(book: Book, profile: Profile) -> Project:
     """Recognise the layout of ``book`` (project template or official national form) and read it."""
-    from . import read_official, read_template
+    from .read import official as read_official
+    from .read import template as read_template
 
     if read_template.looks_like_template(book, profile):
         project = read_template.read(book, profile)
@@ -46,8 +47,8 @@ def open_and_evaluate(path: str, profile: Optional[Profile] = None) -> tuple[Boo
 
 def write_scored_file(result: Result, out, profile: Optional[Profile] = None, book: Optional[Book] = None):
     """Write the scored workbook for ``result`` to ``out`` atomically; never onto the input."""
-    from .output import atomic_path
-    from .scored import write_scored
+    from .write.output import atomic_path
+    from .write.scored import write_scored
 
     profile = profile or load_profile()
     if book is None:

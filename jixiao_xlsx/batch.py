@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from .output import MAX_NAME_BYTES as MAX_NAME_BYTES_OUT
-from .output import safe_filename
+from .write.output import MAX_NAME_BYTES as MAX_NAME_BYTES_OUT
+from .write.output import safe_filename
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # What a street may send instead of a workbook: WPS's own format, binary/OpenDocument workbooks,
@@ -92,7 +92,7 @@ def _walk(folder: Path, files: list, skipped: list, exclude: set) -> None:
                 continue
             reason = _skip_reason(p)
             if reason is None and e.name.lower().endswith(".zip"):
-                from .book import extracted_beside
+                from .read.book import extracted_beside
 
                 reason = SKIP_EXTRACTED_ZIP if extracted_beside(str(p)) else None
             if reason:
@@ -207,7 +207,7 @@ def score_one(task) -> dict:
     Not scored: ``{"file", "error", "traceback"}`` (traceback only for bugs).
     """
     path, out = task
-    from .book import UnreadableFile
+    from .read.book import UnreadableFile
 
     try:
         from . import api
@@ -237,7 +237,7 @@ def score_one(task) -> dict:
 
 def _write_scored(result, book, out) -> dict:
     from . import api
-    from .output import OutputError, why_not_written
+    from .write.output import OutputError, why_not_written
 
     try:
         api.write_scored_file(result, out, _PROFILE, book=book)
@@ -272,7 +272,7 @@ def _is_summary(path) -> bool:
             wb.close()
     except Exception:  # noqa: BLE001 - unreadable: certainly not our summary
         return False
-    from .summary import ABOUT_SHEET, SUMMARY_SHEET
+    from .write.summary import ABOUT_SHEET, SUMMARY_SHEET
 
     return {SUMMARY_SHEET, ABOUT_SHEET} <= names
 
@@ -406,7 +406,7 @@ def score_files(
     in discovery order whatever finished first, so the outcome does not depend on ``plan.jobs``;
     without ``on_record`` the scored records are kept in :attr:`BatchRun.records`.
     ``progress(done, total, file)`` is called after each file."""
-    from .profile import load_profile
+    from .rules.profile import load_profile
 
     profile = profile or load_profile()
     run = BatchRun(files=plan.files, records=[], unreadable=[], skipped=plan.skipped, jobs=plan.jobs)
@@ -448,7 +448,7 @@ def run_batch(
 def totals(rows, found: int, failed: int, skipped: int, duplicates: list) -> dict:
     """Batch-level counts and money for ``--json``; ``rows`` are scored records (full or slim),
     ``duplicates`` their :func:`summary.duplicate_groups` (the summary has found them)."""
-    from .summary import money_totals
+    from .write.summary import money_totals
 
     grades: dict = {}
     for r in rows:

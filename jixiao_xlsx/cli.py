@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .book import UnreadableFile
-from .output import OutputError, why_not_written
-from .profile import ProfileError, load_profile
+from .read.book import UnreadableFile
+from .write.output import OutputError, why_not_written
+from .rules.profile import ProfileError, load_profile
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 MAX_PRINTED_FINDINGS = 200  # a sheet of junk rows can yield thousands; the first ones say what to fix
@@ -181,7 +181,7 @@ def _need_xlsx(target: Path, what: str) -> None:
 @debug_option
 def template(out, force, rules, debug):
     """生成空白标准模板工作簿（下拉选项和填表说明按评分规则生成）。"""
-    from .template import write_template
+    from .write.template import write_template
 
     profile = _profile(rules)
     target = Path(out)
@@ -241,7 +241,7 @@ def _print_findings(file, result):
 
 
 def default_scored_path(file) -> Path:
-    from .output import derived_name
+    from .write.output import derived_name
 
     p = Path(file)
     return p.with_name(derived_name(p.stem, ".scored.xlsx"))
@@ -305,7 +305,7 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
     """
 
     from . import batch as _batch
-    from .summary import SummaryWriter
+    from .write.summary import SummaryWriter
 
     _need_xlsx(Path(out), "汇总表")
     profile = _profile(rules)
@@ -424,7 +424,7 @@ def _print_batch(run, out, quiet, duplicates=(), mixed_years=None):
         f"未能处理 {len(run.unreadable)} 个；已跳过 {len(run.skipped)} 个。"
     )
     if duplicates:
-        from .summary import DUPLICATE_ADVICE
+        from .write.summary import DUPLICATE_ADVICE
 
         echo(f"疑似重复报送 {len(duplicates)} 组（实施单位、项目名称和年度相同，合计把它们都计入了），{DUPLICATE_ADVICE}")
     if mixed_years:

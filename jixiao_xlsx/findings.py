@@ -1,72 +1,97 @@
-"""The finding catalogue (spec §9): every code with its severity and whether it blocks the total.
+"""The finding catalogue (spec §9): every code the tool can emit, with severity, whether it blocks the
+total, and one line saying what it means.
 
-Codes are stable: the district bureau filters on them. Codes marked *project* are additions of this
-project where the spec is silent (see docs/decisions.md).
+Codes are stable: the district bureau filters on them, and ``jixiao codes`` lists this table. Codes
+marked *project* are additions of this project where the spec is silent (see docs/decisions.md).
+Every :class:`~jixiao_xlsx.model.Finding` is made through :func:`make`, so none escapes the catalogue.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from .model import ERROR, HINT, Cell, Finding
 
-# code: (severity, blocks)
-CATALOGUE = {
-    "REQUIRED_FIELD_MISSING": (ERROR, False),
-    "BUDGET_MISSING": (ERROR, True),
-    "BUDGET_ZERO": (ERROR, True),
-    "EXECUTION_MISSING": (ERROR, True),
-    "AMOUNT_NEGATIVE": (ERROR, True),
-    "EXECUTION_OVER_BUDGET": (ERROR, False),
-    "FUNDS_SOURCE_MISMATCH": (ERROR, False),
-    "FUNDS_TOTAL_DERIVED": (HINT, False),
-    "ALLOCATION_MISMATCH": (ERROR, False),
-    "ALLOCATION_EMPTY": (HINT, False),
-    "INDICATORS_EMPTY": (ERROR, True),
-    "LEVEL1_UNKNOWN": (ERROR, True),
-    "LEVEL2_UNKNOWN": (ERROR, False),
-    "INDICATOR_NAME_MISSING": (ERROR, False),
-    "WEIGHT_INVALID": (ERROR, True),
-    "WEIGHT_ZERO": (ERROR, False),
-    "LEVEL1_WEIGHT_MISMATCH": (ERROR, False),
-    "WEIGHT_SUM_MISMATCH": (ERROR, False),
-    "WEIGHT_TOTAL_MISMATCH": (ERROR, False),
-    "WEIGHT_CAP_EXCEEDED": (ERROR, False),
-    "TARGET_MISSING": (ERROR, True),  # not blocking on a 定性 row (scored from its band)
-    "TARGET_UNPARSEABLE": (ERROR, True),
-    "TARGET_NEGATIVE": (ERROR, True),
-    "TARGET_ZERO_POSITIVE": (HINT, False),
-    "DIRECTION_CONFLICT": (ERROR, True),
-    "DIRECTION_ASSUMED": (HINT, False),
-    "UNIT_MISMATCH": (ERROR, True),
-    "UNIT_CONVERTED": (HINT, False),
-    "PERCENT_SCALE_ASSUMED": (HINT, False),
-    "ACTUAL_MISSING": (ERROR, True),
-    "ACTUAL_UNPARSEABLE": (ERROR, True),
-    "ACTUAL_NEGATIVE": (HINT, False),
-    "ACTUAL_IS_BOUND": (HINT, False),
-    "QUAL_BAND_MISSING": (ERROR, True),
-    "QUAL_BAND_CONFLICT": (ERROR, True),
-    "QUAL_SCORE_OUT_OF_BAND": (ERROR, False),
-    "DEVIATION_REASON_MISSING": (ERROR, False),
-    "OVER_ACHIEVEMENT_UNEXPLAINED": (HINT, False),  # severity from the profile
-    "SELF_SCORE_DIFFERS": (HINT, False),
-    "SELF_TOTAL_INCONSISTENT": (HINT, False),
-    "SELF_TOTAL_DIFFERS": (HINT, False),
-    # project additions
-    "AMOUNT_INVALID": (ERROR, False),  # an amount cell holds text that is not an amount
-    "SELF_SCORE_INVALID": (HINT, False),  # a self score that is not a number is ignored
-    "SHEET_MISSING": (ERROR, True),  # a required sheet / block of the layout was not found
-    "FORMULA_NOT_CALCULATED": (ERROR, False),  # a formula cell without a cached value
-    "COLUMN_MISSING": (ERROR, True),  # a required column (e.g. 三级指标, 分值) is not in the header row
-    "SHEET_TOO_LARGE": (HINT, False),  # cells beyond the reading limits were not read
+
+class Code(NamedTuple):
+    """One catalogue entry."""
+
+    severity: str  # 错误 / 提示 (the default; a profile may raise OVER_ACHIEVEMENT_UNEXPLAINED)
+    blocks: bool  # True: the total cannot be computed while this finding stands
+    description: str  # one line, Chinese, for `jixiao codes` and the docs
+    scope: str = "file"  # "file": a finding inside a workbook; "batch": about a batch; "refusal": file not read
+
+
+def _c(severity: str, blocks: bool, description: str, scope: str = "file") -> Code:
+    return Code(severity, blocks, description, scope)
+
+
+CATALOGUE: dict[str, Code] = {
+    # spec §9
+    "REQUIRED_FIELD_MISSING": _c(ERROR, False, "项目名称、主管部门、实施单位或年度未填写"),
+    "BUDGET_MISSING": _c(ERROR, True, "全年预算数为空或不是数字，无法计算执行率"),
+    "BUDGET_ZERO": _c(ERROR, True, "全年预算数为0，无法计算执行率"),
+    "EXECUTION_MISSING": _c(ERROR, True, "全年执行数为空或不是数字"),
+    "AMOUNT_NEGATIVE": _c(ERROR, True, "金额为负数"),
+    "EXECUTION_OVER_BUDGET": _c(ERROR, False, "某行全年执行数大于全年预算数（执行率按100%计分）"),
+    "FUNDS_SOURCE_MISMATCH": _c(ERROR, False, "各资金来源合计与年度资金总额不一致"),
+    "FUNDS_TOTAL_DERIVED": _c(HINT, False, "年度资金总额未填，已按各资金来源合计计算"),
+    "ALLOCATION_MISMATCH": _c(ERROR, False, "资金分配计划/实际金额合计与全年预算数/执行数不一致"),
+    "ALLOCATION_EMPTY": _c(HINT, False, "资金分配表未填写"),
+    "INDICATORS_EMPTY": _c(ERROR, True, "没有任何三级指标，无法评分"),
+    "LEVEL1_UNKNOWN": _c(ERROR, True, "一级指标为空或无法识别"),
+    "LEVEL2_UNKNOWN": _c(ERROR, False, "二级指标无法识别或不属于所在一级指标"),
+    "INDICATOR_NAME_MISSING": _c(ERROR, False, "该行已填写指标值，但三级指标名称为空"),
+    "WEIGHT_INVALID": _c(ERROR, True, "分值为空、不是数字、为负数或超过两位小数"),
+    "WEIGHT_ZERO": _c(ERROR, False, "分值为0，该指标不计分"),
+    "LEVEL1_WEIGHT_MISMATCH": _c(ERROR, False, "一级指标或预算执行率的分值与评分规则不一致"),
+    "WEIGHT_SUM_MISMATCH": _c(ERROR, False, "三级指标分值合计与一级（或二级）指标分值不一致"),
+    "WEIGHT_TOTAL_MISMATCH": _c(ERROR, False, "分值自由分配时，指标分值合计不等于总分减预算执行率分值"),
+    "WEIGHT_CAP_EXCEEDED": _c(ERROR, False, "某二级指标下分值合计超过评分规则规定的上限"),
+    "TARGET_MISSING": _c(ERROR, True, "年度指标值为空（定性指标按完成档次评分，不阻断）"),
+    "TARGET_UNPARSEABLE": _c(ERROR, True, "年度指标值无法识别"),
+    "TARGET_NEGATIVE": _c(ERROR, True, "年度指标值为负数"),
+    "TARGET_ZERO_POSITIVE": _c(HINT, False, "正向指标的指标值为0，任何完成值均得满分"),
+    "DIRECTION_CONFLICT": _c(ERROR, True, "指标方向与年度指标值中的比较符号相矛盾"),
+    "DIRECTION_ASSUMED": _c(HINT, False, "未注明指标方向，已按正向（成本指标按反向）计分"),
+    "UNIT_MISMATCH": _c(ERROR, True, "年度指标值与实际完成值（或计量单位）的单位不一致"),
+    "UNIT_CONVERTED": _c(HINT, False, "金额或数量已按单位换算（元→万元、万人次→人次等）"),
+    "PERCENT_SCALE_ASSUMED": _c(HINT, False, "百分比行上的小数已按百分比理解（0.96→96%）"),
+    "ACTUAL_MISSING": _c(ERROR, True, "实际完成值为空（定性指标按完成档次评分，不阻断）"),
+    "ACTUAL_UNPARSEABLE": _c(ERROR, True, "需要数值的实际完成值填了文字"),
+    "ACTUAL_NEGATIVE": _c(HINT, False, "实际完成值为负数，已按0计分"),
+    "ACTUAL_IS_BOUND": _c(HINT, False, "实际完成值带比较词（超过、≥），已按其数值计分"),
+    "QUAL_BAND_MISSING": _c(ERROR, True, "定性或时限指标未选择完成档次"),
+    "QUAL_BAND_CONFLICT": _c(ERROR, True, "完成档次与实际完成日期相矛盾"),
+    "QUAL_SCORE_OUT_OF_BAND": _c(ERROR, False, "定性指标的自评得分不在所选档次的得分区间内"),
+    "DEVIATION_REASON_MISSING": _c(ERROR, False, "得分低于分值，但未填写偏差原因分析及改进措施"),
+    "OVER_ACHIEVEMENT_UNEXPLAINED": _c(HINT, False, "实际完成值远超指标值且未说明原因（严重程度可由评分规则调整）"),
+    "SELF_SCORE_DIFFERS": _c(HINT, False, "自评得分与按规则计算的得分不一致"),
+    "SELF_TOTAL_INCONSISTENT": _c(HINT, False, "自评总分与各项自评得分合计不一致"),
+    "SELF_TOTAL_DIFFERS": _c(HINT, False, "自评总分与按规则计算的总分不一致"),
+    # project additions (docs/decisions.md)
+    "AMOUNT_INVALID": _c(ERROR, False, "金额单元格填了不是金额的文字"),
+    "SELF_SCORE_INVALID": _c(HINT, False, "自评得分不是数字，已忽略"),
+    "SHEET_MISSING": _c(ERROR, True, "缺少必需的工作表或表格区块"),
+    "FORMULA_NOT_CALCULATED": _c(ERROR, False, "公式单元格没有计算结果（请用Excel/WPS打开并保存）"),
+    "COLUMN_MISSING": _c(ERROR, True, "表头中缺少必需的列（如三级指标、分值）"),
+    "SHEET_TOO_LARGE": _c(HINT, False, "工作表超出读取范围的部分未读取"),
+    # batch level (project additions)
+    "DUPLICATE_PROJECT": _c(HINT, False, "批量汇总中两个文件报送了同一项目（单位、项目名称、年度相同）", "batch"),
+    "SCORED_WRITE_FAILED": _c(ERROR, False, "批量汇总时该文件的评分工作簿未能写出", "batch"),
 }
+
+
+def info(code: str) -> Code:
+    """The catalogue entry of ``code``; a KeyError names a code missing from the catalogue."""
+    return CATALOGUE[code]
 
 
 def make(code: str, where: Optional[Cell], message: str, *, severity: Optional[str] = None,
          blocks: Optional[bool] = None, sheet: str = "", cell: str = "") -> Finding:
     """A Finding for ``code`` at ``where`` (a Cell) or at ``sheet``/``cell``."""
-    sev, blk = CATALOGUE[code]
+    entry = CATALOGUE[code]
     if where is not None:
         sheet = sheet or where.sheet
         cell = cell or where.ref
-    return Finding(severity or sev, code, sheet, cell, message, blk if blocks is None else blocks)
+    return Finding(severity or entry.severity, code, sheet, cell, message,
+                   entry.blocks if blocks is None else blocks)

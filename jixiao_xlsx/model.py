@@ -273,7 +273,7 @@ class Result:
 
 def _year(cell: Cell):
     """The evaluation year as a number when it reads as one (``2022年度`` → 2022), else the text typed."""
-    from .values import parse_year
+    from .rules.values import parse_year
 
     y = parse_year(cell.value)
     return y if y is not None else (cell.text or None)

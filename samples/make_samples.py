@@ -12,7 +12,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from jixiao_xlsx.template import write_template  # noqa: E402
+from jixiao_xlsx.write.template import write_template  # noqa: E402
 
 Q = "达成年度指标"
 P = "部分达成年度指标并具有一定效果"

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from jixiao_xlsx import batch as B
-from jixiao_xlsx import book as B_book
-from jixiao_xlsx import summary as S
+from jixiao_xlsx.read import book as B_book
+from jixiao_xlsx.write import summary as S
 from jixiao_xlsx.cli import main
-from jixiao_xlsx.profile import load_profile
-from jixiao_xlsx.template import write_template
+from jixiao_xlsx.rules.profile import load_profile
+from jixiao_xlsx.write.template import write_template
 
 PROFILE = load_profile()
 JIAHE = Path(__file__).resolve().parents[1] / "samples" / "jiahe-2022.xlsx"
@@ -92,7 +92,7 @@ def test_a_street_that_sent_another_format_is_listed_with_what_to_send(tmp_path)
     takes them (read by content), so 未能处理 says what each is and what to send; Word/PDF are ignored."""
     import zipfile
 
-    from tests import badbooks
+    from tests.support import badbooks
 
     root = tmp_path / "区"
     (root / "嘉禾街").mkdir(parents=True)

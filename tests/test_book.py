@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from jixiao_xlsx import book as B
-from jixiao_xlsx.book import Book, Sheet, UnreadableFile, cell_ref, col_index, col_letter, open_book, ole_stream_names
-from jixiao_xlsx.output import OutputError, atomic_path, safe_child, safe_filename
+from jixiao_xlsx.read import book as B
+from jixiao_xlsx.read.book import Book, Sheet, UnreadableFile, cell_ref, col_index, col_letter, open_book, ole_stream_names
+from jixiao_xlsx.write.output import OutputError, atomic_path, safe_child, safe_filename
 
-from tests import badbooks
+from tests.support import badbooks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -362,7 +362,7 @@ GBK_NAME = "嘉禾街".encode("gbk")  # b"\xbc\xce\xba\xcc\xbd\xd6": a Windows z
 
 
 def test_readable_turns_a_gbk_file_name_into_chinese():
-    from jixiao_xlsx.output import readable
+    from jixiao_xlsx.write.output import readable
 
     # how Python holds that name on a UTF-8 Linux system: the bytes that are not UTF-8 as lone surrogates
     held = os.fsdecode(b"/data/\xe5\x98\x89\xe7\xa6\xbe/" + GBK_NAME + b".xlsx")  # UTF-8 folder 嘉禾, GBK file
@@ -526,7 +526,7 @@ def test_atomic_path_explains_os_errors_in_chinese(tmp_path):
 
 
 def test_derived_name_fits_the_file_system(tmp_path):
-    from jixiao_xlsx.output import derived_name
+    from jixiao_xlsx.write.output import derived_name
 
     name = derived_name("表" * 83, ".scored.xlsx")
     assert name.endswith(".scored.xlsx") and len(name.encode()) <= 200

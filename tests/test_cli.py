@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from jixiao_xlsx.cli import main
-from jixiao_xlsx.template import write_template
+from jixiao_xlsx.write.template import write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 JIAHE = ROOT / "samples" / "jiahe-2022.xlsx"
@@ -127,7 +127,7 @@ def test_usage_errors_say_what_to_type(tmp_path, jiahe):
 
 def test_rules_option_changes_scores(tmp_path, jiahe):
     # Hubei-style execution weight 20: 20 + 50 + 30 + 10 ≠ 100 under a fixed split → invalid profile, exit 2
-    from jixiao_xlsx.profile import PROFILE_DIR
+    from jixiao_xlsx.rules.profile import PROFILE_DIR
 
     text = (PROFILE_DIR / "national-2020.toml").read_text(encoding="utf-8")
     p = tmp_path / "p.toml"

@@ -16,9 +16,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from jixiao_xlsx.book import open_book
+from jixiao_xlsx.read.book import open_book
 from jixiao_xlsx.cli import main
-from tests import badbooks
+from tests.support import badbooks
 
 BOOK_CODES = {"SHEET_TOO_LARGE", "FORMULA_NOT_CALCULATED"}  # raised by book.open_book itself
 CASES = [c for c in badbooks.cases() if not (c.needs == "soffice" and badbooks.soffice() is None)]
@@ -165,7 +165,7 @@ def workbook_text(path) -> dict:
 
 def test_scored_output_names_cannot_escape(bad_dir, tmp_path):
     """A project name like '../../x' or 'CON' never steers where batch writes its scored workbooks."""
-    from jixiao_xlsx.template import write_template
+    from jixiao_xlsx.write.template import write_template
 
     src = tmp_path / "in"
     for i, name in enumerate(["../../逃逸", "CON", "a/b\\c:d", "x" * 300]):
@@ -213,7 +213,7 @@ def test_keyboard_interrupt_mid_batch_leaves_no_partial_workbook(bad_dir, tmp_pa
 
 def test_long_chinese_file_name_gets_a_clear_answer(tmp_path):
     """83 Chinese characters make a legal name (254 bytes); its '.scored.xlsx' sibling would not be."""
-    from jixiao_xlsx.template import write_template
+    from jixiao_xlsx.write.template import write_template
 
     p = tmp_path / ("表" * 83 + ".xlsx")
     write_template(p, badbooks.JIAHE)

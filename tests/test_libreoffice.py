@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import lo
+from tests.support import lo
 
 pytestmark = [
     pytest.mark.soffice,
@@ -40,14 +40,14 @@ def work(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def template_xlsx(work):
-    template = pytest.importorskip("jixiao_xlsx.template")
+    template = pytest.importorskip("jixiao_xlsx.write.template")
     out = work / "template.xlsx"
     template.write_template(str(out))
     return out
 
 
 def _scored(src: Path, out: Path) -> Path:
-    pytest.importorskip("jixiao_xlsx.scored")
+    pytest.importorskip("jixiao_xlsx.write.scored")
     api = pytest.importorskip("jixiao_xlsx.api")
     result = api.evaluate_file(str(src))
     assert not result.blocked, [f.message for f in result.findings]
@@ -64,7 +64,7 @@ def scored_sample(work):
 
 @pytest.fixture(scope="module")
 def scored_official(work):
-    from tests import official_forms
+    from tests.support import official_forms
 
     src = official_forms.build_v1(work / "official-v1.xlsx")
     return _scored(src, work / "official-v1.scored.xlsx")
@@ -73,11 +73,11 @@ def scored_official(work):
 @pytest.fixture(scope="module")
 def summary(work):
     pytest.importorskip("jixiao_xlsx.batch")
-    pytest.importorskip("jixiao_xlsx.summary")
+    pytest.importorskip("jixiao_xlsx.write.summary")
     from click.testing import CliRunner
 
     from jixiao_xlsx.cli import main
-    from tests import official_forms
+    from tests.support import official_forms
 
     folder = work / "district"
     folder.mkdir()

@@ -14,9 +14,9 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao_xlsx import values as V
+from jixiao_xlsx.rules import values as V
 from jixiao_xlsx.model import EMPTY, Cell
-from jixiao_xlsx.profile import load_profile, parse_profile
+from jixiao_xlsx.rules.profile import load_profile, parse_profile
 
 P = load_profile()
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from jixiao_xlsx import read_official
-from jixiao_xlsx.book import open_book
-from jixiao_xlsx.profile import load_profile
-from tests import official_forms as forms
+from jixiao_xlsx.read import official as read_official
+from jixiao_xlsx.read.book import open_book
+from jixiao_xlsx.rules.profile import load_profile
+from tests.support import official_forms as forms
 
 P = load_profile()
 
@@ -263,7 +263,7 @@ def test_label_normalisation():
 # -- end to end: each variant's score, worked by hand -----------------------------------------
 
 def evaluate(path):
-    pytest.importorskip("jixiao_xlsx.scoring")
+    pytest.importorskip("jixiao_xlsx.rules.scoring")
     from jixiao_xlsx.api import evaluate_file
 
     return evaluate_file(str(path), P)
@@ -403,7 +403,7 @@ def _json(result):
 
 
 def test_cli_score_writes_scored_workbook_for_official_form(built, tmp_path):
-    pytest.importorskip("jixiao_xlsx.scored")
+    pytest.importorskip("jixiao_xlsx.write.scored")
     from click.testing import CliRunner
 
     from jixiao_xlsx.cli import main
@@ -448,7 +448,7 @@ def test_batch_mixes_template_and_official_forms(built, tmp_path):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from jixiao_xlsx.book import Book, Sheet  # noqa: E402
+from jixiao_xlsx.read.book import Book, Sheet  # noqa: E402
 
 _WORDS = ["项目名称", "主管部门", "实施单位", "年度", "项目支出绩效自评表（2022年度）", "年初预算数", "全年预算数",
           "调整后预算数", "全年执行数", "分值", "执行率", "得分", "年度资金总额", "其中：财政拨款", "上年结转",

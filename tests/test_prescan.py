@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from jixiao_xlsx import book as B
+from jixiao_xlsx.read import book as B
 
 ROOT = Path(__file__).resolve().parents[1]
 PCT = {3, 7}

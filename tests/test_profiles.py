@@ -4,9 +4,9 @@ from decimal import Decimal as D
 import pytest
 
 from jixiao_xlsx.api import evaluate_file
-from jixiao_xlsx.profile import ProfileError, bundled_profiles, load_profile
-from jixiao_xlsx.scoring import evaluate
-from tests.memory import project, row
+from jixiao_xlsx.rules.profile import ProfileError, bundled_profiles, load_profile
+from jixiao_xlsx.rules.scoring import evaluate
+from tests.support.memory import project, row
 
 JIAHE = "samples/jiahe-2022.xlsx"
 

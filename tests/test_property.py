@@ -12,9 +12,9 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jixiao_xlsx.profile import load_profile
-from jixiao_xlsx.scoring import evaluate
-from tests import memory as M
+from jixiao_xlsx.rules.profile import load_profile
+from jixiao_xlsx.rules.scoring import evaluate
+from tests.support import memory as M
 
 PROFILE = load_profile()
 

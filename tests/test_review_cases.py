@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from jixiao_xlsx import book as B
+from jixiao_xlsx.read import book as B
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "jiahe-2022.xlsx"
@@ -42,7 +42,7 @@ def open_in_child(path: Path) -> str:
     """open_book in a child process (an abort there must not take pytest down): its findings, or
     REFUSED and the reason."""
     code = (
-        "import sys; from jixiao_xlsx import book as B\n"
+        "import sys; from jixiao_xlsx.read import book as B\n"
         "try:\n"
         f"    b = B.open_book({str(path)!r})\n"
         "    print([(f.code, f.cell) for f in b.findings])\n"

@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 import python_calamine as pc
 
-from jixiao_xlsx.output import new_workbook
-from jixiao_xlsx.rowstream import STR_MAX, RowStream, splice, xf_index
+from jixiao_xlsx.write.output import new_workbook
+from jixiao_xlsx.write.rowstream import STR_MAX, RowStream, splice, xf_index
 
 ODD = [
     "普通文字",
@@ -204,6 +204,6 @@ def test_nan_and_infinity_become_excel_error_cells_as_xlsxwriter_writes_them(tmp
     build(b, True)
     assert _sheet_xml(b) == _sheet_xml(a)
     assert '<f>#NUM!</f>' in _sheet_xml(b) and "<v>INF" not in _sheet_xml(b)
-    from jixiao_xlsx.rowstream import number
+    from jixiao_xlsx.write.rowstream import number
 
     assert number(10**400) == number(float("inf")) and number(-(10**400)) == number(float("-inf"))

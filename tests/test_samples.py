@@ -14,16 +14,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jixiao_xlsx import read_template
-from jixiao_xlsx.book import open_book
-from jixiao_xlsx.profile import load_profile
+from jixiao_xlsx.read import template as read_template
+from jixiao_xlsx.read.book import open_book
+from jixiao_xlsx.rules.profile import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 sys.path.insert(0, str(SAMPLES))
 import make_samples  # noqa: E402
 
-scoring = pytest.importorskip("jixiao_xlsx.scoring")
+scoring = pytest.importorskip("jixiao_xlsx.rules.scoring")
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,9 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from jixiao_xlsx import layout, scored
-from jixiao_xlsx.book import Book, Sheet, open_book
+from jixiao_xlsx import layout
+from jixiao_xlsx.write import scored
+from jixiao_xlsx.read.book import Book, Sheet, open_book
 from jixiao_xlsx.model import (
     ERROR,
     HINT,
@@ -32,7 +33,7 @@ from jixiao_xlsx.model import (
     Project,
     Result,
 )
-from jixiao_xlsx.profile import load_profile
+from jixiao_xlsx.rules.profile import load_profile
 
 PROFILE = load_profile()
 IND = layout.IND_SHEET
@@ -360,7 +361,7 @@ def test_score_and_rule_columns_beside_each_indicator(out_xl):
     assert ws.cell(row=3, column=sc).number_format == "0.00"
     assert ws.cell(row=4, column=sc + 1).value == "反向：8 × (2 × 90 − 99) ÷ 90 = 7.20"
     # computed cells are light green, never the template's light yellow "fill here" (F2CC)
-    from jixiao_xlsx.template import INPUT_FILL
+    from jixiao_xlsx.write.template import INPUT_FILL
 
     for c in (sc, sc + 1):
         for r in (layout.HEADER_ROW, 3, 4, 5, 6):
@@ -572,9 +573,9 @@ def test_helpers():
 @pytest.mark.parametrize("builder", ["build_v1", "build_v3"])  # v1 has a 总分 row, v3 has none
 def test_official_form_gets_scores_beside_the_written_ones(tmp_path, builder):
     from jixiao_xlsx import api
-    from jixiao_xlsx.scoring import evaluate
+    from jixiao_xlsx.rules.scoring import evaluate
 
-    from . import official_forms
+    from tests.support import official_forms
 
     src = getattr(official_forms, builder)(tmp_path / "form.xlsx")
     book = open_book(str(src))
@@ -642,7 +643,7 @@ def test_self_scores_the_scorer_flagged_are_highlighted(tmp_path):
     import openpyxl
 
     from jixiao_xlsx import api
-    from jixiao_xlsx.template import write_template
+    from jixiao_xlsx.write.template import write_template
     from samples.make_samples import JIAHE
 
     data = copy.deepcopy(JIAHE)

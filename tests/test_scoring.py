@@ -9,9 +9,9 @@ from decimal import Decimal as D
 import pytest
 
 from jixiao_xlsx.model import Cell
-from jixiao_xlsx.profile import load_profile, parse_profile
-from jixiao_xlsx.scoring import evaluate
-from tests.memory import IND, funds, full_weights, project, row
+from jixiao_xlsx.rules.profile import load_profile, parse_profile
+from jixiao_xlsx.rules.scoring import evaluate
+from tests.support.memory import IND, funds, full_weights, project, row
 
 P = load_profile()
 
@@ -405,7 +405,7 @@ def test_amount_with_unit_converted():
 
 
 def test_allocation_checks():
-    from tests.memory import alloc
+    from tests.support.memory import alloc
 
     res = evaluate(project(full_weights([]), allocations=[alloc(3, 70, 70), alloc(4, 30, 25)]), P)
     f = [f for f in res.findings if f.code == "ALLOCATION_MISMATCH"]
@@ -629,7 +629,7 @@ def test_zero_target_score_has_two_decimals():
 
 
 def test_strict_comparators_false_is_refused():
-    from jixiao_xlsx.profile import ProfileError
+    from jixiao_xlsx.rules.profile import ProfileError
 
     data = dict(P.raw)
     data["scoring"] = {**P.raw["scoring"], "strict_as_inclusive": False}

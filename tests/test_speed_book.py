@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from jixiao_xlsx import book as B
-from jixiao_xlsx.book import UnreadableFile
+from jixiao_xlsx.read import book as B
+from jixiao_xlsx.read.book import UnreadableFile
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = [ROOT / "samples" / "jiahe-2022.xlsx", ROOT / "input_templates" / "jixiao-template.xlsx"]

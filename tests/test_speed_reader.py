@@ -14,10 +14,10 @@ import re
 import pytest
 
 from jixiao_xlsx import layout as L
-from jixiao_xlsx import read_template as rt
-from jixiao_xlsx.book import Sheet
+from jixiao_xlsx.read import template as rt
+from jixiao_xlsx.read.book import Sheet
 from jixiao_xlsx.model import Allocation, BudgetLine, Cell, Indicator, Project
-from jixiao_xlsx.profile import load_profile
+from jixiao_xlsx.rules.profile import load_profile
 
 
 @pytest.fixture(scope="module")

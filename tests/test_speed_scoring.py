@@ -16,10 +16,10 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 
 import pytest
 
-from jixiao_xlsx import scoring as S
-from jixiao_xlsx import values as V
+from jixiao_xlsx.rules import scoring as S
+from jixiao_xlsx.rules import values as V
 from jixiao_xlsx.model import Cell, Indicator
-from jixiao_xlsx.profile import bundled_profiles, load_profile, parse_profile
+from jixiao_xlsx.rules.profile import bundled_profiles, load_profile, parse_profile
 
 P = load_profile()
 PROFILES = [load_profile(n) for n in bundled_profiles()]

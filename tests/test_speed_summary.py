@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao_xlsx import model, summary
-from jixiao_xlsx.rowstream import STR_MAX, RowStream, _inline_escaped, _inline_uncached, _number, number
+from jixiao_xlsx import model
+from jixiao_xlsx.write import summary
+from jixiao_xlsx.write.rowstream import STR_MAX, RowStream, _inline_escaped, _inline_uncached, _number, number
 
 TEXTS = [
     "", "普通文字", " 前空格", "后空格 ", "\t制表符", "换行\n", "回车\r", "a_b", "_x0041_", "A & B", "<t>", "x>y",

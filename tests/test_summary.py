@@ -7,8 +7,8 @@ from decimal import Decimal
 import python_calamine as pc
 import pytest
 
-from jixiao_xlsx import summary as S
-from jixiao_xlsx.profile import load_profile
+from jixiao_xlsx.write import summary as S
+from jixiao_xlsx.rules.profile import load_profile
 
 PROFILE = load_profile()
 STARTED = dt.datetime(2023, 3, 1, 9, 30, 0)
@@ -196,7 +196,7 @@ def test_empty_batch_still_writes(tmp_path):
 
 
 def test_output_never_replaces_an_input(tmp_path):
-    from jixiao_xlsx.output import OutputError
+    from jixiao_xlsx.write.output import OutputError
 
     src = tmp_path / "a.xlsx"
     src.write_bytes(b"x")
@@ -251,7 +251,7 @@ def test_an_amount_beyond_a_float_gives_error_cells_not_invalid_xml(tmp_path):
 
 def test_findings_columns_are_named_as_in_a_scored_workbook():
     """A bureau filtering 问题清单 in the summary and in a street's scored workbook meets the same names."""
-    from jixiao_xlsx.scored import FINDING_HEADERS
+    from jixiao_xlsx.write.scored import FINDING_HEADERS
 
     assert {h for h, _w in FINDING_HEADERS} - {"序号"} <= set(S.FINDING_COLUMNS)
 

@@ -9,11 +9,11 @@ import openpyxl
 import pytest
 
 from jixiao_xlsx import layout as L
-from jixiao_xlsx import read_template
-from jixiao_xlsx.book import Book, Sheet, open_book
+from jixiao_xlsx.read import template as read_template
+from jixiao_xlsx.read.book import Book, Sheet, open_book
 from jixiao_xlsx.model import ERROR, Cell
-from jixiao_xlsx.profile import load_profile, parse_profile
-from jixiao_xlsx.template import IND_BLANK_ROWS, write_template
+from jixiao_xlsx.rules.profile import load_profile, parse_profile
+from jixiao_xlsx.write.template import IND_BLANK_ROWS, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "input_templates" / "jixiao-template.xlsx"

@@ -16,7 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-from jixiao_xlsx.template import write_template  # noqa: E402
+from jixiao_xlsx.write.template import write_template  # noqa: E402
 
 YEAR = 2022
 SAME_NAME = "2022年项目支出绩效自评表.xlsx"  # two streets send a file with this name

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from html import unescape as _unescape
 from typing import Any, Optional
 
-from .model import ERROR, HINT, Cell, Finding, _tuple_new  # row_cells builds Cells without a call per cell
+from ..model import ERROR, HINT, Cell, Finding, _tuple_new  # row_cells builds Cells without a call per cell
 
 # -- limits -----------------------------------------------------------------------------------------
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a self-evaluation workbook is well under 1 MB

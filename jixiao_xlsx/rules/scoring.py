@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
-from . import findings as F
-from .model import (
+from .. import findings as F
+from ..model import (
     EMPTY,
     BudgetScore,
     Cell,

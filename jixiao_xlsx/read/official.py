@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from . import findings as F
-from . import layout as L
+from .. import findings as F
+from .. import layout as L
 from .book import Book, Sheet, cell_ref
-from .model import EMPTY, BudgetLine, Cell, Indicator, Project
-from .profile import Profile
-from .values import amount_like, label_key, norm, norm_label
+from ..model import EMPTY, BudgetLine, Cell, Indicator, Project
+from ..rules.profile import Profile
+from ..rules.values import amount_like, label_key, norm, norm_label
 
 TITLE = "项目支出绩效自评表"
 TOTAL_NAME = "年度资金总额"

@@ -14,13 +14,13 @@ import sys
 from decimal import Decimal
 from typing import Optional
 
-from . import __version__
-from .book import cell_ref, col_letter
-from .model import ERROR, HINT
+from .. import __version__
+from ..read.book import cell_ref, col_letter
+from ..model import ERROR, HINT
 from .output import atomic_path, new_workbook, readable
 from .rowstream import RowStream, splice, xf_index
-from .scoring import RATE_PLACES
-from .values import CENT, norm, quantize, to_decimal
+from ..rules.scoring import RATE_PLACES
+from ..rules.values import CENT, norm, quantize, to_decimal
 from .scored import KIND_NAMES, rule_text  # the scored workbook's words, so both sheets read alike
 
 SUMMARY_SHEET = "汇总"
@@ -51,8 +51,8 @@ TOTAL_LABEL = "合计"
 NO_GRADE = "未评定"
 FAILED_READ = "未能读取"
 FAILED_SKIPPED = "已跳过"
-SCORED_WRITE_FAILED = "SCORED_WRITE_FAILED"
-DUPLICATE_PROJECT = "DUPLICATE_PROJECT"  # batch-level: two files report one project (docs/decisions.md)
+SCORED_WRITE_FAILED = "SCORED_WRITE_FAILED"  # batch-level codes, in findings.CATALOGUE like every other
+DUPLICATE_PROJECT = "DUPLICATE_PROJECT"
 YEARS_MIXED = "年度不一"  # the 说明 label when the batch sums several years
 # what to do about DUPLICATE_PROJECT, in 说明 and on the console alike
 DUPLICATE_ADVICE = (f"见汇总表“问题清单”工作表“问题代码”列为 {DUPLICATE_PROJECT} 的行，"

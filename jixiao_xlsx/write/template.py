@@ -11,9 +11,9 @@ import datetime as _dt
 from decimal import Decimal
 from typing import Optional
 
-from . import layout as L
+from .. import layout as L
 from .output import atomic_path, new_workbook
-from .profile import Profile, load_profile
+from ..rules.profile import Profile, load_profile
 
 IND_BLANK_ROWS = 30  # pre-formatted indicator rows in the blank template
 ALLOC_BLANK_ROWS = 10  # pre-formatted allocation rows

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from . import findings as F
-from . import layout as L
+from .. import findings as F
+from .. import layout as L
 from .book import Book, Sheet, cell_ref
-from .model import ERROR, Allocation, BudgetLine, Cell, Finding, Indicator, Project
-from .profile import Profile
-from . import values
+from ..model import ERROR, Allocation, BudgetLine, Cell, Finding, Indicator, Project
+from ..rules.profile import Profile
+from ..rules import values
 
 HEADER_SCAN_ROWS = 15  # header rows are looked for within the first rows of a sheet
 INFO_SCAN_ROWS = 40

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from jixiao_xlsx.model import Allocation, BudgetLine, Cell, Indicator, Project
-from jixiao_xlsx.profile import load_profile
-from jixiao_xlsx.values import norm_label
+from jixiao_xlsx.rules.profile import load_profile
+from jixiao_xlsx.rules.values import norm_label
 
 _PROFILE = load_profile()
 

@@ -15,12 +15,12 @@ import unicodedata
 from decimal import Decimal
 from typing import Any, Optional
 
-from . import layout
-from .book import Book, Sheet, cell_ref
-from .model import ERROR, Cell, Result
+from .. import layout
+from ..read.book import Book, Sheet, cell_ref
+from ..model import ERROR, Cell, Result
 from .output import new_workbook
-from .profile import Profile
-from .scoring import KIND_ZH
+from ..rules.profile import Profile
+from ..rules.scoring import KIND_ZH
 
 MAX_ROWS = 1_048_576
 MAX_COLS = 16_384
@@ -587,7 +587,7 @@ def write_result_sheet(wb, fm: Formats, name: str, result: Result, profile: Prof
     # Funds block.
     sources = [l for l in p.funds if not l.is_total]
     if not sources:
-        from .model import BudgetLine
+        from ..model import BudgetLine
 
         sources = [BudgetLine(s.name, Cell(s.name)) for s in profile.funds_sources]
     fund_rows = 2 + len(sources)

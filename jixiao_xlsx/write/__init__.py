@@ -1,0 +1,1 @@
+"""Writing outputs: the blank template, the scored workbook, the district summary; always atomically."""

@@ -1,0 +1,1 @@
+"""Test helpers: workbook builders, LibreOffice driver, in-memory Project builders."""
