@@ -448,25 +448,25 @@ def run_batch(
 def totals(rows, found: int, failed: int, skipped: int, duplicates: list) -> dict:
     """Batch-level counts and money for ``--json``; ``rows`` are scored records (full or slim),
     ``duplicates`` their :func:`summary.duplicate_groups` (the summary has found them)."""
-    from .write.summary import money_totals
+    from .write.aggregates import district_totals
 
-    grades: dict = {}
-    for r in rows:
-        g = r["result"].get("grade")
-        if g:
-            grades[g] = grades.get(g, 0) + 1
-    budget, executed, rate = money_totals(rows)
+    agg = district_totals(rows)  # the summary's own aggregates and what each covers (issue #17)
     return {
         "found": found,
         "scored": len(rows),
         "failed": failed,
         "skipped": skipped,
         "with_errors": sum(1 for r in rows if r["errors"] or r.get("scored_error")),
-        "without_total": sum(1 for r in rows if r["result"].get("total") is None),
-        "grades": grades,
-        "budget": _json_num(budget),
-        "executed": _json_num(executed),
-        "rate": _json_num(rate),
+        "without_total": agg["without_total"],
+        "grades": agg["grades"],
+        "budget": _json_num(agg["budget"]),
+        "executed": _json_num(agg["executed"]),
+        "rate": _json_num(agg["rate"]),
+        "money_projects": agg["money_projects"],  # the projects the three money figures cover
+        "money_left_out": agg["money_left_out"],  # {reason: projects}
+        "money_note": agg["money_note"],
+        "mean_total": _json_num(agg["mean_total"]),  # over the with-total projects only
+        "with_total": agg["with_total"],
         "duplicates": duplicates,  # [[file, ...]]: one project reported by several files
     }
 

@@ -93,8 +93,30 @@ def summary(work):
     return out
 
 
+@pytest.fixture(scope="module")
+def summary_left_out(work):
+    """Issue #17: one project without 全年预算数, one blocked with both amounts — the 合计 row's SUMIFS
+    over the rows with both amounts must recalculate to the cached 200 / 190 / 95 %."""
+    pytest.importorskip("jixiao_xlsx.write.aggregates")
+    from click.testing import CliRunner
+
+    from jixiao_xlsx.cli import main
+    from jixiao_xlsx.write.template import write_template
+    from tests.test_batch import data
+
+    folder = work / "left-out"
+    folder.mkdir()
+    write_template(folder / "A.xlsx", data("嘉禾街道办事处", "A项目", (100, 100, 100)))
+    write_template(folder / "B.xlsx", data("京溪街道办事处", "B项目", (100, None, 80)))
+    write_template(folder / "D.xlsx", data("永平街道办事处", "D项目", (100, 100, 90), actual_sat=""))
+    out = work / "summary-left-out.xlsx"
+    res = CliRunner().invoke(main, ["batch", str(folder), "-o", str(out), "--jobs", "1"])
+    assert out.exists(), res.output
+    return out
+
+
 OUTPUTS = ["template_xlsx", "scored_sample", "scored_official", "summary"]
-SCORED = ["scored_sample", "scored_official", "summary"]
+SCORED = ["scored_sample", "scored_official", "summary", "summary_left_out"]
 
 
 # -- what the print setup intends -------------------------------------------------------------
@@ -236,5 +258,18 @@ def test_values_and_formulas_survive_libreoffice(name, request, tmp_path):
                     diffs.append(f"{ws.title}!{c.coordinate}: ours {mine!r}, LibreOffice {lo_value!r}")
     assert not diffs, "\n".join(diffs[:20])
     assert compared > 50
-    if name == "summary":
+    if name.startswith("summary"):
         assert checked_formulas > 0, "the summary's totals row should be formulas with cached values"
+
+
+def test_left_out_totals_recalculate_as_cached(summary_left_out, tmp_path):
+    """The hand arithmetic of the 合计 row, as LibreOffice recalculates it: A 100/100 and D 100/90
+    (blocked, both amounts) -> 200 / 190 / 0.95; B (no 全年预算数) adds to neither sum."""
+    import openpyxl
+
+    back = lo.convert(summary_left_out, "xlsx", tmp_path)
+    ws = openpyxl.load_workbook(back, data_only=True)["汇总"]
+    head = [c.value for c in ws[1]]
+    total = dict(zip(head, [c.value for c in ws[ws.max_row]]))
+    assert total["实施单位"] == "合计"
+    assert (total["全年预算数"], total["全年执行数"], total["执行率"]) == (200, 190, 0.95)

@@ -105,13 +105,15 @@ def test_difference_is_self_minus_computed(book):
 def test_totals_row_arithmetic(book):
     total = _rows(book[S.SUMMARY_SHEET])[-1]
     assert total["实施单位"] == S.TOTAL_LABEL
-    # Σ全年预算数 = 100 + 120 + 50 + 200 = 470
-    assert total["全年预算数"] == pytest.approx(470)
-    # Σ全年执行数 = 100 + 103.5 + (blank) + 172.49 = 375.99
+    # only projects with both amounts (issue #17): c.xlsx has 全年预算数 50 but no 全年执行数, left out
+    # Σ全年预算数 = 100 + 120 + 200 = 420
+    assert total["全年预算数"] == pytest.approx(420)
+    # Σ全年执行数 = 100 + 103.5 + 172.49 = 375.99
     assert total["全年执行数"] == pytest.approx(375.99)
-    # rate of the sums = 375.99 / 470 = 0.799978.. -> 0.8000 (4 decimals, half-up);
+    # rate of the sums = 375.99 / 420 = 0.895214.. -> 0.8952 (4 decimals, half-up);
     # the mean of the three rates would be (1 + 0.8625 + 0.8625) / 3 = 0.9083 - not that
-    assert total["执行率"] == pytest.approx(0.8)
+    assert total["执行率"] == pytest.approx(0.8952)
+    assert total["项目名称"] == "4个项目；金额合计计入3个，1个项目全年执行数缺失，未计入合计"
     # counts: errors 0 + 1 + 2 + 0 = 3, hints 0 + 2 + 0 + 0 = 2
     assert total["错误数"] == 3 and total["提示数"] == 2
     assert total["源文件"] == "4个文件"
@@ -119,13 +121,12 @@ def test_totals_row_arithmetic(book):
 
 def test_money_totals_exact_decimal():
     b, e, r = S.money_totals(RECORDS)
-    assert (b, e, r) == (Decimal("470"), Decimal("375.99"), Decimal("0.8000"))
+    assert (b, e, r) == (Decimal("420"), Decimal("375.99"), Decimal("0.8952"))
     assert S.money_totals([]) == (Decimal(0), Decimal(0), None)  # no division by zero
-    # a file without a 全年预算数 still adds its 全年执行数, as the SUM in the totals row does
-    # (docs/decisions.md): Σ执行 = 375.99 + 30 = 405.99; 405.99 / 470 = 0.863808.. -> 0.8638
+    # a file without a 全年预算数 adds neither amount (issue #17): still 420 / 375.99
     no_budget = rec("石井街/e.xlsx", "石井街道办事处", "河涌保洁", None, 30, None, (None, 50, 30, 10), None, None, None,
                     errors=1)  # fmt: skip
-    assert S.money_totals(RECORDS + [no_budget]) == (Decimal("470"), Decimal("405.99"), Decimal("0.8638"))
+    assert S.money_totals(RECORDS + [no_budget]) == (Decimal("420"), Decimal("375.99"), Decimal("0.8952"))
 
 
 def test_ranking_ties_share_rank_and_unscored_last(book):
@@ -148,11 +149,12 @@ def test_charts_tables(book):
     grades = {r[0]: r[1] for r in sheet[2:7]}
     assert grades == {"优": 1, "良": 2, "中": 0, "差": 0, S.NO_GRADE: 1}
     units = [r for r in sheet[10:] if r[0]]
-    assert tuple(sheet[9][:6]) == S.UNIT_TABLE_COLUMNS
+    assert tuple(sheet[9]) == S.UNIT_TABLE_COLUMNS
     jiahe = units[0]
-    # 嘉禾街: 2 projects, mean total of the scored one = 82.13; Σ预算 120 + 50 = 170;
-    # Σ执行 103.5; rate 103.5 / 170 = 0.608823.. -> 0.6088
-    assert jiahe[:6] == ["嘉禾街道办事处", 2, pytest.approx(82.13), 170, 103.5, pytest.approx(0.6088)]
+    # 嘉禾街: 2 projects, mean total of the one with a total (b) = 82.13 — c is not averaged as 0;
+    # money over b only (c has no 全年执行数): Σ预算 120, Σ执行 103.5, rate 103.5 / 120 = 0.8625
+    # (before issue #17: 170 / 103.5 / 0.6088, c's budget counted without its execution)
+    assert jiahe == ["嘉禾街道办事处", 2, pytest.approx(82.13), 120, 103.5, pytest.approx(0.8625), 1, 1]
 
 
 def test_indicator_long_table(book):
@@ -246,7 +248,8 @@ def test_an_amount_beyond_a_float_gives_error_cells_not_invalid_xml(tmp_path):
         xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
     assert "inf" not in xml.lower().replace("info", "")  # no <v>inf</v> / <v>INF</v> anywhere
     assert re.search(r'<c r="E2"[^>]* t="e"><f>1/0</f><v>#DIV/0!</v></c>', xml)  # the budget, as xlsxwriter writes inf
-    assert "<f>SUBTOTAL(109,E2:E2)</f><v>#DIV/0!</v>" in xml  # the totals row's cached value
+    # the totals row's cached value (SUMIFS over the rows with both amounts, issue #17)
+    assert '<f>SUMIFS(E2:E2,E2:E2,"&lt;&gt;",F2:F2,"&lt;&gt;")</f><v>#DIV/0!</v>' in xml
 
 
 def test_findings_columns_are_named_as_in_a_scored_workbook():

@@ -47,15 +47,86 @@ def sort_key(rec: dict):
 
 
 def money_totals(records) -> tuple:
-    """(Σ全年预算数, Σ全年执行数, Σ执行/Σ预算 rounded half-up to 4 decimals or None).
+    """(Σ全年预算数, Σ全年执行数, Σ执行/Σ预算 rounded half-up to 4 decimals or None) over the projects
+    that have both amounts (:func:`money_coverage` says which were left out and why).
 
-    Sums like Excel's SUM over the column: a blank amount adds nothing.  The rate is that of the
-    sums, not a mean of rates, so a 1万元 project cannot weigh as much as a 1000万元 one.
+    A project with only one of the two amounts would add to one sum and not the other (issue #17: a
+    missing 全年预算数 made a district rate of 180 %), so it is left out of both.  The rate is that of
+    the sums, not a mean of rates, so a 1万元 project cannot weigh as much as a 1000万元 one.
     """
-    budget = sum((dec(r["result"]["budget"]["adjusted"]) or Decimal(0) for r in records), Decimal(0))
-    executed = sum((dec(r["result"]["budget"]["executed"]) or Decimal(0) for r in records), Decimal(0))
+    budget = executed = Decimal(0)
+    for r in records:
+        b, e = _amounts(r)
+        if b is not None and e is not None:
+            budget += b
+            executed += e
     rate = quantize(executed / budget, RATE_PLACES) if budget else None  # rounded as a project's rate
     return budget, executed, rate
+
+
+def _amounts(rec: dict) -> tuple:
+    b = rec["result"].get("budget") or {}
+    return dec(b.get("adjusted")), dec(b.get("executed"))
+
+
+# why a project is left out of the money totals, in the order the note names them
+MISSING_BOTH, MISSING_BUDGET, MISSING_EXECUTED = "全年预算数和全年执行数均缺失", "全年预算数缺失", "全年执行数缺失"
+
+
+def money_coverage(records) -> tuple:
+    """(projects counted in :func:`money_totals`, {reason: projects left out}) in a fixed reason order."""
+    counted, out = 0, {MISSING_BUDGET: 0, MISSING_EXECUTED: 0, MISSING_BOTH: 0}
+    for r in records:
+        b, e = _amounts(r)
+        if b is not None and e is not None:
+            counted += 1
+        else:
+            out[MISSING_BOTH if b is None and e is None else MISSING_BUDGET if b is None else MISSING_EXECUTED] += 1
+    return counted, {k: n for k, n in out.items() if n}
+
+
+def coverage_note(left_out: dict) -> str:
+    """'1个项目全年预算数缺失，未计入合计' ('' when none was left out)."""
+    if not left_out:
+        return ""
+    return "、".join(f"{n}个项目{why}" for why, n in left_out.items()) + "，未计入合计"
+
+
+def mean_total(records) -> tuple:
+    """(mean 总分 rounded to 2 decimals or None, projects that have a total): a project without a
+    total is left out, never averaged as 0."""
+    totals = [dec(r["result"]["total"]) for r in records if r["result"].get("total") is not None]
+    totals = [t for t in totals if t is not None]
+    return (quantize(sum(totals, Decimal(0)) / len(totals), CENT) if totals else None), len(totals)
+
+
+def district_totals(records, profile=None) -> dict:
+    """Every district aggregate with what it covers — the one source for the summary's 合计 and 说明,
+    ``--json`` totals and any district report (plain data; Decimals, not floats).
+
+    ``money_*``: over the projects with both amounts (``money_projects``; ``money_left_out`` by reason,
+    ``money_note`` the sentence the summary prints).  ``mean_total``: over ``with_total`` projects.
+    ``grades``: {grade: projects}, files without a total counted under ``NO_GRADE`` when ``profile`` is
+    given (the profile's grade order), else only the grades that occur."""
+    records = list(records)
+    budget, executed, rate = money_totals(records)
+    counted, left_out = money_coverage(records)
+    mean, with_total = mean_total(records)
+    if profile is not None:
+        grades = dict(grade_table(records, profile))
+    else:
+        grades = {}
+        for r in records:
+            g = r["result"].get("grade")
+            if g:
+                grades[g] = grades.get(g, 0) + 1
+    return {
+        "projects": len(records),
+        "budget": budget, "executed": executed, "rate": rate,
+        "money_projects": counted, "money_left_out": left_out, "money_note": coverage_note(left_out),
+        "mean_total": mean, "with_total": with_total, "without_total": len(records) - with_total,
+        "grades": grades,
+    }  # fmt: skip
 
 
 def duplicate_groups(records) -> list:
@@ -131,16 +202,19 @@ def ranking(records) -> list:
 
 
 def unit_table(records) -> list:
-    """Per 实施单位: (unit, projects, mean total of scored projects, Σ预算, Σ执行, rate of sums)."""
+    """Per 实施单位: (unit, projects, mean total of the projects with a total, Σ预算, Σ执行, rate of
+    sums, projects with a total, projects in the money sums) — each aggregate with what it covers."""
     groups: dict = {}
     for r in sorted(records, key=sort_key):
         groups.setdefault(r["result"].get("unit") or "（未填写）", []).append(r)
     rows = []
     for unit, recs in groups.items():
-        totals = [dec(r["result"]["total"]) for r in recs if r["result"].get("total") is not None]
-        mean = quantize(sum(totals, Decimal(0)) / len(totals), CENT) if totals else None
+        mean, with_total = mean_total(recs)
         b, e, rate = money_totals(recs)
-        rows.append((unit, len(recs), mean, b, e, rate))
+        counted = money_coverage(recs)[0]
+        if not counted:  # no project with both amounts: blank, not a 0 that reads as "spent nothing"
+            b = e = None
+        rows.append((unit, len(recs), mean, b, e, rate, with_total, counted))
     return rows
 
 

@@ -11,7 +11,8 @@ from .. import __version__
 from ..read.book import cell_ref, col_letter
 from .output import readable
 from .rowstream import RowStream, xf_index
-from .aggregates import difference, grade_table, money_totals, ranking, unit_table, _shown, _year
+from .aggregates import (coverage_note, difference, grade_table, mean_total, money_coverage, money_totals,
+                         ranking, unit_table, _shown, _year)
 
 SUMMARY_SHEET = "汇总"
 RANK_SHEET = "排名"
@@ -35,7 +36,8 @@ FINDING_COLUMNS = ("源文件", "实施单位", "工作表", "单元格", "严�
 FAILED_COLUMNS = ("源文件", "情况", "原因")
 ABOUT_COLUMNS = ("项目", "内容")
 GRADE_TABLE_COLUMNS = ("等级", "项目数")
-UNIT_TABLE_COLUMNS = ("实施单位", "项目数", "平均总分", "全年预算数", "全年执行数", "执行率")
+UNIT_TABLE_COLUMNS = ("实施单位", "项目数", "平均总分", "全年预算数", "全年执行数", "执行率",
+                      "计入平均总分的项目数", "计入金额合计的项目数")  # what each aggregate covers (#17)
 
 TOTAL_LABEL = "合计"
 FAILED_READ = "未能读取"
@@ -166,26 +168,40 @@ def _write_summary_sheet(w: _Writer, ws, records, profile, rows: RowStream):
 
 
 def _totals_row(w: _Writer, ws, records, row, last):
-    """Totals: SUBTOTAL formulas (they follow the autofilter) with their values cached, computed in
-    Decimal here so that a reader without a calculation engine sees the same figures."""
+    """Totals: live formulas with their values cached, computed in Decimal here so that a reader
+    without a calculation engine sees the same figures.  The money sums are SUMIFS over the rows that
+    have both amounts (issue #17: a project missing one of them would count on one side only), so
+    they no longer follow the autofilter; the counts stay SUBTOTALs (they do)."""
     col = SUMMARY_COLUMNS.index
     budget, executed, rate = money_totals(records)
+    counted, left_out = money_coverage(records)
     errors = sum(r["errors"] for r in records)
     hints = sum(r["hints"] for r in records)
     for c in range(len(SUMMARY_COLUMNS)):
         ws.write_blank(row, c, None, w.total_blank)
     ws.write_string(row, 0, TOTAL_LABEL, w.total_text)
-    ws.write_string(row, col("项目名称"), f"{len(records)}个项目", w.total_text)
+    said = f"{len(records)}个项目"
+    if left_out:
+        said += f"；金额合计计入{counted}个，{coverage_note(left_out)}"
+    ws.write_string(row, col("项目名称"), said, w.total_text)
     first_excel, last_excel = 2, last + 1  # 1-based data rows
 
     def rng(name):
         L = col_letter(col(name))
         return f"{L}{first_excel}:{L}{max(last_excel, first_excel)}"
 
+    def both(name):  # SUM of ``name`` over the rows where both amounts are filled in
+        return f'=SUMIFS({rng(name)},{rng("全年预算数")},"<>",{rng("全年执行数")},"<>")'
+
+    if not records:  # no data row: a formula over E2:E2 would refer to itself (a circular reference)
+        for name in ("全年预算数", "全年执行数", "错误数", "提示数"):
+            ws.write_number(row, col(name), 0, w.total_int if name in ("错误数", "提示数") else w.total_money)
+        ws.write_string(row, col("源文件"), "0个文件", w.total_text)
+        return
     bcell = cell_ref(row, col("全年预算数"))
     ecell = cell_ref(row, col("全年执行数"))
-    ws.write_formula(row, col("全年预算数"), f"=SUBTOTAL(109,{rng('全年预算数')})", w.total_money, _cached(budget))
-    ws.write_formula(row, col("全年执行数"), f"=SUBTOTAL(109,{rng('全年执行数')})", w.total_money, _cached(executed))
+    ws.write_formula(row, col("全年预算数"), both("全年预算数"), w.total_money, _cached(budget))
+    ws.write_formula(row, col("全年执行数"), both("全年执行数"), w.total_money, _cached(executed))
     ws.write_formula(
         row, col("执行率"), f'=IF({bcell}=0,"",ROUND({ecell}/{bcell},4))', w.total_rate,
         "" if rate is None else _cached(rate),
@@ -238,6 +254,7 @@ def _cells(values) -> list:
 def _write_chart_sheet(w: _Writer, ws, records, profile):
     ws.set_column(0, 0, 24)
     ws.set_column(1, 5, 11)
+    ws.set_column(6, 7, 13)
     grades = grade_table(records, profile)
     ws.write_string(0, 0, "等级分布", w.title)
     w.header(ws, 1, GRADE_TABLE_COLUMNS)
@@ -250,13 +267,15 @@ def _write_chart_sheet(w: _Writer, ws, records, profile):
     ws.write_string(u_title, 0, "各实施单位", w.title)
     w.header(ws, u_title + 1, UNIT_TABLE_COLUMNS)
     u_first = u_title + 2
-    for i, (unit, n, mean, b, e, rate) in enumerate(units, u_first):
+    for i, (unit, n, mean, b, e, rate, with_total, counted) in enumerate(units, u_first):
         ws.write_string(i, 0, unit)
         ws.write_number(i, 1, n, w.int)
         w.put(ws, i, 2, mean, w.score)
         w.put(ws, i, 3, b, w.money)
         w.put(ws, i, 4, e, w.money)
         w.put(ws, i, 5, rate, w.rate)
+        ws.write_number(i, 6, with_total, w.int)
+        ws.write_number(i, 7, counted, w.int)
     u_last = u_first + len(units) - 1
     name = CHART_SHEET
     colours = [GRADE_FONTS.get(g, "#7F7F7F") for g, _ in grades]
@@ -325,6 +344,9 @@ def _write_about_sheet(w: _Writer, ws, records, unreadable, skipped, profile, st
     w.header(ws, 0, ABOUT_COLUMNS, (22, 90))
     when = started_at.strftime("%Y-%m-%d %H:%M:%S") if isinstance(started_at, _dt.datetime) else str(started_at)
     budget, executed, rate = money_totals(records)
+    counted, left_out = money_coverage(records)
+    covered = f"{counted}个项目（共{len(records)}个）" + (f"；{coverage_note(left_out)}" if left_out else "")
+    mean, with_total = mean_total(records)
     rows = [
         ("评分规则", profile.describe()),
         ("工具版本", f"jixiao-xlsx {__version__}"),
@@ -336,16 +358,20 @@ def _write_about_sheet(w: _Writer, ws, records, unreadable, skipped, profile, st
         ("未能处理", len(unreadable)),
         ("已跳过（临时锁定文件、隐藏文件等）", len(skipped)),
         ("金额单位", "万元"),
-        ("执行率", "全年执行数 ÷ 全年预算数；合计行为各项目执行数之和 ÷ 预算数之和（不是各项目执行率的平均数）。"),
+        ("执行率", "全年执行数 ÷ 全年预算数；合计行为各项目执行数之和 ÷ 预算数之和（不是各项目执行率的平均数），"
+                   "只计入两项金额都有的项目（缺一项的项目若计入，只加在一边，执行率会失真）。"),
         ("差异", f"自评总分 − 按规则计算的总分；大于{profile.tol_score}的以红色标出（自评高于按数据计算的分数）。"),
         ("排序", "汇总表按实施单位、项目名称、源文件排序；排名表按总分从高到低，同分同名次，未能计算总分的列在最后。"),
         ("总分为空", "存在无法计算总分的错误（见“问题清单”），已算出的部分得分照常列出。"),
         ("合计：全年预算数", budget),
         ("合计：全年执行数", executed),
         ("合计：执行率", rate),
+        ("合计：计入的项目", covered),
+        ("平均总分", mean if mean is not None else "无（没有算出总分的项目）"),
+        ("平均总分：计入的项目", f"{with_total}个有总分的项目（共{len(records)}个）；未能计算总分的不按0分计入"),
     ] + list(notes)
     for i, (k, v) in enumerate(rows, 1):
         ws.write_string(i, 0, k)
-        fmt = w.rate if k == "合计：执行率" else w.money if isinstance(v, Decimal) else w.int if isinstance(v, int) else None
+        fmt = w.rate if k == "合计：执行率" else w.score if k == "平均总分" else w.money if isinstance(v, Decimal) else w.int if isinstance(v, int) else None
         w.put(ws, i, 1, v, fmt)
     _page(ws, landscape=False)
