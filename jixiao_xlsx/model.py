@@ -72,6 +72,15 @@ class Cell(tuple):
         return str(v)
 
     @property
+    def shown(self) -> str:
+        """The text as the clerk saw it: a number with a percent format (Excel stores 92% as 0.92) as
+        '92%', anything else as :attr:`text` (issue #13 item 18: --json and 指标明细 said '0.92')."""
+        v = self[0]
+        if self[3] and isinstance(v, (int, float)) and not isinstance(v, bool) and v - v == 0:
+            return format((Decimal(repr(v)) * 100).normalize(), "f") + "%"
+        return self.text
+
+    @property
     def where(self) -> str:
         """``绩效指标!G7`` style address, or the sheet name alone."""
         if self.sheet and self.ref:
@@ -196,8 +205,8 @@ class IndicatorScore:
             "level2": self.level2,
             "level3": self.level3,
             "kind": self.kind,
-            "target": self.target,
-            "actual": self.actual,
+            "target": _seen(self.indicator.target, self.target),  # a percent-formatted 0.92 as '92%'
+            "actual": _seen(self.indicator.actual, self.actual),
             "weight": _num(self.weight),
             "score": _num(self.score),
             "self_score": _num(self.self_score),
@@ -277,6 +286,11 @@ def _year(cell: Cell):
 
     y = parse_year(cell.value)
     return y if y is not None else (cell.text or None)
+
+
+def _seen(cell: Cell, text: str) -> str:
+    """``text`` (the scorer's display text of ``cell``), or the cell's percent form where it has one."""
+    return cell.shown if cell.percent_format else text
 
 
 def _num(d: Optional[Decimal]):

@@ -15,6 +15,7 @@ from typing import Optional
 from .. import layout
 from ..read.book import Book, Sheet, cell_ref
 from ..model import Result
+from .fidelity import SheetLook, read_fidelity
 from .output import new_workbook
 from ..rules.profile import Profile
 from .cells import (  # noqa: F401 - re-exported: tests and other writers import them from here
@@ -203,9 +204,11 @@ def _table_start(sheet: Sheet, template: bool, holds_data: bool, nrows: int) -> 
 
 
 def copy_sheet(wb, fm: Formats, sheet: Sheet, name: str, result: Result, extras: dict,
-               extra_widths: dict, percent: set, holds_data: bool):
-    """Copy one input sheet value by value, merges included, and add the planned cells."""
+               extra_widths: dict, percent: set, holds_data: bool, look: Optional[SheetLook] = None):
+    """Copy one input sheet value by value, merges included, and add the planned cells; ``look``
+    (the source's number formats and data validations, :mod:`fidelity`) is kept where given."""
     ws = wb.add_worksheet(name)
+    formats = look.formats if look is not None else {}
     template = result.project.layout == "template"
     nrows, ncols = used_extent(sheet)
     headers = _header_rows(sheet, template, nrows)
@@ -219,7 +222,10 @@ def copy_sheet(wb, fm: Formats, sheet: Sheet, name: str, result: Result, extras:
         if start is not None and r >= start:
             p["border"] = 1
         pct = (r, c) in sheet_pct or (sheet.name, cell_ref(r, c)) in percent
-        if pct and is_number(v) and math.isfinite(float(v)):
+        own = formats.get((r, c)) if v not in ("", None) else None
+        if own is not None:
+            p["num_format"] = own  # what the clerk saw: 0.00, #,##0.00, yyyy"年"m"月"d"日", 0% …
+        elif pct and is_number(v) and math.isfinite(float(v)):
             x = float(v) * 100
             p["num_format"] = "0%" if abs(x - round(x)) < 1e-9 else "0.00%"
         if merged:
@@ -310,6 +316,12 @@ def copy_sheet(wb, fm: Formats, sheet: Sheet, name: str, result: Result, extras:
             grow(r, v, extra_widths.get(c, 9))
         write_value(ws, fm, r, c, v, **dict(p))
 
+    for r0, c0, r1, c1, opts in (look.validations if look is not None else ()):
+        try:  # the clerk's dropdowns and input checks; one xlsxwriter refuses is left out, never fatal
+            ws.data_validation(r0, c0, r1, c1, dict(opts))
+        except Exception:  # noqa: BLE001
+            continue
+
     hidden_rows = getattr(sheet, "hidden_rows", None) or set()
     for r in sorted(set(hidden_rows) | {r for r, n in lines.items() if n > 1}):
         if 0 <= r < MAX_ROWS:
@@ -348,11 +360,12 @@ def write_scored(result: Result, book: Book, path: str, profile: Profile) -> Non
         percent = _percent_cells(result)
         data_sheets = {indicator_sheet(s.indicator) for s in result.indicators}
         data_sheets |= {l.label.sheet for l in result.project.funds}
+        looks = read_fidelity(book.path) if getattr(book, "path", None) else {}  # {} unless .xlsx/.xlsm
         for sheet in book.sheets:
             copy_sheet(
                 wb, fm, sheet, names.take(sheet.name), result,
                 add.cells.get(sheet.name, {}), add.widths.get(sheet.name, {}), percent,
-                sheet.name in data_sheets,
+                sheet.name in data_sheets, looks.get(sheet.name),
             )
         res = write_result_sheet(wb, fm, names.take(layout.RESULT_SHEET), result, profile)
         write_detail_sheet(wb, fm, names.take(layout.DETAIL_SHEET), result, profile)

@@ -138,8 +138,8 @@ def write_result_sheet(wb, fm: Formats, name: str, result: Result, profile: Prof
     for i, s in enumerate(inds):
         row = first + i
         put(row, 3, 3, s.level3, left)
-        put(row, 4, 4, s.target, cen)
-        put(row, 5, 5, s.actual, cen)
+        put(row, 4, 4, seen(s.indicator.target, s.target), cen)
+        put(row, 5, 5, seen(s.indicator.actual, s.actual), cen)
         put(row, 6, 6, s.weight if s.weight is not None else (s.indicator.weight.text or None), cen)
         put(row, 7, 7, s.score, dict(cen, num_format=SCORE))
         put(row, 8, 8, s.indicator.note.text, left)
@@ -208,6 +208,11 @@ DETAIL_HEADERS = (
 )
 
 
+def seen(cell: Cell, text: str) -> str:
+    """The scorer's display ``text`` of ``cell``, or '92%' for a percent-formatted 0.92 (as the clerk saw it)."""
+    return cell.shown if cell.percent_format else text
+
+
 def rule_text(rule: Optional[str]) -> str:
     """The rule's Chinese name, 未计分 for a row not scored (the English id stays in --json only);
     the summary's 指标明细 uses it too, so both workbooks name a rule alike."""
@@ -257,7 +262,7 @@ def write_detail_sheet(wb, fm: Formats, name: str, result: Result, profile: Prof
             loc = f"{sheet} 第{ind.row}行" if ind.row else sheet
         rows.append((
             loc, s.level1, s.level2, s.level3, KIND_NAMES.get(s.kind or "", "无法识别"),
-            s.target, s.actual, s.weight, s.score, s.self_score,
+            seen(ind.target, s.target), seen(ind.actual, s.actual), s.weight, s.score, s.self_score,
             (s.self_score - s.score) if s.self_score is not None and s.score is not None else None,
             rule_text(s.rule), s.explain(),
         ))
