@@ -117,16 +117,19 @@ def _rec(budget, executed, total=None, grade=None):
 
 
 def test_district_totals_pure():
-    recs = [_rec(100, 100, 90, "优"), _rec(None, 80), _rec(50, None), _rec(None, None), _rec(20, 10, 70, "中")]
+    recs = [_rec(100, 100, 90, "优"), _rec(None, 80), _rec(50, None), _rec(None, None), _rec(20, 10, 70, "中"),
+            _rec(0, 40)]  # a 0 budget would add its 40 alone, as a blank budget would
     t = A.district_totals(recs, PROFILE)
     # both amounts: 100/100 and 20/10 -> Σ120 / Σ110; 110 / 120 = 0.916666.. -> 0.9167
     assert (t["budget"], t["executed"], t["rate"]) == (Decimal(120), Decimal(110), Decimal("0.9167"))
     assert t["money_projects"] == 2
-    assert t["money_left_out"] == {"全年预算数缺失": 1, "全年执行数缺失": 1, "全年预算数和全年执行数均缺失": 1}
-    assert t["money_note"] == "1个项目全年预算数缺失、1个项目全年执行数缺失、1个项目全年预算数和全年执行数均缺失，未计入合计"
-    # mean of the two totals (90 + 70) / 2 = 80; three projects without a total are not zeros
-    assert (t["mean_total"], t["with_total"], t["without_total"]) == (Decimal("80.00"), 2, 3)
-    assert t["grades"] == {"优": 1, "良": 0, "中": 1, "差": 0, A.NO_GRADE: 3}
+    assert t["money_left_out"] == {"全年预算数缺失": 1, "全年预算数为0": 1, "全年执行数缺失": 1,
+                                   "全年预算数和全年执行数均缺失": 1}
+    assert t["money_note"] == ("1个项目全年预算数缺失、1个项目全年预算数为0、1个项目全年执行数缺失、"
+                               "1个项目全年预算数和全年执行数均缺失，未计入合计")
+    # mean of the two totals (90 + 70) / 2 = 80; four projects without a total are not zeros
+    assert (t["mean_total"], t["with_total"], t["without_total"]) == (Decimal("80.00"), 2, 4)
+    assert t["grades"] == {"优": 1, "良": 0, "中": 1, "差": 0, A.NO_GRADE: 4}
     empty = A.district_totals([])
     assert (empty["budget"], empty["rate"], empty["mean_total"], empty["money_note"]) == (0, None, None, "")
 

@@ -109,6 +109,7 @@ def summary_left_out(work):
     write_template(folder / "A.xlsx", data("嘉禾街道办事处", "A项目", (100, 100, 100)))
     write_template(folder / "B.xlsx", data("京溪街道办事处", "B项目", (100, None, 80)))
     write_template(folder / "D.xlsx", data("永平街道办事处", "D项目", (100, 100, 90), actual_sat=""))
+    write_template(folder / "E.xlsx", data("同和街道办事处", "E项目", (0, 0, 50)))  # a 0 budget: left out too
     out = work / "summary-left-out.xlsx"
     res = CliRunner().invoke(main, ["batch", str(folder), "-o", str(out), "--jobs", "1"])
     assert out.exists(), res.output
@@ -264,7 +265,8 @@ def test_values_and_formulas_survive_libreoffice(name, request, tmp_path):
 
 def test_left_out_totals_recalculate_as_cached(summary_left_out, tmp_path):
     """The hand arithmetic of the 合计 row, as LibreOffice recalculates it: A 100/100 and D 100/90
-    (blocked, both amounts) -> 200 / 190 / 0.95; B (no 全年预算数) adds to neither sum."""
+    (blocked, both amounts) -> 200 / 190 / 0.95; B (no 全年预算数) and E (全年预算数 0, 执行 50) add to
+    neither sum."""
     import openpyxl
 
     back = lo.convert(summary_left_out, "xlsx", tmp_path)

@@ -249,7 +249,7 @@ def test_an_amount_beyond_a_float_gives_error_cells_not_invalid_xml(tmp_path):
     assert "inf" not in xml.lower().replace("info", "")  # no <v>inf</v> / <v>INF</v> anywhere
     assert re.search(r'<c r="E2"[^>]* t="e"><f>1/0</f><v>#DIV/0!</v></c>', xml)  # the budget, as xlsxwriter writes inf
     # the totals row's cached value (SUMIFS over the rows with both amounts, issue #17)
-    assert '<f>SUMIFS(E2:E2,E2:E2,"&lt;&gt;",F2:F2,"&lt;&gt;")</f><v>#DIV/0!</v>' in xml
+    assert '<f>SUMIFS(E2:E2,E2:E2,"&lt;&gt;",F2:F2,"&lt;&gt;",E2:E2,"&lt;&gt;0")</f><v>#DIV/0!</v>' in xml
 
 
 def test_findings_columns_are_named_as_in_a_scored_workbook():

@@ -57,11 +57,16 @@ def money_totals(records) -> tuple:
     budget = executed = Decimal(0)
     for r in records:
         b, e = _amounts(r)
-        if b is not None and e is not None:
+        if _counted(b, e):
             budget += b
             executed += e
     rate = quantize(executed / budget, RATE_PLACES) if budget else None  # rounded as a project's rate
     return budget, executed, rate
+
+
+def _counted(b, e) -> bool:
+    """Both amounts, and a budget that is not 0 (a 0 budget would add its execution alone, as a blank does)."""
+    return b is not None and e is not None and b != 0
 
 
 def _amounts(rec: dict) -> tuple:
@@ -71,17 +76,20 @@ def _amounts(rec: dict) -> tuple:
 
 # why a project is left out of the money totals, in the order the note names them
 MISSING_BOTH, MISSING_BUDGET, MISSING_EXECUTED = "全年预算数和全年执行数均缺失", "全年预算数缺失", "全年执行数缺失"
+ZERO_BUDGET = "全年预算数为0"
 
 
 def money_coverage(records) -> tuple:
     """(projects counted in :func:`money_totals`, {reason: projects left out}) in a fixed reason order."""
-    counted, out = 0, {MISSING_BUDGET: 0, MISSING_EXECUTED: 0, MISSING_BOTH: 0}
+    counted, out = 0, {MISSING_BUDGET: 0, ZERO_BUDGET: 0, MISSING_EXECUTED: 0, MISSING_BOTH: 0}
     for r in records:
         b, e = _amounts(r)
-        if b is not None and e is not None:
+        if _counted(b, e):
             counted += 1
+        elif b is None:
+            out[MISSING_BOTH if e is None else MISSING_BUDGET] += 1
         else:
-            out[MISSING_BOTH if b is None and e is None else MISSING_BUDGET if b is None else MISSING_EXECUTED] += 1
+            out[MISSING_EXECUTED if e is None else ZERO_BUDGET] += 1
     return counted, {k: n for k, n in out.items() if n}
 
 

@@ -190,8 +190,9 @@ def _totals_row(w: _Writer, ws, records, row, last):
         L = col_letter(col(name))
         return f"{L}{first_excel}:{L}{max(last_excel, first_excel)}"
 
-    def both(name):  # SUM of ``name`` over the rows where both amounts are filled in
-        return f'=SUMIFS({rng(name)},{rng("全年预算数")},"<>",{rng("全年执行数")},"<>")'
+    def both(name):  # SUM of ``name`` over the rows with both amounts and a budget that is not 0
+        b = rng("全年预算数")
+        return f'=SUMIFS({rng(name)},{b},"<>",{rng("全年执行数")},"<>",{b},"<>0")'
 
     if not records:  # no data row: a formula over E2:E2 would refer to itself (a circular reference)
         for name in ("全年预算数", "全年执行数", "错误数", "提示数"):
