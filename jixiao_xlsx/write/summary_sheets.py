@@ -255,7 +255,7 @@ def _cells(values) -> list:
 def _write_chart_sheet(w: _Writer, ws, records, profile):
     ws.set_column(0, 0, 24)
     ws.set_column(1, 5, 11)
-    ws.set_column(6, 7, 13)
+    ws.set_column(6, 7, 21)  # 计入…的项目数: say what each aggregate covers
     grades = grade_table(records, profile)
     ws.write_string(0, 0, "等级分布", w.title)
     w.header(ws, 1, GRADE_TABLE_COLUMNS)
@@ -292,7 +292,8 @@ def _write_chart_sheet(w: _Writer, ws, records, profile):
     col_chart.set_title({"name": "等级分布"})
     col_chart.set_legend({"none": True})
     col_chart.set_y_axis({"name": "项目数", "min": 0})
-    ws.insert_chart(0, 7, col_chart, {"x_scale": 1.29})
+    left, right = len(UNIT_TABLE_COLUMNS) + 1, len(UNIT_TABLE_COLUMNS) + 10  # charts right of the tables
+    ws.insert_chart(0, left, col_chart, {"x_scale": 1.29})
 
     pie = w.wb.add_chart({"type": "pie"})
     pie.add_series({
@@ -303,13 +304,13 @@ def _write_chart_sheet(w: _Writer, ws, records, profile):
         "data_labels": {"percentage": True, "category": True},
     })  # fmt: skip
     pie.set_title({"name": "等级占比"})
-    ws.insert_chart(0, 16, pie, {"x_scale": 1.29})
+    ws.insert_chart(0, right, pie, {"x_scale": 1.29})
 
     if units:
         height = min(max(320, 80 + 24 * len(units)), 4000)
         for title, c, fmt_axis, col in (
-            ("各实施单位平均总分", 2, {"min": 0, "max": float(profile.total)}, 7),
-            ("各实施单位预算执行率", 5, {"min": 0, "num_format": "0%"}, 16),
+            ("各实施单位平均总分", 2, {"min": 0, "max": float(profile.total)}, left),
+            ("各实施单位预算执行率", 5, {"min": 0, "num_format": "0%"}, right),
         ):
             bar = w.wb.add_chart({"type": "bar"})
             bar.add_series({
