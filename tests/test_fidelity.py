@@ -150,3 +150,21 @@ def test_validation_options_mapping():
                                  "<formula1>填表说明!$A$1:$A$3</formula1></dataValidation>")
     opts = fidelity._validation(el)[4]
     assert opts["source"] == "=填表说明!$A$1:$A$3" and opts["dropdown"] is False  # showDropDown=1 hides it
+
+
+def test_overlong_prompt_is_cut_to_excels_limit_not_dropped(tmp_path):
+    import warnings
+
+    import xlsxwriter
+
+    el = fidelity._ET.fromstring(
+        f'<dataValidation type="decimal" operator="greaterThanOrEqual" promptTitle="{"标" * 40}" '
+        f'prompt="{"请" * 300}" sqref="B3"><formula1>0</formula1></dataValidation>')
+    r0, c0, r1, c1, opts = fidelity._validation(el)
+    assert len(opts["input_title"]) == 32 and len(opts["input_message"]) == 255  # Excel's limits
+    wb = xlsxwriter.Workbook(str(tmp_path / "v.xlsx"))
+    ws = wb.add_worksheet()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # xlsxwriter warns when it refuses one
+        assert ws.data_validation(r0, c0, r1, c1, dict(opts)) == 0
+    wb.close()

@@ -251,10 +251,10 @@ def _validation(el) -> Optional[tuple]:
             if v is None:
                 return None
             opts["value"] = v
-    for attr, key in (("promptTitle", "input_title"), ("prompt", "input_message"),
-                      ("errorTitle", "error_title"), ("error", "error_message")):  # fmt: skip
+    for attr, key, most in (("promptTitle", "input_title", 32), ("prompt", "input_message", 255),
+                            ("errorTitle", "error_title", 32), ("error", "error_message", 255)):  # fmt: skip
         if a.get(attr):
-            opts[key] = a.get(attr)
+            opts[key] = a.get(attr)[:most]  # Excel's limits (xlsxwriter refuses the validation beyond them)
     opts["show_input"] = a.get("showInputMessage") in ("1", "true")
     opts["show_error"] = a.get("showErrorMessage") in ("1", "true")
     opts["error_type"] = DV_ERROR_STYLES.get(a.get("errorStyle") or "stop", "stop")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from typing import Optional
 
 from .. import layout
@@ -316,11 +317,13 @@ def copy_sheet(wb, fm: Formats, sheet: Sheet, name: str, result: Result, extras:
             grow(r, v, extra_widths.get(c, 9))
         write_value(ws, fm, r, c, v, **dict(p))
 
-    for r0, c0, r1, c1, opts in (look.validations if look is not None else ()):
-        try:  # the clerk's dropdowns and input checks; one xlsxwriter refuses is left out, never fatal
-            ws.data_validation(r0, c0, r1, c1, dict(opts))
-        except Exception:  # noqa: BLE001
-            continue
+    with warnings.catch_warnings():  # xlsxwriter warns (to the clerk's console) about one it refuses
+        warnings.simplefilter("ignore")
+        for r0, c0, r1, c1, opts in (look.validations if look is not None else ()):
+            try:  # the clerk's dropdowns and input checks; one xlsxwriter refuses is left out, never fatal
+                ws.data_validation(r0, c0, r1, c1, dict(opts))
+            except Exception:  # noqa: BLE001
+                continue
 
     hidden_rows = getattr(sheet, "hidden_rows", None) or set()
     for r in sorted(set(hidden_rows) | {r for r, n in lines.items() if n > 1}):
