@@ -328,7 +328,7 @@ def test_types_merges_and_hidden_sheet_survive(written, out_xl):
     assert notes["A2"].value is True
     assert notes["D8"].value == -3.25
     assert "A5:B6" in {str(m) for m in notes.merged_cells.ranges}
-    assert notes["A9"].number_format == "0.00%"  # a percent stays a percent (95.5%, not 0.955)
+    assert notes["A9"].number_format == "0.0%"  # the percent format as the clerk set it (95.5%, not 0.955)
     assert notes.row_dimensions[10].hidden and notes["A10"].value == "隐藏行"
     assert "A1:K1" in {str(m) for m in out_xl[IND].merged_cells.ranges}
     assert "A1:D1" in {str(m) for m in out_xl[FUNDS].merged_cells.ranges}
