@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Optional
 from ..model import Cell, Indicator
 from .profile import Profile
 from .report import Out
-from .values import band_of, fmt, fmt_plain, norm_text, parse_date, quote, round2
+from .values import band_of, fmt, fmt_plain, norm_text, parse_date, parse_deadline, quote, round2
 
 if TYPE_CHECKING:
     from .indicators import _Row
@@ -37,8 +37,14 @@ def score_deadline(row: _Row, deadline, profile: Profile, out: Out, year: Option
             met = d <= deadline
         else:
             said = band_of(ind.actual.value, profile)
+            if said is None and not ind.target.blank and norm_text(ind.actual.value) == norm_text(ind.target.value):
+                said = profile.band("met")  # the target restated as the result (§6.2): 按期完成 / 按期完成
             if said is not None:
                 met = said.key == "met"
+            else:  # a deadline phrase as the result: 年底前完成, 12月底前
+                dl = parse_deadline(ind.actual.value, year, profile)
+                if dl is not None and dl.date is not None:
+                    met = dl.date <= deadline
     band_b = band_of(ind.band.value, profile) if not ind.band.blank else None
     if not ind.band.sheet and not ind.actual.blank and met is not None:
         band_b = said  # no 完成档次 column: a band phrase in 实际完成值 is the band

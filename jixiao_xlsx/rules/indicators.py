@@ -71,11 +71,18 @@ def score_indicator(ind: Indicator, profile: Profile, out: Out, year: Optional[i
     if l1 is not None and (l2 is None or l2 not in l1.level2):
         if ind.level2.blank:
             msg = f"二级指标未填写，请选择{'、'.join(l1.level2)}之一。"
-        elif l2 is None:
-            msg = f"二级指标“{quote(ind.level2.text)}”无法识别，请选择{'、'.join(l1.level2)}之一。"
+        elif l2 is None and profile.level1_by_name(l2_text) is None:
+            msg = None  # a name of the unit's own (a province's wording, 校园用户满意度): scored, with a hint
+            out.add("LEVEL2_UNLISTED", ind.level2,
+                    f"二级指标“{quote(ind.level2.text)}”不在评分规则的{l1.name}二级指标目录"
+                    f"（{'、'.join(l1.level2)}）中，已按所填名称计分；如为本地规范的名称，可不修改。",
+                    sheet=ind.level2.sheet or ind.level3.sheet)
+        elif l2 is None:  # a 一级 name in the 二级 column
+            msg = f"二级指标“{quote(ind.level2.text)}”是一级指标名称，请选择{'、'.join(l1.level2)}之一。"
         else:
             msg = f"二级指标“{l2}”不属于{l1.name}，请选择{'、'.join(l1.level2)}之一，或更正一级指标。"
-        out.add("LEVEL2_UNKNOWN", ind.level2, msg, sheet=ind.level2.sheet or ind.level3.sheet)
+        if msg is not None:
+            out.add("LEVEL2_UNKNOWN", ind.level2, msg, sheet=ind.level2.sheet or ind.level3.sheet)
     if ind.level3.blank:
         out.add("INDICATOR_NAME_MISSING", ind.level3, "该行已填写指标值，但三级指标名称为空，请填写三级指标名称。")
 
@@ -300,8 +307,14 @@ def _percent_value(q: Quantity, cell: Cell, label: str, percent_row: bool, profi
 def _reconcile(row: _Row, a: Quantity, b: Quantity, profile: Profile, out: Out) -> Optional[tuple[Decimal, Decimal, str]]:
     """Target and actual on one scale and unit (§2.3, §2.4), or None after UNIT_MISMATCH."""
     ind = row.ind
-    a, b = _fold_scale(a), _fold_scale(b)
     col = _unit_of_column(ind, profile)
+    a, b = _imply_base(a, b, col), _imply_base(b, a, col)
+    if not col and "%" not in (a.unit, b.unit):
+        amb = _ambiguous_scale(a, b)
+        if amb is not None:
+            _scale_ambiguous(ind, amb, out)
+            return None
+    a, b = _fold_scale(a), _fold_scale(b)
     percent_row = "%" in (a.unit, b.unit, col)
     A = _percent_value(a, ind.target, "年度指标值", percent_row, profile, out)
     B = _percent_value(b, ind.actual, "实际完成值", percent_row, profile, out)
@@ -338,6 +351,58 @@ def _fmt_quantity(x: Decimal, unit: str) -> str:
     return fmt_plain(x)
 
 
+def _imply_base(q: Quantity, other: Quantity, col: str) -> Quantity:
+    """A bare ``30.5万`` beside ``≤30万元`` (or under 计量单位 万元/元) is 30.5万元: the scale word is
+    the clerk's, the base unit is implied by the other side or the column (issue #13 item 3)."""
+    if q.unit not in ("万", "亿"):
+        return q
+    base = unit_scale(other.unit)[1] or unit_scale(col)[1]
+    if not base or base == "%":
+        return q
+    return q._replace(unit=q.unit + base)
+
+
+def _ratio_off(x: Decimal, y: Decimal) -> Decimal:
+    """How far x is from y as a factor (≥ 1)."""
+    r = x / y
+    return r if r >= 1 else 1 / r
+
+
+def _ambiguous_scale(a: Quantity, b: Quantity) -> Optional[tuple]:
+    """A side with no unit beside one with a scale (万, 万元, 亿人次), no 计量单位: read as the rules
+    say (it takes the other side's unit; a bare 万 is a plain number), unless reading it the other way
+    (in the base unit; or with the same 万) brings target and actual far closer together — then the
+    clerk's meaning is really unknown (``≤30万元`` / ``305000``; ``≥5万`` / ``4.8``). Returns
+    (which side has no unit, the other side's unit, its base, the number without a unit) or None."""
+    for q, o, side in ((a, b, "target"), (b, a, "actual")):
+        if q.unit or not o.unit or q.number <= 0 or o.number <= 0:
+            continue
+        scale, base = unit_scale(o.unit)
+        if scale == 1:
+            continue
+        if base:  # q takes o's unit, scale and all (the rule), or is meant in the base unit
+            literal, other = q.number / o.number, q.number / (o.number * scale)
+        else:  # o is a bare 1.2万 = 12000 (the rule), or q was meant in 万 too
+            literal, other = q.number / (o.number * scale), q.number / o.number
+        if _ratio_off(other, 1) < _ratio_off(literal, 1):
+            return side, o.unit, base, q.number
+    return None
+
+
+def _scale_ambiguous(ind: Indicator, amb: tuple, out: Out):
+    side, unit, base, number = amb
+    cell, other = (ind.target, ind.actual) if side == "target" else (ind.actual, ind.target)
+    label, olabel = ("年度指标值", "实际完成值") if side == "target" else ("实际完成值", "年度指标值")
+    n = fmt_plain(number)
+    if base:
+        readings, examples = f"“{n}{unit}”还是“{n}{base}”", f"“{n}{unit}”或“{n}{base}”"
+    else:
+        readings, examples = f"“{n}”还是“{n}{unit}”", f"“{n}{unit}”或不带“{unit}”的完整数字"
+    out.add("UNIT_SCALE_AMBIGUOUS", cell,
+            f"{label}“{quote(cell.text)}”没有单位，{olabel}“{quote(other.text)}”带“{unit}”，无法确定{label}是{readings}"
+            f"（两种读法得分相差悬殊，未计分）；请在{label}中写明单位，如{examples}。")
+
+
 def _fold_scale(q: Quantity) -> Quantity:
     """A bare ``1.2万`` is the number 12,000 (§2.4), not a unit the other side could inherit."""
     if q.unit in ("万", "亿"):  # a scale with no base unit (unit_scale gives base '')
@@ -356,7 +421,7 @@ def _unit_mismatch(ind: Indicator, ua: str, ub: str, out: Out, against_column=No
         return
     out.add("UNIT_MISMATCH", ind.actual,
             f"年度指标值（{ind.target.ref}）单位为“{ua}”，实际完成值（{ind.actual.ref}）单位为“{ub}”；"
-            f"请把实际完成值改为以“{ua}”为单位的数值。")
+            f"请把实际完成值改为以“{ua}”为单位的数值，或更正年度指标值的单位。")
 
 
 def _score_numeric(row: _Row, a: Quantity, profile: Profile, out: Out):

@@ -5,9 +5,11 @@ returns plain numbers; the grade and total are only filled in when no blocking e
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Optional
 
 from ..model import BudgetScore, Project, Result
+from . import cellerrors
 from .budget import RATE_PLACES, check_allocations, score_budget
 from .indicators import score_indicator
 from .profile import Profile
@@ -23,6 +25,17 @@ __all__ = ["evaluate", "KIND_ZH", "RATE_PLACES"]
 
 def evaluate(project: Project, profile: Profile) -> Result:
     """All checks and all scores for one project; see spec §8 for when the total stays empty."""
+    cleaned, errors = cellerrors.clean_project(project)
+    if errors is None:
+        return _evaluate(project, profile)
+    # error values (#DIV/0! …) are scored as empty cells, then named in place of what was said of them
+    r = _evaluate(cleaned, profile)
+    findings = cellerrors.report(r.findings, errors)  # (blocks where what it replaces blocked)
+    scores = cellerrors.restore_scores(r.indicators, project, cleaned)
+    return dataclasses.replace(r, project=project, indicators=scores, findings=findings)
+
+
+def _evaluate(project: Project, profile: Profile) -> Result:
     out = Out()
     out.items.extend(project.findings)
     year = _check_required(project, out)
