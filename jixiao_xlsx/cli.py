@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
+from typing import Optional
 
 import click
 
@@ -166,12 +168,29 @@ def main():
     """
 
 
-def _need_xlsx(target: Path, what: str) -> None:
-    """Every workbook this tool writes is .xlsx; another extension makes Excel/WPS warn or refuse."""
+def _need_xlsx(target: Path, what: str, source: Optional[Path] = None) -> None:
+    """Every workbook this tool writes is .xlsx; another extension makes Excel/WPS warn or refuse.
+    The name suggested is never ``source``'s own (the input must not be overwritten)."""
     if target.suffix.lower() != ".xlsx":
-        name = target.with_suffix(".xlsx").name if target.suffix else target.name + ".xlsx"
-        click.echo(f"用法错误：{what}文件名应以 .xlsx 结尾，如 {name}。", err=True)
+        fixed = target.with_suffix(".xlsx") if target.suffix else target.with_name(target.name + ".xlsx")
+        if source is not None and _same_file(fixed, source):
+            fixed = default_scored_path(source)
+        click.echo(f"用法错误：{what}文件名应以 .xlsx 结尾，如 {fixed.name}。", err=True)
         sys.exit(EXIT_USAGE)
+    if source is not None and _same_file(target, source):
+        click.echo(f"用法错误：输出文件 {target} 就是输入文件，不能覆盖输入文件；"
+                   f"请换一个输出文件名，如 {default_scored_path(source).name}。", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same file: by identity when both exist, else by resolved path (case-insensitive on Windows)."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+    except OSError:
+        return False
 
 
 @main.command()
@@ -258,7 +277,7 @@ def score(file, out, rules, as_json, debug):
     from .api import open_and_evaluate, write_scored_file
 
     if out:
-        _need_xlsx(Path(out), "评分工作簿")
+        _need_xlsx(Path(out), "评分工作簿", source=Path(file))
     profile = _profile(rules)
     out = Path(out) if out else default_scored_path(file)
     try:

@@ -75,6 +75,10 @@ CATALOGUE: dict[str, Code] = {
     "FORMULA_NOT_CALCULATED": _c(ERROR, False, "公式单元格没有计算结果（请用Excel/WPS打开并保存）"),
     "COLUMN_MISSING": _c(ERROR, True, "表头中缺少必需的列（如三级指标、分值）"),
     "SHEET_TOO_LARGE": _c(HINT, False, "工作表超出读取范围的部分未读取"),
+    # values and rules (issue #13, engineer "values"; docs/decisions.md)
+    "CELL_ERROR_VALUE": _c(ERROR, True, "单元格显示Excel错误值（#DIV/0!、#REF!、#NAME?等），按未填写处理（未填写不阻断的项也不阻断）"),
+    "LEVEL2_UNLISTED": _c(HINT, False, "二级指标不在评分规则的目录中（如省级规范名称、自设满意度类别），已按所填名称计分"),
+    "UNIT_SCALE_AMBIGUOUS": _c(ERROR, True, "一边带“万/亿”、另一边没有单位，按两种读法得分相差悬殊，无法确定"),
     # batch level (project additions)
     "DUPLICATE_PROJECT": _c(HINT, False, "批量汇总中两个文件报送了同一项目（单位、项目名称、年度相同）", "batch"),
     "SCORED_WRITE_FAILED": _c(ERROR, False, "批量汇总时该文件的评分工作簿未能写出", "batch"),

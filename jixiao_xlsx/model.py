@@ -281,11 +281,11 @@ class Result:
 
 
 def _year(cell: Cell):
-    """The evaluation year as a number when it reads as one (``2022年度`` → 2022), else the text typed."""
+    """The evaluation year as a number when it reads as one (``2022年度`` → 2022), else None: the JSON
+    ``year`` is a number or null, never text (a year that does not read is REQUIRED_FIELD_MISSING)."""
     from .rules.values import parse_year
 
-    y = parse_year(cell.value)
-    return y if y is not None else (cell.text or None)
+    return parse_year(cell.value)
 
 
 def _seen(cell: Cell, text: str) -> str:

@@ -110,6 +110,12 @@ CASES = {
     "COLUMN_MISSING": (lambda d: d.update({"indicator_headers": [h for h in _headers() if h != "分值"]}), None, None,
                        "绩效指标", None),
     "SHEET_TOO_LARGE": (lambda d: None, set_cell("填表说明", "A20005", "多余内容"), None, "填表说明", None),
+    # values and rules (issue #13): an error value as the reader hands it on (its text), an unlisted 二级,
+    # a bare 万 beside a number with no unit (≥1万 / 0.9: 0.9 or 0.9万?)
+    "CELL_ERROR_VALUE": (lambda d: ind(d, 0, 实际完成值="#NAME?"), None, None, "绩效指标", "G3"),
+    "LEVEL2_UNLISTED": (lambda d: ind(d, 9, 二级指标="党员群众满意度"), None, None, "绩效指标", "B12"),
+    "UNIT_SCALE_AMBIGUOUS": (lambda d: ind(d, 0, 年度指标值="≥1万", 计量单位=None, 实际完成值=0.9), None, None,
+                             "绩效指标", "G3"),
 }
 
 

@@ -57,7 +57,7 @@ def test_score_writes_default_name_and_keeps_input(jiahe):
 def test_score_refuses_to_overwrite_input(jiahe):
     before = digest(jiahe)
     r = run("score", jiahe, "-o", jiahe)
-    assert r.exit_code == 1 and "不能覆盖输入文件" in r.output
+    assert r.exit_code == 2 and "不能覆盖输入文件" in r.output  # a usage error (issue #13 item 19)
     assert digest(jiahe) == before
 
 

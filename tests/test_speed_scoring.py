@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 
 import pytest
 
-from jixiao_xlsx.rules import scoring as S
+from jixiao_xlsx.rules import indicators as S
 from jixiao_xlsx.rules import values as V
 from jixiao_xlsx.model import Cell, Indicator
 from jixiao_xlsx.rules.profile import bundled_profiles, load_profile, parse_profile
@@ -120,7 +120,7 @@ def test_weight_memo_gives_the_weight_and_findings_of_the_full_checks():
     for v in weights * 2:  # the second round meets the memo
         c = Cell(v, "绩效指标", "F3")
         ind = Indicator(*_cells("产出指标", "数量指标", "x", "≥1个", "1个"), weight=c)
-        got_out, want_out = S._Out(), S._Out()
+        got_out, want_out = S.Out(), S.Out()
         got, want = S._weight(ind, P, got_out), _weight_reference(c, P, want_out)
         assert (str(got), got_out.items) == (str(want), want_out.items), v
 

@@ -293,6 +293,8 @@ def _parse_text_quantity(value: str, profile, percent_format: bool) -> Optional[
     if not m:
         return None
     unit = rest[m.end():]
+    if "(" in unit or "[" in unit or "【" in unit:  # ≥90%（含）, 96%（抽样调查）: a note, not a unit
+        unit = _BRACKETED.sub("", unit)
     if op is None:  # suffix comparator after the unit: "5000人以上"
         op, unit2 = _split_suffix_only(unit, profile)
         unit = unit2
@@ -318,8 +320,13 @@ def _split_suffix_only(unit: str, profile) -> tuple[Optional[str], str]:
 
 
 def looks_like_range(value: Any) -> bool:
-    """``90%-110%``, ``3~5个``: a range target, out of scope (§1.1) and reported unparseable."""
-    return isinstance(value, str) and bool(_RANGE.search(norm(value)))
+    """``90%-110%``, ``3~5个``: a range target, out of scope (§1.1) and reported unparseable (a
+    bracketed note such as ``（1-12月）`` is not a range)."""
+    return isinstance(value, str) and bool(_RANGE.search(_BRACKETED.sub("", norm(value))))
+
+
+# a bracketed note after a value (after NFKC: full-width brackets are half-width)
+_BRACKETED = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]")
 
 
 def unit_scale(unit: str) -> tuple[Decimal, str]:
@@ -409,7 +416,7 @@ _DATE_FULL = re.compile(r"(\d{4})[年\-/.](\d{1,2})[月\-/.](\d{1,2})日?")
 _DATE_MD = re.compile(r"(\d{1,2})月(\d{1,2})日")
 _MONTH_END = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(?:底|末)")
 _YEAR_MONTH = re.compile(r"(\d{4})[年\-/.](\d{1,2})月?")
-_DONE = ("已完成", "完成", "完工", "竣工")
+_DONE = ("按期完成", "按时完成", "如期完成", "及时完成", "提前完成", "已完成", "完成", "完工", "竣工")  # longest first
 _BEFORE = ("之前完成", "前完成", "之前", "以前", "前")
 
 
