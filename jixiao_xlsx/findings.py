@@ -75,6 +75,11 @@ CATALOGUE: dict[str, Code] = {
     "FORMULA_NOT_CALCULATED": _c(ERROR, False, "公式单元格没有计算结果（请用Excel/WPS打开并保存）"),
     "COLUMN_MISSING": _c(ERROR, True, "表头中缺少必需的列（如三级指标、分值）"),
     "SHEET_TOO_LARGE": _c(HINT, False, "工作表超出读取范围的部分未读取"),
+    # readers (issue #13: rows that are not indicators, files that are not one self-evaluation)
+    "HIDDEN_ROW_SKIPPED": _c(HINT, False, "隐藏的指标行未计入评分（取消隐藏后才计分）"),
+    "NOT_APPLICABLE_SKIPPED": _c(HINT, False, "标注“不适用”且无分值的指标行不是指标，未计入评分"),
+    "MULTIPLE_PROJECTS": _c(HINT, False, "一个工作簿含多个项目的自评表，本次只核查其中一个（--sheet 指定）"),
+    "NOT_SELF_EVALUATION": _c(ERROR, True, "文件是绩效目标申报表等其他表格，不是绩效自评表", "refusal"),
     # batch level (project additions)
     "DUPLICATE_PROJECT": _c(HINT, False, "批量汇总中两个文件报送了同一项目（单位、项目名称、年度相同）", "batch"),
     "SCORED_WRITE_FAILED": _c(ERROR, False, "批量汇总时该文件的评分工作簿未能写出", "batch"),

@@ -12,6 +12,7 @@ from typing import Optional
 
 from .. import findings as F
 from .. import layout as L
+from . import rows as skip
 from .book import Book, Sheet, cell_ref
 from ..model import EMPTY, BudgetLine, Cell, Indicator, Project
 from ..rules.profile import Profile
@@ -367,7 +368,7 @@ def _read_funds(sheet: Sheet, hdr: tuple, blocks: list, project: Project, profil
     first_amount = min(amount_cols)
     end = min(_next_block(blocks, r0, sheet.nrows), r0 + 1 + 12, sheet.nrows)
     total_names, sources = _fund_names(profile)
-    lines = []
+    lines, line_rows = [], []
     for r in range(r0 + 1, end):
         label = None
         for c in range(first_amount):
@@ -382,10 +383,12 @@ def _read_funds(sheet: Sheet, hdr: tuple, blocks: list, project: Project, profil
         lab_cell = Cell(label[2], sheet.name, cell_ref(label[0], label[1])) if label else Cell(
             None, sheet.name, cell_ref(r, max(first_amount - 1, 0)))
         k = _LEADING_QIZHONG.sub("", key(label[2])) if label else ""
-        if k in total_names:
-            name, is_total = TOTAL_NAME, True
-        elif k in sources:
+        if k in sources:
             name, is_total = sources[k], False
+        elif skip.is_total_label(k, total_names):  # 年度资金总额, 项目资金总额, 资金合计 …
+            if any(l.is_total for l in lines):
+                continue  # a second total line is not a fund source
+            name, is_total = TOTAL_NAME, True
         elif not any(amount_like(a.value) for a in amounts):
             continue  # a stray label without money (e.g. '—', a note)
         else:
@@ -396,6 +399,13 @@ def _read_funds(sheet: Sheet, hdr: tuple, blocks: list, project: Project, profil
             project.execution_weight = _own(sheet, r, cols.get("weight"))
             project.execution_self_score = _own(sheet, r, cols.get("score"))
         lines.append(line)
+        line_rows.append(r)
+    if not any(l.is_total for l in lines):
+        skip.promote_total(lines)  # a total row under another wording: it sums the rows below
+        if lines and lines[0].is_total:
+            r = line_rows[0]
+            project.execution_weight = _own(sheet, r, cols.get("weight"))
+            project.execution_self_score = _own(sheet, r, cols.get("score"))
     # total row first (model contract), sources in form order
     project.funds = [l for l in lines if l.is_total][:1] + [l for l in lines if not l.is_total]
 
@@ -422,7 +432,10 @@ def _read_indicators(sheet: Sheet, hdr: tuple, blocks: list, project: Project, p
     value_cols = [cols.get(f) for f in ("target", "actual", "weight")]
     prev: Optional[Indicator] = None
     seen_l1, seen_l2 = {}, {}
+    hidden_rows, hidden, na_rows = getattr(sheet, "hidden_rows", ()), [], []
     for r in range(r0 + 1, min(end, sheet.nrows)):
+        if skip.continues_block(sheet, r, c3, value_cols):
+            continue  # the lower rows of an indicator merged over several rows: one indicator
         first_col, first = _first_text(sheet, r)
         fk = norm_label(first)[0].rstrip(":") if first else ""
         if fk in total_keys:
@@ -443,7 +456,10 @@ def _read_indicators(sheet: Sheet, hdr: tuple, blocks: list, project: Project, p
         level1, level2 = _spread(sheet, r, c1), _spread(sheet, r, c2)
         l1k = norm_label(level1.value)[0] if isinstance(level1.value, str) else ""
         l3k = norm_label(level3.value)[0] if isinstance(level3.value, str) else ""
-        if l1k in exec_keys or l3k in exec_keys:  # 预算执行率 as a table row: its 得分 is the execution self score
+        # 预算执行率 as a table row (in the 一级 column, or alone in the row): its 得分 is the execution
+        # self score; under a 一级/二级 such as 产出/数量 it is an indicator like any other (item 14)
+        if l1k in exec_keys or (l3k in exec_keys and (level1.blank or level1.ref == level3.ref)
+                                and (level2.blank or level2.ref == level3.ref)):
             if project.execution_self_score.blank:
                 project.execution_self_score = _own(sheet, r, cols.get("self_score"))
             if project.execution_weight.blank:
@@ -453,6 +469,12 @@ def _read_indicators(sheet: Sheet, hdr: tuple, blocks: list, project: Project, p
             for cell, seen in ((level1, seen_l1), (level2, seen_l2)):
                 if not cell.blank and norm_label(cell.value)[1] is not None:
                     seen.setdefault(norm(cell.value), cell)
+            continue
+        if r in hidden_rows:
+            hidden.append((r + 1, skip.name_of(level3)))
+            continue  # a hidden row is a cancelled indicator: left out, with a hint
+        if skip.not_applicable((level3, target, actual, _own(sheet, r, cols.get("band"))), weight):
+            na_rows.append((r + 1, skip.name_of(level3)))
             continue
         # logical unmerge of forms whose merged cells were split: a blank 一级/二级 continues the one above
         if prev is not None and level1.blank and c1 is not None and sheet.anchor(r, c1) == (r, c1):
@@ -471,5 +493,6 @@ def _read_indicators(sheet: Sheet, hdr: tuple, blocks: list, project: Project, p
         for cell, seen in ((level1, seen_l1), (level2, seen_l2)):
             if not cell.blank:
                 seen.setdefault(norm(cell.value), cell)
+    project.findings.extend(skip.skipped_findings(sheet.name, hidden, na_rows))
     project.level1_labels = list(seen_l1.values())
     project.level2_labels = list(seen_l2.values())

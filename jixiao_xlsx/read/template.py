@@ -13,6 +13,7 @@ from typing import Optional
 
 from .. import findings as F
 from .. import layout as L
+from . import rows
 from .book import Book, Sheet, cell_ref
 from ..model import ERROR, Allocation, BudgetLine, Cell, Finding, Indicator, Project
 from ..rules.profile import Profile
@@ -459,18 +460,20 @@ def _read_funds(sheet: Sheet, project: Project, profile: Profile) -> None:
         label = _label_cell(sheet, r, label_cols)
         amounts = sheet.row_cells(r, amount_cols, blank)
         key = row_label(label.value) if label is not None else ""
-        if key in totals:
-            if total is None:
-                total = BudgetLine(L.FUNDS_TOTAL_LABEL, label, *amounts, is_total=True)
-            continue
         if key in sources:
             lines.append(BudgetLine(sources[key], label, *amounts))
             continue
+        if rows.is_total_label(key, totals):  # 年度资金总额, 项目资金总额, 资金合计, 合计 …
+            if total is None:
+                total = BudgetLine(L.FUNDS_TOTAL_LABEL, label, *amounts, is_total=True)
+            continue  # a second total (a 合计 under the sources) is not a source either
         # Unknown label: keep it only when it carries an amount (a fund row under another name).
         if key and any(values.amount_like(a.value) for a in amounts):
             if key in TOTAL_WORDS or "执行率" in key or key.startswith(NOTE_PREFIXES):
                 continue
             lines.append(BudgetLine(str(label.value).strip(), label, *amounts))
+    if total is None:
+        lines = rows.promote_total(lines)  # a total row under another wording: it sums the rows below
     project.funds = ([total] if total else []) + lines
 
 
@@ -505,8 +508,19 @@ def _read_allocations(sheet: Sheet, project: Project, profile: Profile) -> list:
             continue
         if _one_merged_cell(sheet, r, row, present):
             continue
+        if (not label or rows.is_total_label(label)) and _total_line(recipient, note, planned, actual, out):
+            continue  # 合计 typed in 拨付对象 or 说明, or an unlabelled line adding up the rows above
         out.append(Allocation(purpose, recipient, planned, actual, note))
     return out
+
+
+def _total_line(recipient: Cell, note: Cell, planned: Cell, actual: Cell, above: list) -> bool:
+    """A 资金分配 line without a 用途 that totals the table: its label (合计, 小计, 总计 …) sits in
+    another column, or its amounts are the sums of the rows above."""
+    for cell in (recipient, note):
+        if not cell.blank and (row_label(cell.value) in TOTAL_WORDS or rows.is_total_label(row_label(cell.value))):
+            return True
+    return rows.sums_rows_above([planned, actual], [[a.planned, a.actual] for a in above])
 
 
 NOTE_PREFIXES = ("注:", "说明:", "备注:", "填表说明", "填报说明")  # compared after NFKC
@@ -568,9 +582,14 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
     present = [i for i, c in enumerate(col_list) if c is not None]  # positions of the columns found
     level1_labels, level2_labels, indicators = project.level1_labels, project.level2_labels, project.indicators
     execution_labels = profile.execution_row_labels
+    block_cols = (cols.get("年度指标值"), cols.get("实际完成值"), cols.get("分值"))
+    hidden_rows, na_rows = getattr(sheet, "hidden_rows", ()), []
+    hidden = []
     for r in range(_data_start(sheet, hr, cols.values()), sheet.nrows):
         if sheet.values_none(r, key_cols):
             continue  # an empty pre-formatted row: skip before building its cells
+        if rows.continues_block(sheet, r, cols.get("三级指标"), block_cols):
+            continue  # the lower rows of an indicator merged over several rows: one indicator
         row = sheet.row_cells(r, col_list, blank)
         l1, l2, l3, direction, target, unit, actual, band, weight, self_score, note = row  # L.IND_HEADERS
         values_blank = target.blank and actual.blank and weight.blank
@@ -583,7 +602,14 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
             continue  # '注：…' or a signature line below the table
         if isinstance(l3.value, str) and norm_header(l3.value) in _IND_HEADER_TEXTS:
             continue  # header repeated inside the table (pasted from a printed form)
-        if first_label is not None and l3.blank and _strip_weight(row_label(first_label.value)) in TOTAL_WORDS:
+        if first_label is not None and _strip_weight(row_label(first_label.value)) in TOTAL_WORDS and (
+                l3.blank or l3.ref == first_label.ref or _strip_weight(row_label(l3.value)) in TOTAL_WORDS):
+            continue  # a 合计/总分 row, its label possibly merged across the name columns
+        if r in hidden_rows:
+            hidden.append((r + 1, rows.name_of(l3)))
+            continue  # a hidden row is a cancelled indicator: left out, with a hint
+        if rows.not_applicable((l3, target, actual, band), weight):
+            na_rows.append((r + 1, rows.name_of(l3)))
             continue
         if not l1.blank and _strip_weight(row_label(l1.value)) in execution_labels:
             project.execution_weight = weight
@@ -604,3 +630,4 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
             prev2 = l2
             _first_of_its_text(l2, l2_seen, level2_labels)
         indicators.append(Indicator(l1, l2, l3, target, actual, weight, direction, unit, band, self_score, note, r + 1))
+    project.findings.extend(rows.skipped_findings(sheet.name, hidden, na_rows))
