@@ -110,7 +110,26 @@ CASES = {
     "COLUMN_MISSING": (lambda d: d.update({"indicator_headers": [h for h in _headers() if h != "分值"]}), None, None,
                        "绩效指标", None),
     "SHEET_TOO_LARGE": (lambda d: None, set_cell("填表说明", "A20005", "多余内容"), None, "填表说明", None),
+    # readers, issue #13
+    "HIDDEN_ROW_SKIPPED": (lambda d: d["indicators"].append(dict(d["indicators"][0], 三级指标="已取消")),
+                           lambda path: hide_row(path, "绩效指标", 13), None, "绩效指标", "A13"),
+    "NOT_APPLICABLE_SKIPPED": (lambda d: d["indicators"].append(dict(d["indicators"][0], 年度指标值="不适用",
+                                                                     实际完成值="不适用", 分值=None)),
+                               None, None, "绩效指标", "A13"),
+    "MULTIPLE_PROJECTS": (lambda d: None, lambda path: several_projects(path), None, "项目一", ""),
 }
+
+
+def hide_row(path, sheet, row):
+    wb = openpyxl.load_workbook(path)
+    wb[sheet].row_dimensions[row].hidden = True
+    wb.save(path)
+
+
+def several_projects(path):
+    from tests.support.official_forms import build_multi
+
+    build_multi(path, names=("项目一", "项目二"))
 
 
 def _headers():

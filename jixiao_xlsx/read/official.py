@@ -13,6 +13,7 @@ from typing import Optional
 from .. import findings as F
 from .. import layout as L
 from . import rows as skip
+from . import sheets
 from .book import Book, Sheet, cell_ref
 from ..model import EMPTY, BudgetLine, Cell, Indicator, Project
 from ..rules.profile import Profile
@@ -83,7 +84,7 @@ def _target_headers(profile: Profile) -> set:
 
 def looks_like_official(book: Book, profile: Profile) -> bool:
     """True when a sheet carries the form's title or its indicator table header."""
-    return _pick_sheet(book, profile) is not None
+    return _pick_sheet(book, profile) is not None or sheets.pick(book, profile)[1] is not None
 
 
 def _pick_sheet(book: Book, profile: Profile) -> Optional[tuple]:
@@ -182,15 +183,25 @@ def _known_labels(profile: Profile) -> set:
 # -- the reader -------------------------------------------------------------------------------
 
 
-def read(book: Book, profile: Profile) -> Project:
-    """Turn an official-form workbook into a :class:`Project` (layout 'official'); never raises on content."""
+def read(book: Book, profile: Profile, sheet_name: Optional[str] = None) -> Project:
+    """Turn an official-form workbook into a :class:`Project` (layout 'official'); never raises on content.
+
+    The form is read from the sheet :func:`sheets.pick` chooses (``sheet_name`` when given); info, goals
+    and funds come from the sheet holding the funds block when the form is split over two sheets."""
     project = Project(source=book.path, layout="official", allocations=None)
-    picked = _pick_sheet(book, profile)
-    if picked is None:
-        sheet = book.sheets[0] if book.sheets else None
-        idx = _Index(sheet) if sheet else None
+    ind_view, funds_view = sheets.pick(book, profile, sheet_name)
+    if ind_view is None and funds_view is None:
+        picked = _pick_sheet(book, profile) if sheet_name is None else None
+        if picked is None:
+            sheet = book.get(sheet_name) if sheet_name else (book.sheets[0] if book.sheets else None)
+            idx = _Index(sheet) if sheet else None
+        else:
+            sheet, idx = picked
+        ind_sheet, ind_idx = sheet, idx
     else:
-        sheet, idx = picked
+        main = funds_view if funds_view is not None else ind_view  # info, goals and funds
+        sheet, idx = main.sheet, main.idx
+        ind_sheet, ind_idx = (ind_view.sheet, ind_view.idx) if ind_view is not None else (sheet, idx)
     if sheet is None:
         project.findings.append(F.make(
             "SHEET_MISSING", None, "工作簿中没有工作表，请提交填写好的项目支出绩效自评表。"))
@@ -198,8 +209,9 @@ def read(book: Book, profile: Profile) -> Project:
     known = _known_labels(profile)
     _read_info(sheet, idx, project, known, profile)
     funds_hdr = _find_funds_header(idx, profile)
-    ind_hdr = _find_indicator_header(idx, profile)
-    blocks = _block_rows(idx, funds_hdr, ind_hdr, profile)
+    ind_hdr = _find_indicator_header(ind_idx, profile)
+    blocks = _block_rows(idx, funds_hdr, ind_hdr if ind_sheet is sheet else None, profile)
+    ind_blocks = blocks if ind_sheet is sheet else _block_rows(ind_idx, None, ind_hdr, profile)
     _read_goals(sheet, idx, project, known)
     if funds_hdr is None:
         project.findings.append(F.make(
@@ -216,7 +228,7 @@ def read(book: Book, profile: Profile) -> Project:
             "“年度指标值”“实际完成值”“分值”“得分”“偏差原因分析及改进措施”，其下每行一个三级指标，最后为“总分”行。",
             sheet=sheet.name))
     else:
-        _read_indicators(sheet, ind_hdr, blocks, project, profile)
+        _read_indicators(ind_sheet, ind_hdr, ind_blocks, project, profile)
     return project
 
 

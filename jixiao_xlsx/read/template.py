@@ -15,6 +15,7 @@ from .. import findings as F
 from .. import layout as L
 from . import rows
 from .book import Book, Sheet, cell_ref
+from .sheets import other_form_sheet
 from ..model import ERROR, Allocation, BudgetLine, Cell, Finding, Indicator, Project
 from ..rules.profile import Profile
 from ..rules import values
@@ -277,8 +278,9 @@ def _official_text(profile: Profile):
 
 
 def _content_role(sheet: Sheet, profile: Profile) -> Optional[str]:
-    """Which template sheet a renamed sheet is, judged from its header row or labels."""
-    if _is_official_sheet(sheet, profile):
+    """Which template sheet a renamed sheet is, judged from its header row or labels (never a sheet
+    named or titled as another table, such as a 申报表 or 执行监控 sheet of a budget-system export)."""
+    if _is_official_sheet(sheet, profile) or other_form_sheet(sheet):
         return None
     if find_header(sheet, IND_KEYS, profile, need=("三级指标",))[0] is not None:
         return L.IND_SHEET
@@ -356,7 +358,8 @@ def _column_missing(sheet: Sheet, hr: Optional[int], header: str, blocks: bool) 
         msg = f"“{sheet.name}”工作表中未找到表头行（应包含“{header}”等列名），请使用标准模板的表头，不要删除表头行。"
         ref = ""
     else:
-        msg = f"“{sheet.name}”工作表第{hr + 1}行表头中没有“{header}”列，请按标准模板补上该列。"
+        msg = (f"“{sheet.name}”工作表第{hr + 1}行表头中没有“{header}”列，请按标准模板补上该列"
+               f"（如果改过列名，请改回“{header}”）。")
         ref = cell_ref(hr, 0)
     return Finding(ERROR, "COLUMN_MISSING", sheet.name, ref, msg, blocks)
 
