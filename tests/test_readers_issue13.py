@@ -403,3 +403,37 @@ def test_template_workbook_is_one_project(tmp_path):
     p = _template(tmp_path)
     assert project_sheets(open_book(str(p)), P) == []
     assert "MULTIPLE_PROJECTS" not in codes(evaluate_file(str(p), P))
+
+
+# -- the same classes in the old .xls format (LibreOffice converts; one start for all) -------------
+
+
+@pytest.mark.soffice
+def test_xls_variants(tmp_path):
+    from tests.support import lo
+
+    if lo.soffice() is None:
+        pytest.skip("soffice (LibreOffice) is not installed: cannot write the .xls variants")
+    src = tmp_path / "src"
+    src.mkdir()
+    d = bb.data()
+    d["allocations"].append({"拨付对象": "合计", "计划金额": 100, "实际金额": 100})
+    d["indicators"].insert(6, bb._ind("效益指标", "经济效益指标", "经济效益", None, "不适用", "不适用", None))
+    books = {
+        "merged": _template(src, "merged.xlsx", edit=_merge_template(True)),
+        "rows": _template(src, "rows.xlsx", data=d, edit=lambda wb: wb["预算执行"].__setitem__("A3", "项目资金总额")),
+        "split": of.build_split(src / "split.xlsx"),
+        "multi": of.build_multi(src / "multi.xlsx", names=("消防培训", "社区服务"), indicators=(None, _multi_inds())),
+        "decl": of.build_declaration(src / "decl.xlsx"),
+    }
+    xls = dict(zip(books, lo.convert_many(list(books.values()), "xls", tmp_path / "xls")))
+    r = evaluate_file(str(xls["merged"]), P)
+    assert (r.total, len(r.project.indicators)) == (Decimal("100.00"), 10)
+    r = evaluate_file(str(xls["rows"]), P)
+    assert r.total == Decimal("100.00") and r.as_dict()["budget"]["adjusted"] == 100
+    assert "NOT_APPLICABLE_SKIPPED" in codes(r) and "ALLOCATION_MISMATCH" not in codes(r)
+    assert evaluate_file(str(xls["split"]), P).total == V1_TOTAL
+    assert project_sheets(open_book(str(xls["multi"])), P) == ["消防培训", "社区服务"]
+    assert evaluate_file(str(xls["multi"]), P, "社区服务").total == V1_TOTAL + 2
+    with pytest.raises(NotSelfEvaluation):
+        evaluate_file(str(xls["decl"]), P)
