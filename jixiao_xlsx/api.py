@@ -5,6 +5,8 @@ one workbook gets the same numbers and findings whichever command the user runs.
 """
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Optional
 
 from .read.book import Book, UnreadableFile, open_book
@@ -98,6 +100,30 @@ _PER_ROW_CODES = {
 }
 
 
+def _name_hidden_rows(result: Result) -> Result:
+    """A weight sum that includes a hidden indicator row says so: the clerk adds up the rows she sees."""
+    hidden = {row for f in result.findings if f.code == "HIDDEN_ROW_SCORED"
+              for row in map(int, re.findall(r"第(\d+)行", f.message))}
+    if not hidden:
+        return result
+    by_level1 = {}
+    for s in result.indicators:
+        if s.indicator.row in hidden:
+            w = "" if s.weight is None else f"，分值{s.weight.normalize():f}"
+            by_level1.setdefault(s.level1, []).append(f"第{s.indicator.row}行“{s.level3}”{w}")
+    out = []
+    for f in result.findings:
+        if f.code in ("WEIGHT_SUM_MISMATCH", "WEIGHT_TOTAL_MISMATCH"):
+            rows = [r for l1, rs in by_level1.items() if f.code == "WEIGHT_TOTAL_MISMATCH" or f.message.startswith(l1)
+                    for r in rs]
+            if rows:
+                f = dataclasses.replace(f, message=f.message.rstrip("。") + f"（合计含隐藏的{'、'.join(rows)}；"
+                                        "已取消的指标请删除该行）。")
+        out.append(f)
+    result.findings = out
+    return result
+
+
 def _one_finding_per_problem(result: Result) -> Result:
     missing = {}
     for f in result.findings:
@@ -122,7 +148,7 @@ def open_and_evaluate(path: str, profile: Optional[Profile] = None,
     profile = profile or load_profile()
     book = open_book(path)
     project = read_project(book, profile, sheet)
-    return book, _one_finding_per_problem(evaluate(project, profile))
+    return book, _name_hidden_rows(_one_finding_per_problem(evaluate(project, profile)))
 
 
 def write_scored_file(result: Result, out, profile: Optional[Profile] = None, book: Optional[Book] = None):

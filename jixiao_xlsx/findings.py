@@ -76,7 +76,7 @@ CATALOGUE: dict[str, Code] = {
     "COLUMN_MISSING": _c(ERROR, True, "表头中缺少必需的列（如三级指标、分值）"),
     "SHEET_TOO_LARGE": _c(HINT, False, "工作表超出读取范围的部分未读取"),
     # readers (issue #13: rows that are not indicators, files that are not one self-evaluation)
-    "HIDDEN_ROW_SKIPPED": _c(HINT, False, "隐藏的指标行未计入评分（取消隐藏后才计分）"),
+    "HIDDEN_ROW_SCORED": _c(HINT, False, "隐藏的指标行仍按指标计分（已取消的指标请删除该行）"),
     "NOT_APPLICABLE_SKIPPED": _c(HINT, False, "标注“不适用”且无分值的指标行不是指标，未计入评分"),
     "MULTIPLE_PROJECTS": _c(HINT, False, "一个工作簿含多个项目的自评表，本次只核查其中一个（--sheet 指定）"),
     "NOT_SELF_EVALUATION": _c(ERROR, True, "文件是绩效目标申报表等其他表格，不是绩效自评表", "refusal"),

@@ -111,7 +111,7 @@ CASES = {
                        "绩效指标", None),
     "SHEET_TOO_LARGE": (lambda d: None, set_cell("填表说明", "A20005", "多余内容"), None, "填表说明", None),
     # readers, issue #13
-    "HIDDEN_ROW_SKIPPED": (lambda d: d["indicators"].append(dict(d["indicators"][0], 三级指标="已取消")),
+    "HIDDEN_ROW_SCORED": (lambda d: d["indicators"].append(dict(d["indicators"][0], 三级指标="已取消")),
                            lambda path: hide_row(path, "绩效指标", 13), None, "绩效指标", "A13"),
     "NOT_APPLICABLE_SKIPPED": (lambda d: d["indicators"].append(dict(d["indicators"][0], 年度指标值="不适用",
                                                                      实际完成值="不适用", 分值=None)),

@@ -147,33 +147,43 @@ def test_official_funds_total_wordings(tmp_path, label):
     assert r.total == V1_TOTAL  # the execution score (10) still read from the total row
 
 
-# -- item 4: hidden rows ---------------------------------------------------------------------------
+# -- item 4: hidden rows (scored, and said so: docs/decisions.md) ------------------------------------
 
 
-def test_template_hidden_row_left_out_with_hint(tmp_path):
+def test_template_hidden_row_scored_and_named(tmp_path):
     d = bb.data()
-    d["indicators"].append(bb._ind("产出指标", "数量指标", "旧指标（已取消）", "正向", "≥5个", "0个", 10))
+    d["indicators"].append(bb._ind("产出指标", "数量指标", "旧指标（已取消）", "正向", "≥5个", "0个", 10, note="已取消"))
 
     def edit(wb):
         wb["绩效指标"].row_dimensions[13].hidden = True
     r = evaluate_file(str(_template(tmp_path, data=d, edit=edit)), P)
-    assert r.total == Decimal("100.00") and len(r.project.indicators) == 10
-    hint = [f for f in r.findings if f.code == "HIDDEN_ROW_SKIPPED"]
-    assert len(hint) == 1 and hint[0].severity == "提示"
+    assert len(r.project.indicators) == 11  # the hidden row counts, as before (tests/test_hostile 31_hidden_rows)
+    hint = [f for f in r.findings if f.code == "HIDDEN_ROW_SCORED"]
+    assert len(hint) == 1 and hint[0].severity == "提示" and hint[0].cell == "A13"
     assert "第13行" in hint[0].message and "旧指标（已取消）" in hint[0].message and "隐藏" in hint[0].message
-    assert "WEIGHT_SUM_MISMATCH" not in codes(r) and "DEVIATION_REASON_MISSING" not in codes(r)
+    total = [f for f in r.findings if f.code == "WEIGHT_SUM_MISMATCH"]
+    # 产出 8+8+8+8+9+9 = 50 plus the hidden 10 = 60: the message names the hidden row the clerk cannot see
+    assert len(total) == 1 and "合计60" in total[0].message and "隐藏的第13行“旧指标（已取消）”，分值10" in total[0].message
 
 
-def test_official_hidden_row_left_out_with_hint(tmp_path):
+def test_template_hidden_row_within_weights_only_hinted(tmp_path):
+    r = evaluate_file(str(_template(tmp_path, edit=lambda wb: setattr(wb["绩效指标"].row_dimensions[5], "hidden", True))), P)
+    assert r.total == Decimal("100.00")
+    assert [f.code for f in r.findings if f.code.startswith("HIDDEN")] == ["HIDDEN_ROW_SCORED"]
+    assert "WEIGHT_SUM_MISMATCH" not in codes(r)
+
+
+def test_official_hidden_row_scored_and_named(tmp_path):
     inds = list(of.V1_INDICATORS)
-    inds.insert(2, ("产出指标", "数量指标", "已取消指标", "≥5个", "0个", 10, 0, None))  # row 14
+    inds.insert(2, ("产出指标", "数量指标", "已取消指标", "≥5个", "0个", 10, 0, "已取消"))  # row 14
 
     def edit(ws):
         ws.row_dimensions[14].hidden = True
     r = evaluate_file(str(_official(tmp_path, indicators=inds, edit=edit)), P)
-    assert r.total == V1_TOTAL
-    hint = [f for f in r.findings if f.code == "HIDDEN_ROW_SKIPPED"]
+    assert len(r.project.indicators) == 8
+    hint = [f for f in r.findings if f.code == "HIDDEN_ROW_SCORED"]
     assert hint and "第14行" in hint[0].message and "已取消指标" in hint[0].message
+    assert any("隐藏的第14行" in f.message for f in r.findings if f.code == "WEIGHT_SUM_MISMATCH")
 
 
 # -- item 5: an allocation total labelled in another column ----------------------------------------

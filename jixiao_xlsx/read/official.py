@@ -483,8 +483,7 @@ def _read_indicators(sheet: Sheet, hdr: tuple, blocks: list, project: Project, p
                     seen.setdefault(norm(cell.value), cell)
             continue
         if r in hidden_rows:
-            hidden.append((r + 1, skip.name_of(level3)))
-            continue  # a hidden row is a cancelled indicator: left out, with a hint
+            hidden.append((r + 1, skip.name_of(level3)))  # scored like any row, and said so in a hint
         if skip.not_applicable((level3, target, actual, _own(sheet, r, cols.get("band"))), weight):
             na_rows.append((r + 1, skip.name_of(level3)))
             continue

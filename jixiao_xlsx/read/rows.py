@@ -54,7 +54,7 @@ def not_applicable(cells: Iterable[Cell], weight: Cell) -> bool:
 
 
 def skipped_rows_hint(code: str, sheet_name: str, rows: list, what: str) -> Optional[Finding]:
-    """One hint for the rows of a table the reader left out (``rows``: [(1-based row, name)])."""
+    """One hint about some rows of a table (``rows``: [(1-based row, name)])."""
     if not rows:
         return None
     shown = "、".join(f"第{r}行" + (f"“{n}”" if n else "") for r, n in rows[:10])
@@ -146,15 +146,15 @@ def sums_rows_above(amounts: list, above: list) -> bool:
     return compared > 0
 
 
-HIDDEN_WHAT = ("为隐藏行，未计入评分（看不见的行不评分）；如该指标仍有效，请取消隐藏；"
-               "如已取消，请删除该行。")
+HIDDEN_WHAT = ("是隐藏行，仍按指标计分（分值计入合计）；如该指标已取消，请删除该行，不要只隐藏；"
+               "如仍有效，请取消隐藏后核对。")
 NA_WHAT = "标注为“不适用”且无分值，不是本项目的指标，未计入评分。"
 
 
 def skipped_findings(sheet_name: str, hidden: list, na_rows: list) -> list:
-    """The hints for the indicator rows a reader left out: hidden rows, rows marked 不适用."""
+    """The hints about indicator rows: hidden rows (scored), rows marked 不适用 (left out)."""
     out = []
-    for code, found, what in (("HIDDEN_ROW_SKIPPED", hidden, HIDDEN_WHAT), ("NOT_APPLICABLE_SKIPPED", na_rows, NA_WHAT)):
+    for code, found, what in (("HIDDEN_ROW_SCORED", hidden, HIDDEN_WHAT), ("NOT_APPLICABLE_SKIPPED", na_rows, NA_WHAT)):
         f = skipped_rows_hint(code, sheet_name, found, what)
         if f is not None:
             out.append(f)
