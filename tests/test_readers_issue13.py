@@ -447,3 +447,12 @@ def test_xls_variants(tmp_path):
     assert evaluate_file(str(xls["multi"]), P, "社区服务").total == V1_TOTAL + 2
     with pytest.raises(NotSelfEvaluation):
         evaluate_file(str(xls["decl"]), P)
+
+
+def test_two_equal_sources_without_total_are_not_a_total(tmp_path):
+    """当年财政拨款 50 and 上年结转资金 50 with no total row: 50 = 50, but a known source is never the total."""
+    d = bb.data()
+    d["funds"] = {"年度资金总额": (None, None, None), "当年财政拨款": (50, 50, 50), "上年结转资金": (50, 50, 50),
+                  "其他资金": (None, None, None)}
+    r = evaluate_file(str(_template(tmp_path, data=d)), P)
+    assert r.as_dict()["budget"]["adjusted"] == 100 and "FUNDS_TOTAL_DERIVED" in codes(r)

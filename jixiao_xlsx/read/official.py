@@ -413,7 +413,7 @@ def _read_funds(sheet: Sheet, hdr: tuple, blocks: list, project: Project, profil
         lines.append(line)
         line_rows.append(r)
     if not any(l.is_total for l in lines):
-        skip.promote_total(lines)  # a total row under another wording: it sums the rows below
+        skip.promote_total(lines, set(sources.values()))  # a total row under another wording: it sums the rows below
         if lines and lines[0].is_total:
             r = line_rows[0]
             project.execution_weight = _own(sheet, r, cols.get("weight"))

@@ -113,11 +113,12 @@ def sums_rows_below(first, rest: list) -> bool:
     return compared > 0
 
 
-def promote_total(lines: list) -> list:
+def promote_total(lines: list, sources: Iterable[str] = ()) -> list:
     """``lines`` (BudgetLines in sheet order, none marked total) with the first one turned into the
-    total row when its amounts are the sum of the lines below it (a total row under a label not
-    recognised by its wording)."""
-    if len(lines) >= 2 and not any(l.is_total for l in lines) and sums_rows_below(lines[0], lines[1:]):
+    total row when its label is not a known fund source (``sources``: canonical names) and its amounts
+    are the sum of the lines below it (a total row under a label not recognised by its wording)."""
+    if (len(lines) >= 2 and not any(l.is_total for l in lines) and lines[0].name not in set(sources)
+            and sums_rows_below(lines[0], lines[1:])):
         first = lines[0]
         first.is_total = True
         first.name = "年度资金总额"

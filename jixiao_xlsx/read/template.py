@@ -423,7 +423,7 @@ def _read_funds(sheet: Sheet, project: Project, profile: Profile) -> None:
                 continue
             lines.append(BudgetLine(str(label.value).strip(), label, *amounts))
     if total is None:
-        lines = rows.promote_total(lines)  # a total row under another wording: it sums the rows below
+        lines = rows.promote_total(lines, set(sources.values()))  # a total row under another wording: it sums the rows below
     project.funds = ([total] if total else []) + lines
 
 
