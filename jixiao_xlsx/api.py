@@ -5,6 +5,8 @@ one workbook gets the same numbers and findings whichever command the user runs.
 """
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Optional
 
 from .read.book import Book, UnreadableFile, open_book
@@ -13,36 +15,140 @@ from .rules.profile import Profile, load_profile
 from .rules.scoring import evaluate
 
 
-def read_project(book: Book, profile: Profile) -> Project:
-    """Recognise the layout of ``book`` (project template or official national form) and read it."""
+def read_project(book: Book, profile: Profile, sheet: Optional[str] = None) -> Project:
+    """Recognise the layout of ``book`` (project template or official national form) and read it.
+
+    ``sheet``: the project sheet to read in a workbook holding several (see :func:`project_sheets`);
+    without it such a workbook is read from its first project sheet, with a hint naming the others.
+    Raises :class:`UnreadableFile` (:class:`~jixiao_xlsx.read.sheets.NotSelfEvaluation` for a
+    绩效目标申报表) when the workbook holds no self-evaluation.
+    """
     from .read import official as read_official
+    from .read import sheets as read_sheets
     from .read import template as read_template
 
-    if read_template.looks_like_template(book, profile):
+    if sheet is not None:
+        many = project_sheets(book, profile)
+        if sheet not in many:
+            where = f"本工作簿中的项目工作表有：{'、'.join(many)}" if many else "本工作簿只含一个项目，不用 --sheet 即可"
+            raise UnreadableFile(f"工作簿中没有名为“{sheet}”的项目自评表工作表；{where}。")
+        project = read_official.read(book, profile, sheet)
+    elif read_template.looks_like_template(book, profile):
         project = read_template.read(book, profile)
+        if _info_sheet_missing(project) and read_sheets.split_form(book, profile):
+            project = read_official.read(book, profile)  # the national form split over two sheets
     elif read_official.looks_like_official(book, profile):
         project = read_official.read(book, profile)
+        many = read_sheets.project_sheets(book, profile)
+        if len(many) > 1:
+            project.findings.insert(0, _several_projects(many))
     else:
+        _refuse_declaration(book, profile)
         raise UnreadableFile(
             "未找到绩效自评内容：工作簿中既没有“绩效指标”等模板工作表，也没有“项目支出绩效自评表”格式的表格。"
             "请在区财政局下发的标准模板中填写后提交（空白模板可用 jixiao template 生成）。"
         )
+    if all(i.actual.blank for i in project.indicators):
+        _refuse_declaration(book, profile)  # no 实际完成值 anywhere: perhaps the declaration form
     # what the file itself told us (trimmed sheets, formulas without values) comes first
     project.findings[:0] = getattr(book, "findings", [])
     return project
 
 
-def evaluate_file(path: str, profile: Optional[Profile] = None) -> Result:
+def project_sheets(book: Book, profile: Profile) -> list:
+    """Names of the sheets that each hold a whole self-evaluation (one project each): more than one
+    when a budget system exported a unit's projects into one workbook."""
+    from .read import sheets as read_sheets
+
+    return [s.name for s in read_sheets.project_sheets(book, profile)]
+
+
+def _info_sheet_missing(project: Project) -> bool:
+    from . import layout as L
+
+    return any(f.code == "SHEET_MISSING" and f.sheet == L.INFO_SHEET for f in project.findings)
+
+
+def _refuse_declaration(book: Book, profile: Profile) -> None:
+    from .read import sheets as read_sheets
+
+    title = read_sheets.declaration(book, profile)
+    if title is not None:
+        raise read_sheets.refuse_declaration(title)
+
+
+def _several_projects(sheets: list):
+    from . import findings as F
+
+    names = "、".join(f"“{s.name}”" for s in sheets[:8]) + (f"等{len(sheets)}个" if len(sheets) > 8 else "")
+    return F.make(
+        "MULTIPLE_PROJECTS", None,
+        f"本工作簿含{len(sheets)}个项目的自评表（工作表{names}），本次只核查第一个“{sheets[0].name}”；"
+        f"其他项目请加 --sheet 工作表名 逐个核查，或用 jixiao batch 一次汇总全部项目。",
+        sheet=sheets[0].name)
+
+
+# A column missing from the header leaves every row's cell of that column blank and unaddressed: the
+# scorer would add one finding per row for it. The COLUMN_MISSING finding is the one problem to report.
+_PER_ROW_CODES = {
+    "实际完成值": ("ACTUAL_MISSING",),
+    "年度指标值": ("TARGET_MISSING",),
+    "分值": ("WEIGHT_INVALID",),
+    "三级指标": ("INDICATOR_NAME_MISSING",),
+    "一级指标": ("LEVEL1_UNKNOWN",),
+    "二级指标": ("LEVEL2_UNKNOWN",),
+}
+
+
+def _name_hidden_rows(result: Result) -> Result:
+    """A weight sum that includes a hidden indicator row says so: the clerk adds up the rows she sees."""
+    hidden = {row for f in result.findings if f.code == "HIDDEN_ROW_SCORED"
+              for row in map(int, re.findall(r"第(\d+)行", f.message))}
+    if not hidden:
+        return result
+    by_level1 = {}
+    for s in result.indicators:
+        if s.indicator.row in hidden:
+            w = "" if s.weight is None else f"，分值{s.weight.normalize():f}"
+            by_level1.setdefault(s.level1, []).append(f"第{s.indicator.row}行“{s.level3}”{w}")
+    out = []
+    for f in result.findings:
+        if f.code in ("WEIGHT_SUM_MISMATCH", "WEIGHT_TOTAL_MISMATCH"):
+            rows = [r for l1, rs in by_level1.items() if f.code == "WEIGHT_TOTAL_MISMATCH" or f.message.startswith(l1)
+                    for r in rs]
+            if rows:
+                f = dataclasses.replace(f, message=f.message.rstrip("。") + f"（合计含隐藏的{'、'.join(rows)}；"
+                                        "已取消的指标请删除该行）。")
+        out.append(f)
+    result.findings = out
+    return result
+
+
+def _one_finding_per_problem(result: Result) -> Result:
+    missing = {}
+    for f in result.findings:
+        if f.code == "COLUMN_MISSING":
+            for header, codes in _PER_ROW_CODES.items():
+                if f"“{header}”列" in f.message:
+                    missing.setdefault(f.sheet, set()).update(codes)
+    if missing:
+        result.findings = [f for f in result.findings
+                           if not (f.cell == "" and f.code in missing.get(f.sheet, ()))]
+    return result
+
+
+def evaluate_file(path: str, profile: Optional[Profile] = None, sheet: Optional[str] = None) -> Result:
     """Read and score one workbook. Raises :class:`UnreadableFile` when it is not a usable workbook."""
-    return open_and_evaluate(path, profile)[1]
+    return open_and_evaluate(path, profile, sheet)[1]
 
 
-def open_and_evaluate(path: str, profile: Optional[Profile] = None) -> tuple[Book, Result]:
+def open_and_evaluate(path: str, profile: Optional[Profile] = None,
+                      sheet: Optional[str] = None) -> tuple[Book, Result]:
     """Like :func:`evaluate_file`, also returning the Book so a writer need not read the file again."""
     profile = profile or load_profile()
     book = open_book(path)
-    project = read_project(book, profile)
-    return book, evaluate(project, profile)
+    project = read_project(book, profile, sheet)
+    return book, _name_hidden_rows(_one_finding_per_problem(evaluate(project, profile)))
 
 
 def write_scored_file(result: Result, out, profile: Optional[Profile] = None, book: Optional[Book] = None):

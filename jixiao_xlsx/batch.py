@@ -216,6 +216,9 @@ def score_one(task) -> dict:
             book, result = api.open_and_evaluate(path, _PROFILE)
         else:
             book, result = None, api.evaluate_file(path, _PROFILE)
+        many = _project_sheets(result)
+        if many:  # several projects, one per sheet: a record each (issue #13 item 17)
+            return _score_sheets(path, out, many)
     except UnreadableFile as e:
         return {"file": path, "error": e.reason, "traceback": None}
     except (KeyboardInterrupt, SystemExit):
@@ -233,6 +236,40 @@ def score_one(task) -> dict:
     if out and not result.blocked:
         rec.update(_write_scored(result, book, out))
     return rec
+
+
+def _project_sheets(result) -> list:
+    """The project sheets of a workbook that holds several (its MULTIPLE_PROJECTS hint), else []."""
+    if not any(f.code == "MULTIPLE_PROJECTS" for f in result.findings):
+        return []
+    from . import api
+    from .read.book import open_book
+
+    return api.project_sheets(open_book(result.project.source), _PROFILE)
+
+
+def _score_sheets(path, out, names: list) -> dict:
+    """One record per project sheet, its source named ``file（工作表）``; the first record carries the
+    others under ``"more"`` (score_files hands them on one by one)."""
+    from . import api
+    from .write.output import derived_name
+
+    recs = []
+    for name in names:
+        book, result = api.open_and_evaluate(path, _PROFILE, name)
+        source = f"{path}（工作表“{name}”）"
+        rec = {"file": source, "result": result.as_dict(), "errors": result.errors, "hints": result.hints,
+               "scored_error": None, "sheet": name}
+        rec["result"]["file"] = source
+        rec["result"]["sheet"] = name
+        if out and not result.blocked:
+            stem = Path(out).name.removesuffix(".scored.xlsx")
+            rec.update(_write_scored(result, book, str(Path(out).with_name(derived_name(f"{stem}-{name}", ".scored.xlsx")))))
+        recs.append(rec)
+    first = recs[0]
+    first["first_sheet"] = True
+    first["more"] = recs[1:]
+    return first
 
 
 def _write_scored(result, book, out) -> dict:
@@ -411,13 +448,13 @@ def score_files(
     profile = profile or load_profile()
     run = BatchRun(files=plan.files, records=[], unreadable=[], skipped=plan.skipped, jobs=plan.jobs)
     total = len(plan.tasks)
-    for i, rec in enumerate(_iter_results(plan.tasks, profile, plan.jobs), 1):
+    for i, rec in _each_record(_iter_results(plan.tasks, profile, plan.jobs)):
         if "error" in rec:
             run.unreadable.append((rec["file"], rec["error"]))
             if rec.get("traceback"):
                 run.tracebacks[rec["file"]] = rec["traceback"]
         else:
-            run.scored += 1
+            run.scored += "sheet" not in rec or rec.get("first_sheet", False)  # files, not project sheets
             run.with_errors += bool(rec["errors"] or rec.get("scored_error"))
             if on_record is None:
                 run.records.append(rec)
@@ -426,6 +463,15 @@ def score_files(
         if progress:
             progress(i, total, rec["file"])
     return run
+
+
+def _each_record(results):
+    """(file number, record) for every record, a workbook of several projects giving one per sheet."""
+    for i, rec in enumerate(results, 1):
+        more = rec.pop("more", ())
+        yield i, rec
+        for r in more:
+            yield i, r
 
 
 def run_batch(

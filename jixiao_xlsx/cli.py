@@ -220,14 +220,16 @@ def template(out, force, rules, debug):
 @click.argument("file", type=click.Path(dir_okay=False))
 @rules_option
 @click.option("--json", "as_json", is_flag=True, help="以JSON输出结果。")
+@click.option("--sheet", "sheet", default=None, metavar="工作表名",
+              help="工作簿含多个项目（每个工作表一个）时，只核查/评分该工作表的项目。")
 @debug_option
-def check(file, rules, as_json, debug):
+def check(file, rules, as_json, sheet, debug):
     """核查一个自评工作簿，列出全部问题（错误/提示）。"""
     from .api import evaluate_file
 
     profile = _profile(rules)
     try:
-        result = evaluate_file(file, profile)
+        result = evaluate_file(file, profile, sheet)
     except UnreadableFile as e:
         _unreadable(file, e, as_json)
         sys.exit(EXIT_FINDINGS)
@@ -242,7 +244,8 @@ def check(file, rules, as_json, debug):
 
 def _unreadable(file, e, as_json):
     if as_json:
-        click.echo(_json({"file": str(file), "error": e.reason}))
+        code = getattr(e, "code", None)  # a refusal with a catalogue code (NOT_SELF_EVALUATION)
+        click.echo(_json({"file": str(file), "error": e.reason, **({"code": code} if code else {})}))
     else:
         click.echo(f"{file}：{e.reason}", err=True)
 
@@ -259,11 +262,12 @@ def _print_findings(file, result):
         click.echo(f"……另有 {rest} 项未显示；全部问题见评分工作簿的“问题清单”，或用 --json 输出。")
 
 
-def default_scored_path(file) -> Path:
+def default_scored_path(file, sheet=None) -> Path:
     from .write.output import derived_name
 
     p = Path(file)
-    return p.with_name(derived_name(p.stem, ".scored.xlsx"))
+    stem = f"{p.stem}-{sheet}" if sheet else p.stem  # one scored workbook per project sheet
+    return p.with_name(derived_name(stem, ".scored.xlsx"))
 
 
 @main.command()
@@ -271,17 +275,19 @@ def default_scored_path(file) -> Path:
 @click.option("-o", "--output", "out", default=None, metavar="OUT.xlsx", help="评分工作簿路径，默认为 <原文件名>.scored.xlsx。")
 @rules_option
 @click.option("--json", "as_json", is_flag=True, help="把评分结果以JSON输出到标准输出。")
+@click.option("--sheet", "sheet", default=None, metavar="工作表名",
+              help="工作簿含多个项目（每个工作表一个）时，只核查/评分该工作表的项目。")
 @debug_option
-def score(file, out, rules, as_json, debug):
+def score(file, out, rules, as_json, sheet, debug):
     """评分一个自评工作簿，写出评分工作簿（不修改原文件）。"""
     from .api import open_and_evaluate, write_scored_file
 
     if out:
         _need_xlsx(Path(out), "评分工作簿", source=Path(file))
     profile = _profile(rules)
-    out = Path(out) if out else default_scored_path(file)
+    out = Path(out) if out else default_scored_path(file, sheet)
     try:
-        book, result = open_and_evaluate(file, profile)
+        book, result = open_and_evaluate(file, profile, sheet)
         written = None
         if not result.blocked:
             written = write_scored_file(result, out, profile, book)

@@ -79,6 +79,12 @@ CATALOGUE: dict[str, Code] = {
     "CELL_ERROR_VALUE": _c(ERROR, True, "单元格显示Excel错误值（#DIV/0!、#REF!、#NAME?等），按未填写处理（未填写不阻断的项也不阻断）"),
     "LEVEL2_UNLISTED": _c(HINT, False, "二级指标不在评分规则的目录中（如省级规范名称、自设满意度类别），已按所填名称计分"),
     "UNIT_SCALE_AMBIGUOUS": _c(ERROR, True, "一边带“万/亿”、另一边没有单位，按两种读法得分相差悬殊，无法确定"),
+
+    # readers (issue #13: rows that are not indicators, files that are not one self-evaluation)
+    "HIDDEN_ROW_SCORED": _c(HINT, False, "隐藏的指标行仍按指标计分（已取消的指标请删除该行）"),
+    "NOT_APPLICABLE_SKIPPED": _c(HINT, False, "标注“不适用”且无分值的指标行不是指标，未计入评分"),
+    "MULTIPLE_PROJECTS": _c(HINT, False, "一个工作簿含多个项目的自评表，本次只核查其中一个（--sheet 指定）"),
+    "NOT_SELF_EVALUATION": _c(ERROR, True, "文件是绩效目标申报表等其他表格，不是绩效自评表", "refusal"),
     # batch level (project additions)
     "DUPLICATE_PROJECT": _c(HINT, False, "批量汇总中两个文件报送了同一项目（单位、项目名称、年度相同）", "batch"),
     "SCORED_WRITE_FAILED": _c(ERROR, False, "批量汇总时该文件的评分工作簿未能写出", "batch"),

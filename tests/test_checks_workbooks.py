@@ -116,7 +116,27 @@ CASES = {
     "LEVEL2_UNLISTED": (lambda d: ind(d, 9, 二级指标="党员群众满意度"), None, None, "绩效指标", "B12"),
     "UNIT_SCALE_AMBIGUOUS": (lambda d: ind(d, 0, 年度指标值="≥1万", 计量单位=None, 实际完成值=0.9), None, None,
                              "绩效指标", "G3"),
+
+    # readers, issue #13
+    "HIDDEN_ROW_SCORED": (lambda d: d["indicators"].append(dict(d["indicators"][0], 三级指标="已取消")),
+                           lambda path: hide_row(path, "绩效指标", 13), None, "绩效指标", "A13"),
+    "NOT_APPLICABLE_SKIPPED": (lambda d: d["indicators"].append(dict(d["indicators"][0], 年度指标值="不适用",
+                                                                     实际完成值="不适用", 分值=None)),
+                               None, None, "绩效指标", "A13"),
+    "MULTIPLE_PROJECTS": (lambda d: None, lambda path: several_projects(path), None, "项目一", ""),
 }
+
+
+def hide_row(path, sheet, row):
+    wb = openpyxl.load_workbook(path)
+    wb[sheet].row_dimensions[row].hidden = True
+    wb.save(path)
+
+
+def several_projects(path):
+    from tests.support.official_forms import build_multi
+
+    build_multi(path, names=("项目一", "项目二"))
 
 
 def _headers():

@@ -12,6 +12,8 @@ from typing import Optional
 
 from .. import findings as F
 from .. import layout as L
+from . import rows as skip
+from . import sheets
 from .book import Book, Sheet, cell_ref
 from ..model import EMPTY, BudgetLine, Cell, Indicator, Project
 from ..rules.profile import Profile
@@ -82,7 +84,7 @@ def _target_headers(profile: Profile) -> set:
 
 def looks_like_official(book: Book, profile: Profile) -> bool:
     """True when a sheet carries the form's title or its indicator table header."""
-    return _pick_sheet(book, profile) is not None
+    return _pick_sheet(book, profile) is not None or sheets.pick(book, profile)[1] is not None
 
 
 def _pick_sheet(book: Book, profile: Profile) -> Optional[tuple]:
@@ -181,15 +183,25 @@ def _known_labels(profile: Profile) -> set:
 # -- the reader -------------------------------------------------------------------------------
 
 
-def read(book: Book, profile: Profile) -> Project:
-    """Turn an official-form workbook into a :class:`Project` (layout 'official'); never raises on content."""
+def read(book: Book, profile: Profile, sheet_name: Optional[str] = None) -> Project:
+    """Turn an official-form workbook into a :class:`Project` (layout 'official'); never raises on content.
+
+    The form is read from the sheet :func:`sheets.pick` chooses (``sheet_name`` when given); info, goals
+    and funds come from the sheet holding the funds block when the form is split over two sheets."""
     project = Project(source=book.path, layout="official", allocations=None)
-    picked = _pick_sheet(book, profile)
-    if picked is None:
-        sheet = book.sheets[0] if book.sheets else None
-        idx = _Index(sheet) if sheet else None
+    ind_view, funds_view = sheets.pick(book, profile, sheet_name)
+    if ind_view is None and funds_view is None:
+        picked = _pick_sheet(book, profile) if sheet_name is None else None
+        if picked is None:
+            sheet = book.get(sheet_name) if sheet_name else (book.sheets[0] if book.sheets else None)
+            idx = _Index(sheet) if sheet else None
+        else:
+            sheet, idx = picked
+        ind_sheet, ind_idx = sheet, idx
     else:
-        sheet, idx = picked
+        main = funds_view if funds_view is not None else ind_view  # info, goals and funds
+        sheet, idx = main.sheet, main.idx
+        ind_sheet, ind_idx = (ind_view.sheet, ind_view.idx) if ind_view is not None else (sheet, idx)
     if sheet is None:
         project.findings.append(F.make(
             "SHEET_MISSING", None, "工作簿中没有工作表，请提交填写好的项目支出绩效自评表。"))
@@ -197,8 +209,9 @@ def read(book: Book, profile: Profile) -> Project:
     known = _known_labels(profile)
     _read_info(sheet, idx, project, known, profile)
     funds_hdr = _find_funds_header(idx, profile)
-    ind_hdr = _find_indicator_header(idx, profile)
-    blocks = _block_rows(idx, funds_hdr, ind_hdr, profile)
+    ind_hdr = _find_indicator_header(ind_idx, profile)
+    blocks = _block_rows(idx, funds_hdr, ind_hdr if ind_sheet is sheet else None, profile)
+    ind_blocks = blocks if ind_sheet is sheet else _block_rows(ind_idx, None, ind_hdr, profile)
     _read_goals(sheet, idx, project, known)
     if funds_hdr is None:
         project.findings.append(F.make(
@@ -215,7 +228,7 @@ def read(book: Book, profile: Profile) -> Project:
             "“年度指标值”“实际完成值”“分值”“得分”“偏差原因分析及改进措施”，其下每行一个三级指标，最后为“总分”行。",
             sheet=sheet.name))
     else:
-        _read_indicators(sheet, ind_hdr, blocks, project, profile)
+        _read_indicators(ind_sheet, ind_hdr, ind_blocks, project, profile)
     return project
 
 
@@ -367,7 +380,7 @@ def _read_funds(sheet: Sheet, hdr: tuple, blocks: list, project: Project, profil
     first_amount = min(amount_cols)
     end = min(_next_block(blocks, r0, sheet.nrows), r0 + 1 + 12, sheet.nrows)
     total_names, sources = _fund_names(profile)
-    lines = []
+    lines, line_rows = [], []
     for r in range(r0 + 1, end):
         label = None
         for c in range(first_amount):
@@ -382,10 +395,12 @@ def _read_funds(sheet: Sheet, hdr: tuple, blocks: list, project: Project, profil
         lab_cell = Cell(label[2], sheet.name, cell_ref(label[0], label[1])) if label else Cell(
             None, sheet.name, cell_ref(r, max(first_amount - 1, 0)))
         k = _LEADING_QIZHONG.sub("", key(label[2])) if label else ""
-        if k in total_names:
-            name, is_total = TOTAL_NAME, True
-        elif k in sources:
+        if k in sources:
             name, is_total = sources[k], False
+        elif skip.is_total_label(k, total_names):  # 年度资金总额, 项目资金总额, 资金合计 …
+            if any(l.is_total for l in lines):
+                continue  # a second total line is not a fund source
+            name, is_total = TOTAL_NAME, True
         elif not any(amount_like(a.value) for a in amounts):
             continue  # a stray label without money (e.g. '—', a note)
         else:
@@ -396,6 +411,13 @@ def _read_funds(sheet: Sheet, hdr: tuple, blocks: list, project: Project, profil
             project.execution_weight = _own(sheet, r, cols.get("weight"))
             project.execution_self_score = _own(sheet, r, cols.get("score"))
         lines.append(line)
+        line_rows.append(r)
+    if not any(l.is_total for l in lines):
+        skip.promote_total(lines, set(sources.values()))  # a total row under another wording: it sums the rows below
+        if lines and lines[0].is_total:
+            r = line_rows[0]
+            project.execution_weight = _own(sheet, r, cols.get("weight"))
+            project.execution_self_score = _own(sheet, r, cols.get("score"))
     # total row first (model contract), sources in form order
     project.funds = [l for l in lines if l.is_total][:1] + [l for l in lines if not l.is_total]
 
@@ -422,7 +444,10 @@ def _read_indicators(sheet: Sheet, hdr: tuple, blocks: list, project: Project, p
     value_cols = [cols.get(f) for f in ("target", "actual", "weight")]
     prev: Optional[Indicator] = None
     seen_l1, seen_l2 = {}, {}
+    hidden_rows, hidden, na_rows = getattr(sheet, "hidden_rows", ()), [], []
     for r in range(r0 + 1, min(end, sheet.nrows)):
+        if skip.continues_block(sheet, r, c3, value_cols):
+            continue  # the lower rows of an indicator merged over several rows: one indicator
         first_col, first = _first_text(sheet, r)
         fk = norm_label(first)[0].rstrip(":") if first else ""
         if fk in total_keys:
@@ -443,7 +468,10 @@ def _read_indicators(sheet: Sheet, hdr: tuple, blocks: list, project: Project, p
         level1, level2 = _spread(sheet, r, c1), _spread(sheet, r, c2)
         l1k = norm_label(level1.value)[0] if isinstance(level1.value, str) else ""
         l3k = norm_label(level3.value)[0] if isinstance(level3.value, str) else ""
-        if l1k in exec_keys or l3k in exec_keys:  # 预算执行率 as a table row: its 得分 is the execution self score
+        # 预算执行率 as a table row (in the 一级 column, or alone in the row): its 得分 is the execution
+        # self score; under a 一级/二级 such as 产出/数量 it is an indicator like any other (item 14)
+        if l1k in exec_keys or (l3k in exec_keys and (level1.blank or level1.ref == level3.ref)
+                                and (level2.blank or level2.ref == level3.ref)):
             if project.execution_self_score.blank:
                 project.execution_self_score = _own(sheet, r, cols.get("self_score"))
             if project.execution_weight.blank:
@@ -453,6 +481,11 @@ def _read_indicators(sheet: Sheet, hdr: tuple, blocks: list, project: Project, p
             for cell, seen in ((level1, seen_l1), (level2, seen_l2)):
                 if not cell.blank and norm_label(cell.value)[1] is not None:
                     seen.setdefault(norm(cell.value), cell)
+            continue
+        if r in hidden_rows:
+            hidden.append((r + 1, skip.name_of(level3)))  # scored like any row, and said so in a hint
+        if skip.not_applicable((level3, target, actual, _own(sheet, r, cols.get("band"))), weight):
+            na_rows.append((r + 1, skip.name_of(level3)))
             continue
         # logical unmerge of forms whose merged cells were split: a blank 一级/二级 continues the one above
         if prev is not None and level1.blank and c1 is not None and sheet.anchor(r, c1) == (r, c1):
@@ -471,5 +504,6 @@ def _read_indicators(sheet: Sheet, hdr: tuple, blocks: list, project: Project, p
         for cell, seen in ((level1, seen_l1), (level2, seen_l2)):
             if not cell.blank:
                 seen.setdefault(norm(cell.value), cell)
+    project.findings.extend(skip.skipped_findings(sheet.name, hidden, na_rows))
     project.level1_labels = list(seen_l1.values())
     project.level2_labels = list(seen_l2.values())

@@ -13,7 +13,9 @@ from typing import Optional
 
 from .. import findings as F
 from .. import layout as L
+from . import rows
 from .book import Book, Sheet, cell_ref
+from .sheets import other_form_sheet
 from ..model import ERROR, Allocation, BudgetLine, Cell, Finding, Indicator, Project
 from ..rules.profile import Profile
 from ..rules import values
@@ -276,8 +278,9 @@ def _official_text(profile: Profile):
 
 
 def _content_role(sheet: Sheet, profile: Profile) -> Optional[str]:
-    """Which template sheet a renamed sheet is, judged from its header row or labels."""
-    if _is_official_sheet(sheet, profile):
+    """Which template sheet a renamed sheet is, judged from its header row or labels (never a sheet
+    named or titled as another table, such as a 申报表 or 执行监控 sheet of a budget-system export)."""
+    if _is_official_sheet(sheet, profile) or other_form_sheet(sheet):
         return None
     if find_header(sheet, IND_KEYS, profile, need=("三级指标",))[0] is not None:
         return L.IND_SHEET
@@ -355,7 +358,8 @@ def _column_missing(sheet: Sheet, hr: Optional[int], header: str, blocks: bool) 
         msg = f"“{sheet.name}”工作表中未找到表头行（应包含“{header}”等列名），请使用标准模板的表头，不要删除表头行。"
         ref = ""
     else:
-        msg = f"“{sheet.name}”工作表第{hr + 1}行表头中没有“{header}”列，请按标准模板补上该列。"
+        msg = (f"“{sheet.name}”工作表第{hr + 1}行表头中没有“{header}”列，请按标准模板补上该列"
+               f"（如果改过列名，请改回“{header}”）。")
         ref = cell_ref(hr, 0)
     return Finding(ERROR, "COLUMN_MISSING", sheet.name, ref, msg, blocks)
 
@@ -383,59 +387,6 @@ def read(book: Book, profile: Profile) -> Project:
     return project
 
 
-def _info_label_index(profile: Profile) -> dict:
-    """normalised label -> Project attribute: the template's labels, then the profile's [aliases.info]."""
-    idx = getattr(profile, "_rt_info_index", None)
-    if idx is None:
-        idx = {norm(label): attr for label, attr, _req in L.INFO_FIELDS}
-        for attr, labels in profile.info_labels.items():
-            for a in labels:
-                idx.setdefault(norm(a), attr)
-        profile._rt_info_index = idx
-    return idx
-
-
-def _read_info(sheet: Sheet, project: Project, profile: Profile) -> None:
-    """Label cells anywhere in the first rows; the value is in the 填写内容 column or right of the label."""
-    hr, hmap = None, {}
-    for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
-        cols = _header_texts(sheet, r).get("填写内容")  # only text cells can say it
-        if cols:
-            hr, hmap = r, {"value": cols[0]}
-            break
-    index = _info_label_index(profile)
-    seen = {}
-    ncols = min(sheet.ncols, 8)
-    for r in range(min(INFO_SCAN_ROWS, sheet.nrows)):
-        if r == hr:
-            continue
-        row = sheet.rows[r]
-        merged = sheet.row_has_merge(r)
-        for c in range(min(len(row), ncols)):  # cells beyond the row are empty
-            v = row[c]  # as sheet.value(r, c, spread=False): '' is an empty cell
-            if not isinstance(v, str) or not v or (merged and sheet.anchor(r, c) != (r, c)):
-                continue
-            attr = index.get(norm(v)) or index.get(norm_header(v))
-            if attr is None or attr in seen:
-                continue
-            vc = hmap.get("value")
-            if vc is None or vc <= c:
-                vc = _right_of(sheet, r, c)
-            seen[attr] = sheet.cell(r, vc)
-    blank = Cell(None, sheet.name, "")
-    for _label, attr, _req in L.INFO_FIELDS:
-        setattr(project, attr, seen.get(attr, blank))
-
-
-def _right_of(sheet: Sheet, r: int, c: int) -> int:
-    """Column just right of the (possibly merged) label cell at (r, c)."""
-    end = c
-    for r0, c0, r1, c1 in sheet.merges:
-        if r0 <= r <= r1 and c0 <= c <= c1:
-            end = c1
-    return end + 1
-
-
 def _read_funds(sheet: Sheet, project: Project, profile: Profile) -> None:
     hr, cols = find_header(sheet, ("资金来源",) + FUNDS_KEYS, profile, min_hits=2)
     if hr is None or not any(k in cols for k in FUNDS_KEYS):
@@ -459,18 +410,20 @@ def _read_funds(sheet: Sheet, project: Project, profile: Profile) -> None:
         label = _label_cell(sheet, r, label_cols)
         amounts = sheet.row_cells(r, amount_cols, blank)
         key = row_label(label.value) if label is not None else ""
-        if key in totals:
-            if total is None:
-                total = BudgetLine(L.FUNDS_TOTAL_LABEL, label, *amounts, is_total=True)
-            continue
         if key in sources:
             lines.append(BudgetLine(sources[key], label, *amounts))
             continue
+        if rows.is_total_label(key, totals):  # 年度资金总额, 项目资金总额, 资金合计, 合计 …
+            if total is None:
+                total = BudgetLine(L.FUNDS_TOTAL_LABEL, label, *amounts, is_total=True)
+            continue  # a second total (a 合计 under the sources) is not a source either
         # Unknown label: keep it only when it carries an amount (a fund row under another name).
         if key and any(values.amount_like(a.value) for a in amounts):
             if key in TOTAL_WORDS or "执行率" in key or key.startswith(NOTE_PREFIXES):
                 continue
             lines.append(BudgetLine(str(label.value).strip(), label, *amounts))
+    if total is None:
+        lines = rows.promote_total(lines, set(sources.values()))  # a total row under another wording: it sums the rows below
     project.funds = ([total] if total else []) + lines
 
 
@@ -505,8 +458,19 @@ def _read_allocations(sheet: Sheet, project: Project, profile: Profile) -> list:
             continue
         if _one_merged_cell(sheet, r, row, present):
             continue
+        if (not label or rows.is_total_label(label)) and _total_line(recipient, note, planned, actual, out):
+            continue  # 合计 typed in 拨付对象 or 说明, or an unlabelled line adding up the rows above
         out.append(Allocation(purpose, recipient, planned, actual, note))
     return out
+
+
+def _total_line(recipient: Cell, note: Cell, planned: Cell, actual: Cell, above: list) -> bool:
+    """A 资金分配 line without a 用途 that totals the table: its label (合计, 小计, 总计 …) sits in
+    another column, or its amounts are the sums of the rows above."""
+    for cell in (recipient, note):
+        if not cell.blank and (row_label(cell.value) in TOTAL_WORDS or rows.is_total_label(row_label(cell.value))):
+            return True
+    return rows.sums_rows_above([planned, actual], [[a.planned, a.actual] for a in above])
 
 
 NOTE_PREFIXES = ("注:", "说明:", "备注:", "填表说明", "填报说明")  # compared after NFKC
@@ -568,9 +532,14 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
     present = [i for i, c in enumerate(col_list) if c is not None]  # positions of the columns found
     level1_labels, level2_labels, indicators = project.level1_labels, project.level2_labels, project.indicators
     execution_labels = profile.execution_row_labels
+    block_cols = (cols.get("年度指标值"), cols.get("实际完成值"), cols.get("分值"))
+    hidden_rows, na_rows = getattr(sheet, "hidden_rows", ()), []
+    hidden = []
     for r in range(_data_start(sheet, hr, cols.values()), sheet.nrows):
         if sheet.values_none(r, key_cols):
             continue  # an empty pre-formatted row: skip before building its cells
+        if rows.continues_block(sheet, r, cols.get("三级指标"), block_cols):
+            continue  # the lower rows of an indicator merged over several rows: one indicator
         row = sheet.row_cells(r, col_list, blank)
         l1, l2, l3, direction, target, unit, actual, band, weight, self_score, note = row  # L.IND_HEADERS
         values_blank = target.blank and actual.blank and weight.blank
@@ -583,7 +552,13 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
             continue  # '注：…' or a signature line below the table
         if isinstance(l3.value, str) and norm_header(l3.value) in _IND_HEADER_TEXTS:
             continue  # header repeated inside the table (pasted from a printed form)
-        if first_label is not None and l3.blank and _strip_weight(row_label(first_label.value)) in TOTAL_WORDS:
+        if first_label is not None and _strip_weight(row_label(first_label.value)) in TOTAL_WORDS and (
+                l3.blank or l3.ref == first_label.ref or _strip_weight(row_label(l3.value)) in TOTAL_WORDS):
+            continue  # a 合计/总分 row, its label possibly merged across the name columns
+        if r in hidden_rows:
+            hidden.append((r + 1, rows.name_of(l3)))  # scored like any row, and said so in a hint
+        if rows.not_applicable((l3, target, actual, band), weight):
+            na_rows.append((r + 1, rows.name_of(l3)))
             continue
         if not l1.blank and _strip_weight(row_label(l1.value)) in execution_labels:
             project.execution_weight = weight
@@ -604,3 +579,24 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
             prev2 = l2
             _first_of_its_text(l2, l2_seen, level2_labels)
         indicators.append(Indicator(l1, l2, l3, target, actual, weight, direction, unit, band, self_score, note, r + 1))
+    project.findings.extend(rows.skipped_findings(sheet.name, hidden, na_rows))
+
+
+# The 项目信息 reader lives in .template_info (it uses the header helpers above; this module stays
+# under ~600 lines). Imported when called: .template_info imports this module.
+def _read_info(sheet: Sheet, project: Project, profile: Profile) -> None:
+    from .template_info import _read_info as read_info
+
+    read_info(sheet, project, profile)
+
+
+def _info_label_index(profile: Profile) -> dict:
+    from .template_info import _info_label_index as index
+
+    return index(profile)
+
+
+def _right_of(sheet: Sheet, r: int, c: int) -> int:
+    from .template_info import _right_of as right_of
+
+    return right_of(sheet, r, c)

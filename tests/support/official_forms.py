@@ -391,3 +391,101 @@ BUILDERS = {
     "v4a": build_v4a,
     "v4b": build_v4b,
 }
+
+
+# --------------------------------------------------------------------------------------------
+# Workbooks of several sheets (issue #13): a unit's projects one per sheet, a budget-system export
+# bundling other tables, the form split over two sheets, a 绩效目标申报表.
+# --------------------------------------------------------------------------------------------
+
+
+def copy_sheet(src_ws, dst_ws, row_offset=0, rows=None):
+    """Values and merged ranges of ``src_ws`` into ``dst_ws`` (rows ``rows`` = (first, last), 1-based)."""
+    first, last = rows or (1, src_ws.max_row)
+    for r in range(first, last + 1):
+        for c in range(1, src_ws.max_column + 1):
+            v = src_ws.cell(r, c).value
+            if v is not None:
+                cell = dst_ws.cell(r - first + 1 + row_offset, c, v)
+                if isinstance(v, str) and v.startswith("="):
+                    cell.data_type = "s"
+    for m in src_ws.merged_cells.ranges:
+        if first <= m.min_row and m.max_row <= last:
+            dst_ws.merge_cells(start_row=m.min_row - first + 1 + row_offset, start_column=m.min_col,
+                               end_row=m.max_row - first + 1 + row_offset, end_column=m.max_col)
+
+
+def build_sheets(path, sheets):
+    """One workbook from ``sheets``: [(sheet name, builder(path) writing a one-sheet workbook, edit(ws) or None)]."""
+    import openpyxl
+
+    out = openpyxl.Workbook()
+    out.remove(out.active)
+    tmp = Path(tempfile.mkdtemp(prefix="jixiao-sheets-"))
+    try:
+        for i, (name, builder, edit) in enumerate(sheets):
+            src = builder(tmp / f"{i}.xlsx")
+            ws = out.create_sheet(name)
+            copy_sheet(openpyxl.load_workbook(src).active, ws)
+            if edit:
+                edit(ws)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    out.save(str(path))
+    return Path(path)
+
+
+def build_multi(path, names=("消防培训", "社区服务"), indicators=(None, None)):
+    """A unit's projects one per sheet (v1 layout each; project name = sheet name)."""
+    def builder(name, inds):
+        def b(p):
+            return build_v1(p, indicators=inds or V1_INDICATORS)
+        return b
+
+    def rename(name):
+        def e(ws):
+            ws["B2"] = name
+        return e
+
+    return build_sheets(path, [(n, builder(n, inds), rename(n)) for n, inds in zip(names, indicators)])
+
+
+def build_declaration(path, title="项目支出绩效目标申报表（2023年度）"):
+    """A 绩效目标申报表: info, funds asked for, goals and an indicator table with 指标值 only."""
+    f = Form("绩效目标申报表")
+    f.put(1, 1, title, to=(1, 6), bold=True)
+    f.put(2, 1, "项目名称")
+    f.put(2, 2, "社区消防安全培训项目", to=(2, 6))
+    f.put(3, 1, "主管部门")
+    f.put(3, 2, "广州市白云区应急管理局", to=(3, 3))
+    f.put(3, 4, "实施单位")
+    f.put(3, 5, "广州市白云区嘉禾街道办事处", to=(3, 6))
+    f.put(4, 1, "项目资金\n（万元）", to=(6, 1))
+    f.row(4, 2, ["资金来源", "年度资金总额"])
+    f.row(5, 2, ["当年财政拨款", 100])
+    f.row(6, 2, ["其他资金", None])
+    f.put(7, 1, "年度绩效目标")
+    f.put(7, 2, "全年开展社区消防培训20场。", to=(7, 6))
+    f.row(8, 1, ["一级指标", "二级指标", "三级指标", "指标值", "分值", "备注"])
+    f.row(9, 1, ["产出指标", "数量指标", "开展培训场次", "≥20场", 50, None])
+    f.row(10, 1, ["效益指标", "社会效益指标", "居民消防知识知晓率", "≥80%", 30, None])
+    f.row(11, 1, ["满意度指标", "服务对象满意度指标", "参训居民满意度", "≥90%", 10, None])
+    return f.save(path)
+
+
+def build_split(path, funds_sheet="自评表", table_sheet="绩效指标"):
+    """The v1 form split over two sheets, as some districts issue it: title, info, funds and goals on
+    ``funds_sheet``; the indicator table (from its header row down) on ``table_sheet``."""
+    import openpyxl
+
+    tmp = Path(tempfile.mkdtemp(prefix="jixiao-split-"))
+    try:
+        src = openpyxl.load_workbook(build_v1(tmp / "v1.xlsx")).active
+        out = openpyxl.Workbook()
+        out.active.title = funds_sheet
+        copy_sheet(src, out.active, rows=(1, V1_FIRST_ROW - 2))
+        copy_sheet(src, out.create_sheet(table_sheet), rows=(V1_FIRST_ROW - 1, src.max_row))
+        out.save(str(path))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return Path(path)
