@@ -38,6 +38,10 @@ def read_project(book: Book, profile: Profile, sheet: Optional[str] = None) -> P
         if _info_sheet_missing(project) and read_sheets.split_form(book, profile):
             project = read_official.read(book, profile)  # the national form split over two sheets
     elif read_official.looks_like_official(book, profile):
+        ind, _funds = read_sheets.pick(book, profile)
+        if ind is not None and ind.other_form:  # only a 申报表 / 监控表 … : never scored as a self-evaluation
+            _refuse_declaration(book, profile)
+            raise read_sheets.refuse_other(ind)
         project = read_official.read(book, profile)
         many = read_sheets.project_sheets(book, profile)
         if len(many) > 1:

@@ -456,3 +456,19 @@ def test_two_equal_sources_without_total_are_not_a_total(tmp_path):
                   "其他资金": (None, None, None)}
     r = evaluate_file(str(_template(tmp_path, data=d)), P)
     assert r.as_dict()["budget"]["adjusted"] == 100 and "FUNDS_TOTAL_DERIVED" in codes(r)
+
+
+def test_bundle_without_a_self_evaluation_is_refused(tmp_path):
+    """Only 项目基本信息, a 申报表 and a 执行监控 sheet (which has a 实际完成值 column): never scored."""
+    p = of.build_sheets(tmp_path / "b.xlsx", [(n, b, None) for n, b in BUNDLE])
+    with pytest.raises(NotSelfEvaluation) as e:
+        evaluate_file(str(p), P)
+    assert "执行监控" in e.value.reason and "自评表" in e.value.reason
+
+
+def test_template_budget_rate_under_output_is_an_indicator(tmp_path):
+    d = bb.data()
+    d["indicators"][0].update({"三级指标": "预算执行率", "年度指标值": "≥90%", "实际完成值": "95%", "计量单位": None})
+    r = evaluate_file(str(_template(tmp_path, data=d)), P)
+    assert r.project.indicators[0].level3.value == "预算执行率" and len(r.project.indicators) == 10
+    assert r.total == Decimal("100.00")  # 95% ≥ 90%: 8 of 8, as the 1部 of 1部 row was

@@ -14,6 +14,7 @@ import re
 import pytest
 
 from jixiao_xlsx import layout as L
+from jixiao_xlsx.read import rows
 from jixiao_xlsx.read import template as rt
 from jixiao_xlsx.read.book import Sheet
 from jixiao_xlsx.model import Allocation, BudgetLine, Cell, Indicator, Project
@@ -161,16 +162,24 @@ def _ref_indicators(sheet, project, profile):
     header_texts = {rt.norm_header(h) for h in L.IND_HEADERS}
     prev = {}
     l1_seen, l2_seen = {}, {}
+    na_rows = []
+    block_cols = [cols.get(h) for h in ("年度指标值", "实际完成值", "分值")]
     for r in range(rt._data_start(sheet, hr, cols.values()), sheet.nrows):
         cells = {h: (sheet.cell(r, cols[h]) if h in cols else blank) for h in L.IND_HEADERS}
         if all(cells[h].blank for h in rt.IND_KEYS) or _ref_note_row(cols, cells):
             continue
+        if rows.continues_block(sheet, r, cols.get("三级指标"), block_cols):
+            continue  # issue #13: the lower rows of a merged indicator
         l3, l1 = cells["三级指标"], cells["一级指标"]
         l2 = cells["二级指标"]
         if isinstance(l3.value, str) and rt.norm_header(l3.value) in header_texts:
             continue
         first_label = l1 if not l1.blank else l2 if not l2.blank else l3 if not l3.blank else None
-        if first_label is not None and l3.blank and rt._strip_weight(rt.row_label(first_label.value)) in rt.TOTAL_WORDS:
+        if first_label is not None and rt._strip_weight(rt.row_label(first_label.value)) in rt.TOTAL_WORDS and (
+                l3.blank or l3.ref == first_label.ref or rt._strip_weight(rt.row_label(l3.value)) in rt.TOTAL_WORDS):
+            continue
+        if rows.not_applicable((l3, cells["年度指标值"], cells["实际完成值"], cells["完成档次"]), cells["分值"]):
+            na_rows.append((r + 1, rows.name_of(l3)))
             continue
         if not l1.blank and rt._strip_weight(rt.row_label(l1.value)) in profile.execution_row_labels:
             project.execution_weight = cells["分值"]
@@ -196,6 +205,7 @@ def _ref_indicators(sheet, project, profile):
                     seen[k] = c
                     target.append(c)
         project.indicators.append(Indicator(*[cells[h] for h in _IND_BY_FIELD], row=r + 1))
+    project.findings.extend(rows.skipped_findings(sheet.name, [], na_rows))
 
 
 def _ref_allocations(sheet, project, profile):
@@ -217,6 +227,9 @@ def _ref_allocations(sheet, project, profile):
             continue
         if len(cols) >= 2 and len({cells[h].ref for h in cols}) == 1:
             continue
+        if (not label or rows.is_total_label(label)) and rt._total_line(
+                cells["拨付对象"], cells["说明"], cells["计划金额"], cells["实际金额"], out):
+            continue  # issue #13: a total line labelled in another column, or adding up the rows above
         out.append(Allocation(purpose, cells["拨付对象"], cells["计划金额"], cells["实际金额"], cells["说明"]))
     return out
 
@@ -243,17 +256,19 @@ def _ref_funds(sheet, project, profile):
         label = rt._label_cell(sheet, r, label_cols)
         amounts = [sheet.cell(r, cols[k]) if k in cols else Cell(None, sheet.name, "") for k in rt.FUNDS_KEYS]
         key = rt.row_label(label.value) if label is not None else ""
-        if key in totals:
-            if total is None:
-                total = BudgetLine(L.FUNDS_TOTAL_LABEL, label, *amounts, is_total=True)
-            continue
         if key in sources:
             lines.append(BudgetLine(sources[key], label, *amounts))
+            continue
+        if rows.is_total_label(key, totals):  # issue #13: 项目资金总额, 资金合计 …
+            if total is None:
+                total = BudgetLine(L.FUNDS_TOTAL_LABEL, label, *amounts, is_total=True)
             continue
         if key and any(rt.values.amount_like(a.value) for a in amounts):
             if key in rt.TOTAL_WORDS or "执行率" in key or key.startswith(rt.NOTE_PREFIXES):
                 continue
             lines.append(BudgetLine(str(label.value).strip(), label, *amounts))
+    if total is None:
+        lines = rows.promote_total(lines, set(sources.values()))  # issue #13: a total under another label
     project.funds = ([total] if total else []) + lines
 
 

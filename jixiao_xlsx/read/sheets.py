@@ -133,11 +133,11 @@ def declaration(book: Book, profile: Profile) -> Optional[str]:
     return None
 
 
-def _shown_title(v: SheetView) -> str:
+def _shown_title(v: SheetView, words=DECLARATION_WORDS) -> str:
     for r, c, _t in v.idx.strings:
         if r < TITLE_ROWS:
             raw = v.sheet.raw(r, c)
-            if isinstance(raw, str) and any(w in norm(raw) for w in DECLARATION_WORDS):
+            if isinstance(raw, str) and any(w in norm(raw) for w in words):
                 return raw.strip()
     return v.sheet.name
 
@@ -146,5 +146,14 @@ def refuse_declaration(title: str) -> NotSelfEvaluation:
     return NotSelfEvaluation(
         f"NOT_SELF_EVALUATION：此文件是“{title}”（绩效目标申报表），不是项目支出绩效自评表，未评分。"
         "请提交年度结束后填写的绩效自评表（区财政局下发的自评模板，含“实际完成值”“得分”）；"
+        "申报表请用 jixiao review 审核。"
+    )
+
+
+def refuse_other(view: SheetView) -> NotSelfEvaluation:
+    """Refusal for a workbook whose only indicator tables are other forms (执行监控表, 申报表 …)."""
+    return NotSelfEvaluation(
+        f"NOT_SELF_EVALUATION：此文件的指标表在“{view.sheet.name}”工作表（{_shown_title(view, OTHER_WORDS)}），"
+        "不是项目支出绩效自评表，未评分。请提交年度结束后填写的绩效自评表（含“实际完成值”“得分”）；"
         "申报表请用 jixiao review 审核。"
     )
