@@ -9,7 +9,6 @@ from decimal import Decimal as D
 import pytest
 
 from jixiao_xlsx.api import evaluate_file
-from jixiao_xlsx.model import Cell
 from jixiao_xlsx.rules import cellerrors
 from jixiao_xlsx.rules.profile import load_profile
 from jixiao_xlsx.rules.scoring import evaluate
@@ -276,7 +275,6 @@ def test_no_error_value_leaves_the_result_untouched():
 
 
 def test_error_text_through_the_official_reader(tmp_path):
-    inds = list(OF.V1_INDICATORS)
     import openpyxl
 
     path = OF.build_v1(tmp_path / "err.xlsx")
