@@ -75,6 +75,8 @@ CATALOGUE: dict[str, Code] = {
     "FORMULA_NOT_CALCULATED": _c(ERROR, False, "公式单元格没有计算结果（请用Excel/WPS打开并保存）"),
     "COLUMN_MISSING": _c(ERROR, True, "表头中缺少必需的列（如三级指标、分值）"),
     "SHEET_TOO_LARGE": _c(HINT, False, "工作表超出读取范围的部分未读取"),
+    # self-evaluation report (issue #14, engineer "report")
+    "REPORT_TEXT_MISSING": _c(HINT, False, "自评报告工作表中有栏目未填写，生成的自评报告将显示占位文字"),
     # batch level (project additions)
     "DUPLICATE_PROJECT": _c(HINT, False, "批量汇总中两个文件报送了同一项目（单位、项目名称、年度相同）", "batch"),
     "SCORED_WRITE_FAILED": _c(ERROR, False, "批量汇总时该文件的评分工作簿未能写出", "batch"),

@@ -110,6 +110,8 @@ CASES = {
     "COLUMN_MISSING": (lambda d: d.update({"indicator_headers": [h for h in _headers() if h != "分值"]}), None, None,
                        "绩效指标", None),
     "SHEET_TOO_LARGE": (lambda d: None, set_cell("填表说明", "A20005", "多余内容"), None, "填表说明", None),
+    # 自评报告 sheet (issue #14): one hint naming every blank section, at the first one's text cell
+    "REPORT_TEXT_MISSING": (lambda d: d["narrative"].update({"背景": None, "相关建议": " "}), None, None, "自评报告", "B3"),
 }
 
 
