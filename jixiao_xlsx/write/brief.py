@@ -39,7 +39,7 @@ def brief_entry(rec) -> dict:
 
 def aggregates(records: Iterable) -> dict:
     """The brief's figures, pure: counts, money, grades, lowest, inflation, findings."""
-    rows = [brief_entry(r) if ("result" not in r or "finding_codes" not in r["result"]) else r for r in records]
+    rows = [r if isinstance(r, dict) and "finding_codes" in r.get("result", {}) else brief_entry(r) for r in records]
     res = [r["result"] for r in rows]
     scored = [x for x in res if x.get("total") is not None]
     budget = sum((_dec(x["budget"]["adjusted"]) or Decimal(0) for x in res), Decimal(0))
