@@ -163,6 +163,7 @@ def main():
     jixiao check 自评表.xlsx         核查并列出全部问题
     jixiao score 自评表.xlsx         评分并写出评分工作簿
     jixiao batch 文件夹 -o 汇总.xlsx  批量评分并生成汇总表
+    jixiao report 自评表.xlsx        生成绩效自评报告（Word）
     """
 
 
