@@ -16,7 +16,7 @@ from ..model import Project
 from ..rules import values
 from .book import Book, Sheet
 
-SHEET_NAMES = (L.REPORT_SHEET, "自评报告内容", "绩效自评报告", "报告", "报告内容")
+SHEET_NAMES = (L.REPORT_SHEET, "自评报告内容", "绩效自评报告", "自评报告文字内容")
 SCAN_ROWS = 40
 SCAN_COLS = 4
 
