@@ -102,15 +102,16 @@ def write_brief(records_or_results: Iterable, out, profile: Optional[Profile] = 
 
 def _table(doc, header, rows, widths):
     t = S.table(doc, 1 + max(len(rows), 1), len(header), widths)
+    g = S.Grid(t)
     for c, h in enumerate(header):
-        S.cell_text(t.rows[0].cells[c], h, bold=True, shade="F2F2F2")
+        g.put(0, c, c, h, bold=True, shade="F2F2F2")
     S.repeat_header(t.rows[0])
     if not rows:
-        merged = t.rows[1].cells[0].merge(t.rows[1].cells[len(header) - 1])
-        S.cell_text(merged, "（无）")
+        g.put(1, 0, len(header) - 1, "（无）")
     for r, row in enumerate(rows, 1):
         for c, v in enumerate(row):
-            S.cell_text(t.rows[r].cells[c], "" if v is None else str(v), align="left" if c in (1, 2) else "center")
+            g.put(r, c, c, "" if v is None else str(v), align="left" if c in (1, 2) else "center")
+    g.finish()
     S.paragraph(doc, "")
 
 

@@ -34,6 +34,8 @@ BODY_PT = 16  # 三号
 TITLE_PT = 22  # 二号
 TABLE_PT = 10.5  # 五号
 LINE_PT = 28  # GB/T 9704: 22 lines of 28 characters on an A4 page
+TABLE_STYLE = "JX表格文字"
+_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT}
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
@@ -107,6 +109,15 @@ def new_document(title: str = "", author: str = "jixiao") -> Document:
     tpf.line_spacing = Pt(36)
     _no_title_border(title_style)
     _no_theme_color(title_style)
+    from docx.enum.style import WD_STYLE_TYPE
+
+    cell_style = st.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)  # table cells: one style, set once
+    cell_style.base_style = normal
+    cell_style.font.size = Pt(TABLE_PT)
+    cpf = cell_style.paragraph_format
+    cpf.first_line_indent = Pt(0)
+    cpf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    cpf.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.core_properties.title = clean(title)[:250]
     doc.core_properties.author = author
     page_numbers(sec)
@@ -175,7 +186,8 @@ def _run(p, text, east=None, size=None, bold=None):
 def title(doc, text: str, subtitle: str = "", split_at: int = 0) -> None:
     """The centred title; a long one is broken after ``split_at`` characters (GB/T 9704: in lines)."""
     text = clean(text)
-    p = doc.add_paragraph(style="Title")
+    p = doc.add_paragraph()
+    p._p.style = _style_id(doc, "Title")
     if split_at and len(text) > 20:
         p.add_run(text[:split_at]).add_break()
         p.add_run(text[split_at:])
@@ -189,8 +201,19 @@ def title(doc, text: str, subtitle: str = "", split_at: int = 0) -> None:
         _run(p, subtitle, H2_FONT)
 
 
+def _style_id(doc, name: str) -> str:
+    """Style id by name, looked up once per document (python-docx searches the styles part each time)."""
+    part = doc.part  # the one DocumentPart (python-docx makes a new Document proxy on each ``.document``)
+    ids = part.__dict__.setdefault("_jx_style_ids", {})
+    if name not in ids:
+        ids[name] = part.styles[name].style_id
+    return ids[name]
+
+
 def heading(doc, text: str, level: int = 1):
-    return doc.add_paragraph(clean(text), style=f"Heading {level}")
+    p = doc.add_paragraph(clean(text))
+    p._p.style = _style_id(doc, f"Heading {level}")
+    return p
 
 
 def paragraph(doc, text: str = "", lead: str = "", indent: bool = True):
@@ -244,7 +267,7 @@ def portrait_section(doc):
 def table(doc, rows: int, cols: int, widths_mm=None):
     """A bordered table of ``rows`` × ``cols`` in 仿宋 五号, centred, with fixed column widths."""
     t = doc.add_table(rows=rows, cols=cols)
-    t.style = doc.styles["Table Grid"]
+    t._tbl.tblStyle_val = _style_id(doc, "Table Grid")
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     if widths_mm:
         t.autofit = False
@@ -254,28 +277,69 @@ def table(doc, rows: int, cols: int, widths_mm=None):
         tblpr.append(layout)
         for col, w in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm):
             col.set(qn("w:w"), str(int(Mm(w).twips)))  # LibreOffice and WPS lay out by the grid
-        for row in t.rows:
-            for c, w in enumerate(widths_mm):
-                row.cells[c].width = Mm(w)
+        for tr in t._tbl.tr_lst:
+            for tc, w in zip(tr.tc_lst, widths_mm):
+                tc.width = Mm(w)
     return t
+
+
+class Grid:
+    """A table's cells addressed by (row, col) as created, filled first and merged last.
+
+    python-docx's ``row.cells`` and ``cell.merge`` walk the whole table on every call (a report's
+    appendix took a second); here every cell is written once and the merges are plain XML
+    (``gridSpan`` across a row, ``vMerge`` down a column), which is what Word writes itself."""
+
+    def __init__(self, table):
+        from docx.table import _Cell
+
+        self.table = table
+        self.tcs = [list(tr.tc_lst) for tr in table._tbl.tr_lst]
+        self.cell = lambda r, c: _Cell(self.tcs[r][c], table)
+        self.merges = []
+
+    def put(self, r, c0, c1, text, r1=None, **kw):
+        cell_text(self.cell(r, c0), text, **kw)
+        r1 = r if r1 is None else r1
+        if (r1, c1) != (r, c0):
+            self.merges.append((r, c0, r1, c1))
+
+    def finish(self):
+        for r0, c0, r1, c1 in self.merges:
+            if c1 > c0:  # one row: the first cell spans the others, which go
+                first = self.tcs[r0][c0]
+                width = sum((self.tcs[r0][c].width or 0) for c in range(c0, c1 + 1))
+                first.grid_span = c1 - c0 + 1
+                first.width = width
+                for c in range(c0 + 1, c1 + 1):
+                    tc = self.tcs[r0][c]
+                    tc.getparent().remove(tc)
+            if r1 > r0:  # one column: restart on top, continue below
+                for r in range(r0, r1 + 1):
+                    tcpr = self.tcs[r][c0].get_or_add_tcPr()
+                    vm = OxmlElement("w:vMerge")
+                    if r == r0:
+                        vm.set(qn("w:val"), "restart")
+                    tcpr.append(vm)
 
 
 def cell_text(cell, text, bold: bool = False, align: str = "center", size: float = TABLE_PT, shade: str = ""):
     """Write plain text into a table cell (one paragraph per line), 仿宋 at ``size``."""
     lines = clean(text).split("\n") if text not in (None, "") else [""]
     p = cell.paragraphs[0]
+    style = _style_id(cell, TABLE_STYLE)
     for i, ln in enumerate(lines):
         if i:
             p = cell.add_paragraph()
-        pf = p.paragraph_format
-        pf.first_line_indent = Pt(0)
-        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        pf.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT,
-                        "right": WD_ALIGN_PARAGRAPH.RIGHT}[align]
-        run = p.add_run(ln)
-        run.font.size = Pt(size)
-        if bold:
-            run.font.bold = True
+        p._p.style = style
+        if align in _ALIGN:
+            p.paragraph_format.alignment = _ALIGN[align]
+        if ln:
+            run = p.add_run(ln)
+            if size != TABLE_PT:
+                run.font.size = Pt(size)
+            if bold:
+                run.font.bold = True
     if shade:
         tcpr = cell._tc.get_or_add_tcPr()
         shd = OxmlElement("w:shd")

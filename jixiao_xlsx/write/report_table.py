@@ -43,14 +43,10 @@ def appendix(doc, result: Result, profile: Profile) -> None:
     inds = result.indicators
     n_rows = 3 + (1 + 1 + len(sources)) + 2 + 1 + max(len(inds), 1) + 2
     t = S.table(doc, n_rows, 9, WIDTHS)
-    rows = t.rows
+    g = S.Grid(t)
 
     def put(r, c0, c1, text, bold=False, align="center", shade="", r1=None):
-        cell = rows[r].cells[c0]
-        r1 = r if r1 is None else r1
-        if (r1, c1) != (r, c0):
-            cell = cell.merge(rows[r1].cells[c1])
-        S.cell_text(cell, "" if text is None else str(text), bold=bold, align=align, shade=shade)
+        g.put(r, c0, c1, "" if text is None else str(text), r1=r1, bold=bold, align=align, shade=shade)
 
     def lab(r, c0, c1, text, r1=None):
         put(r, c0, c1, text, bold=True, shade=LABEL, r1=r1)
@@ -59,7 +55,7 @@ def appendix(doc, result: Result, profile: Profile) -> None:
 
     year = year_text(p.year)
     put(0, 0, 8, f"项目支出绩效自评表（{year}年度）" if year else "项目支出绩效自评表", bold=True)
-    S.repeat_header(rows[0])
+    S.repeat_header(t.rows[0])
     lab(1, 0, 0, "项目名称")
     put(1, 1, 8, p.name.text, align="left")
     lab(2, 0, 0, "主管部门")
@@ -133,6 +129,7 @@ def appendix(doc, result: Result, profile: Profile) -> None:
         put(r, 5, 8, "")
     else:
         put(r, 3, 8, "")
+    g.finish()
     note = S.paragraph(doc, f"说明：得分按评分规则{profile.describe()}计算；发现错误{result.errors}项、提示{result.hints}项。",
                        indent=False)
     for run in note.runs:
