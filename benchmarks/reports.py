@@ -1,7 +1,7 @@
 """Time `jixiao batch --reports` per report (issue #14): the batch of samples/district with and
 without --reports (and --brief), --jobs 1, best of ``--runs`` runs each, in a child process.
 
-    python benchmarks/reports.py            # prints one Markdown table row per mode
+    python benchmarks/reports.py            # prints Markdown tables: the batch modes, write_report alone
 """
 from __future__ import annotations
 
@@ -46,6 +46,21 @@ def main() -> None:
         for m, s in best.items():
             extra = (s - best["batch"]) * 1000 / n if m != "batch" else 0
             print(f"| `{m}` | {s:.2f} | {extra:.0f} |")
+        # in process, imports paid: write_report alone, best of 5, per sample
+        sys.path.insert(0, str(ROOT))
+        from jixiao_xlsx.api import evaluate_file
+        from jixiao_xlsx.write.report import write_report
+
+        print("| sample | write_report ms (best of 5) |")
+        print("|---|---|")
+        for name in ("jiahe-2022", "under-executed-2022", "reverse-partly-2022", "poor-2022"):
+            r = evaluate_file(str(ROOT / "samples" / f"{name}.xlsx"))
+            times = []
+            for _ in range(5):
+                t = time.perf_counter()
+                write_report(r, work / f"{name}.docx")
+                times.append(time.perf_counter() - t)
+            print(f"| {name} | {min(times) * 1000:.0f} |")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
