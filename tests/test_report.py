@@ -343,3 +343,35 @@ def test_reports_and_brief_convert_to_pdf(reports, tmp_path):
     if brief_pages is not None:
         assert "全年预算数合计470万元" in "".join(brief_pages)
     assert re.search(r"—1—", (brief_pages or ["—1—"])[0])
+
+
+# Word (unlike LibreOffice) asks to repair a document whose property elements are out of their schema
+# sequence or repeated; the sequences of ECMA-376 Part 1 for the elements this project writes by hand.
+_SEQ = {
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection tcFitText vAlign hideMark",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
+             "tblInd tblBorders shd tblLayout tblCellMar tblLook",
+    "trPr": "cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader tblCellSpacing jc hidden",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof snapToGrid "
+           "vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl "
+           "cs em lang eastAsianLayout specVanish oMath",
+}
+
+
+@pytest.mark.parametrize("part", ["word/document.xml", "word/styles.xml", "word/footer1.xml"])
+def test_property_elements_in_schema_order(reports, tmp_path, part):
+    from lxml import etree
+
+    from jixiao_xlsx.write.brief import write_brief
+
+    brief = write_brief([evaluate_file(str(ROOT / "samples" / n)) for n in SAMPLES], tmp_path / "b.docx")
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for docx in [reports[n][0] for n in SAMPLES] + [brief]:
+        root = etree.fromstring(zipfile.ZipFile(docx).read(part))
+        for name, seq in _SEQ.items():
+            order = seq.split()
+            for el in root.iter(w + name):
+                kids = [k.tag[len(w):] for k in el if k.tag.startswith(w)]
+                known = [k for k in kids if k in order]
+                assert len(known) == len(set(known)), (docx, name, kids)
+                assert known == sorted(known, key=order.index), (docx, name, kids)

@@ -50,11 +50,7 @@ def clean(text) -> str:
 
 def set_fonts(el_with_rpr, east: str, latin: str = LATIN_FONT) -> None:
     """Set w:rFonts on a style or run (``.element``), dropping theme fonts that would override them."""
-    rpr = el_with_rpr.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+    fonts = el_with_rpr.get_or_add_rPr().get_or_add_rFonts()  # in its schema place (Word is strict)
     for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
         fonts.attrib.pop(qn(attr), None)
     fonts.set(qn("w:ascii"), latin)
@@ -270,11 +266,7 @@ def table(doc, rows: int, cols: int, widths_mm=None):
     t._tbl.tblStyle_val = _style_id(doc, "Table Grid")
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     if widths_mm:
-        t.autofit = False
-        tblpr = t._tbl.tblPr
-        layout = OxmlElement("w:tblLayout")
-        layout.set(qn("w:type"), "fixed")
-        tblpr.append(layout)
+        t.autofit = False  # w:tblLayout fixed
         for col, w in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm):
             col.set(qn("w:w"), str(int(Mm(w).twips)))  # LibreOffice and WPS lay out by the grid
         for tr in t._tbl.tr_lst:
@@ -314,13 +306,9 @@ class Grid:
                 for c in range(c0 + 1, c1 + 1):
                     tc = self.tcs[r0][c]
                     tc.getparent().remove(tc)
-            if r1 > r0:  # one column: restart on top, continue below
+            if r1 > r0:  # one column: restart on top, continue below (python-docx keeps tcPr in order)
                 for r in range(r0, r1 + 1):
-                    tcpr = self.tcs[r][c0].get_or_add_tcPr()
-                    vm = OxmlElement("w:vMerge")
-                    if r == r0:
-                        vm.set(qn("w:val"), "restart")
-                    tcpr.append(vm)
+                    self.tcs[r][c0].vMerge = "restart" if r == r0 else "continue"
 
 
 def cell_text(cell, text, bold: bool = False, align: str = "center", size: float = TABLE_PT, shade: str = ""):
@@ -340,13 +328,19 @@ def cell_text(cell, text, bold: bool = False, align: str = "center", size: float
                 run.font.size = Pt(size)
             if bold:
                 run.font.bold = True
-    if shade:
+    if shade:  # w:shd sits after tcW/gridSpan/vMerge/tcBorders and before vAlign (CT_TcPr sequence)
         tcpr = cell._tc.get_or_add_tcPr()
         shd = OxmlElement("w:shd")
         shd.set(qn("w:val"), "clear")
         shd.set(qn("w:color"), "auto")
         shd.set(qn("w:fill"), shade)
-        tcpr.append(shd)
+        later = [tcpr.find(qn(t)) for t in ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign",
+                                            "w:hideMark")]
+        later = [e for e in later if e is not None]
+        if later:
+            later[0].addprevious(shd)
+        else:
+            tcpr.append(shd)
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
@@ -357,7 +351,12 @@ def repeat_header(row) -> None:
     trpr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
-    trpr.append(el)
+    later = [trpr.find(qn(t)) for t in ("w:tblCellSpacing", "w:jc", "w:hidden")]
+    later = [e for e in later if e is not None]
+    if later:
+        later[0].addprevious(el)
+    else:
+        trpr.append(el)
 
 
 def save(doc, path) -> None:
