@@ -100,7 +100,8 @@ def write_brief(records_or_results: Iterable, out, profile: Optional[Profile] = 
     return str(out)
 
 
-def _table(doc, header, rows, widths):
+def _table(doc, header, rows, widths, left=(1, 2)):
+    """A bordered table with a repeated header row; ``left``: columns of text, aligned left."""
     t = S.table(doc, 1 + max(len(rows), 1), len(header), widths)
     g = S.Grid(t)
     for c, h in enumerate(header):
@@ -110,7 +111,7 @@ def _table(doc, header, rows, widths):
         g.put(1, 0, len(header) - 1, "（无）")
     for r, row in enumerate(rows, 1):
         for c, v in enumerate(row):
-            g.put(r, c, c, "" if v is None else str(v), align="left" if c in (1, 2) else "center")
+            g.put(r, c, c, "" if v is None else str(v), align="left" if c in left else "center")
     g.finish()
     S.paragraph(doc, "")
 
@@ -135,7 +136,7 @@ def _grades(doc, agg, profile):
     S.paragraph(doc, "得出总分的项目中，" + "、".join(parts) + "。")
     _table(doc, ("评价等级", "项目数", "占比"),
            [(g, agg["grades"].get(g, 0), pct(Decimal(agg["grades"].get(g, 0)) / n)) for g, _lo in profile.grades],
-           (40, 40, 40))
+           (40, 40, 40), left=())
 
 
 def _lowest(doc, agg):
@@ -173,7 +174,8 @@ def _findings(doc, agg):
     else:
         S.paragraph(doc, "各项目均未发现填报问题。")
     _table(doc, ("问题代码", "问题说明", "出现次数", "涉及项目数"),
-           [(c, CATALOGUE[c].description if c in CATALOGUE else "", n, k) for c, n, k in f], (50, 64, 20, 22))
+           [(c, CATALOGUE[c].description if c in CATALOGUE else "", n, k) for c, n, k in f], (50, 64, 20, 22),
+           left=(0, 1))
 
 
 def _all(doc, agg):
