@@ -252,14 +252,6 @@ def landscape_section(doc):
     return sec
 
 
-def portrait_section(doc):
-    from docx.enum.section import WD_SECTION
-
-    sec = doc.add_section(WD_SECTION.NEW_PAGE)
-    a4_page(sec, landscape=False)
-    return sec
-
-
 def table(doc, rows: int, cols: int, widths_mm=None):
     """A bordered table of ``rows`` × ``cols`` in 仿宋 五号, centred, with fixed column widths."""
     t = doc.add_table(rows=rows, cols=cols)
