@@ -206,7 +206,7 @@ def score_one(task) -> dict:
     Scored: ``{"file", "result": Result.as_dict(), "errors", "hints", "scored_error"}``.
     Not scored: ``{"file", "error", "traceback"}`` (traceback only for bugs).
     """
-    path, out = task
+    path, out = task[0], task[1]
     from .read.book import UnreadableFile
 
     try:
@@ -235,6 +235,8 @@ def score_one(task) -> dict:
     rec["result"]["file"] = path
     if out and not result.blocked:
         rec.update(_write_scored(result, book, out))
+    if len(task) > 2:
+        rec.update(write_report_for(result, task[2]))
     return rec
 
 
@@ -420,8 +422,9 @@ def _iter_results(tasks: list, profile, jobs: int):
             yield {"file": t[0], "error": WORKER_DIED, "traceback": None}
 
 
-def plan_batch(inputs: Iterable, scored_dir=None, exclude: Iterable = (), jobs: Optional[int] = None) -> Plan:
-    """Discover the inputs, name their scored workbooks, choose the number of workers."""
+def plan_batch(inputs: Iterable, scored_dir=None, exclude: Iterable = (), jobs: Optional[int] = None,
+               reports_dir=None) -> Plan:
+    """Discover the inputs, name their scored workbooks (and reports), choose the number of workers."""
     files, skipped = discover(inputs, exclude)
     if scored_dir:  # never re-read our own scored workbooks from an earlier run
         inside = _key(scored_dir) + os.sep
@@ -429,6 +432,9 @@ def plan_batch(inputs: Iterable, scored_dir=None, exclude: Iterable = (), jobs: 
         files = [f for f in files if not _key(f).startswith(inside)]
     names = scored_names(files) if scored_dir else {}
     tasks = [(f, str(Path(scored_dir, names[f])) if scored_dir else None) for f in files]
+    if reports_dir:  # 自评报告 per project (#14): a third task field
+        rnames = report_names(files)
+        tasks = [t + (str(Path(reports_dir, rnames[t[0]])),) for t in tasks]
     jobs = auto_jobs(len(files)) if not jobs or jobs < 1 else jobs
     return Plan(files, skipped, tasks, min(jobs, max(1, len(files))))
 
@@ -528,3 +534,34 @@ def json_entry(rec: dict) -> dict:
     if "error" in rec:
         return {"file": rec["file"], "error": rec["error"]}
     return rec["result"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 自评报告 per scored project: `jixiao batch --reports DIR` (issue #14, engineer "report")
+
+REPORT_SUFFIX = ".自评报告.docx"
+
+
+def report_names(files: list) -> dict:
+    """Input path -> report file name: the :func:`scored_names` name (never colliding, Windows-safe)
+    with the report's suffix instead of ``.scored.xlsx``."""
+    return {f: name[: -len(SCORED_SUFFIX)] + REPORT_SUFFIX for f, name in scored_names(files).items()}
+
+
+def write_report_for(result, out) -> dict:
+    """Write one project's report; ``{"report": path}`` or ``{"report_error": Chinese reason}``."""
+    from .write.output import OutputError, why_not_written
+    from .write.report import ReportBlocked, write_report
+
+    try:
+        return {"report": write_report(result, out, _PROFILE)}
+    except ReportBlocked as e:
+        return {"report_error": str(e)}
+    except OutputError as e:
+        return {"report_error": str(e)}
+    except OSError as e:
+        return {"report_error": why_not_written(Path(out), e)}
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # noqa: BLE001 - one report never stops the batch
+        return {"report_error": f"写出自评报告时发生内部错误（{type(e).__name__}），请将此文件发给技术支持人员。"}

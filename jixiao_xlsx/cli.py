@@ -165,6 +165,7 @@ def main():
     jixiao check 自评表.xlsx         核查并列出全部问题
     jixiao score 自评表.xlsx         评分并写出评分工作簿
     jixiao batch 文件夹 -o 汇总.xlsx  批量评分并生成汇总表
+    jixiao report 自评表.xlsx        生成绩效自评报告（Word）
     """
 
 
@@ -319,10 +320,14 @@ def score(file, out, rules, as_json, sheet, debug):
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False), metavar="SUMMARY.xlsx", help="汇总工作簿路径（必填）。")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N", help="并行进程数，默认由工具按文件数选择。")
 @click.option("--scored-dir", type=click.Path(file_okay=False), default=None, metavar="DIR", help="同时把每个文件的评分工作簿写到此文件夹。")
+@click.option("--reports", "reports_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="同时为每个已评分项目写出自评报告（.docx）到此文件夹。")
+@click.option("--brief", "brief_out", type=click.Path(dir_okay=False), default=None, metavar="BRIEF.docx",
+              help="同时写出汇总分析报告（.docx），如 汇总分析.docx。")
 @rules_option
 @click.option("--json", "as_json", is_flag=True, help="把全部结果以一个JSON对象输出到标准输出。")
 @debug_option
-def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
+def batch(inputs, out, jobs, scored_dir, reports_dir, brief_out, rules, as_json, debug):
     """批量评分：文件和/或文件夹（含子文件夹）中的全部自评工作簿 → 一个汇总工作簿。
 
     \b
@@ -333,6 +338,8 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
     from .write.summary import SummaryWriter
 
     _need_xlsx(Path(out), "汇总表")
+    if brief_out:
+        _need_docx(Path(brief_out), "汇总分析报告")
     profile = _profile(rules)
     missing = [i for i in inputs if not Path(i).exists()]
     if missing:
@@ -344,7 +351,8 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
     except _batch.BatchUsageError as e:
         click.echo(str(e), err=True)
         sys.exit(EXIT_USAGE)
-    plan = _batch.plan_batch(inputs, scored_dir, exclude=[out], jobs=jobs)
+    plan = _batch.plan_batch(inputs, scored_dir, exclude=[out], jobs=jobs, reports_dir=reports_dir)
+    docs = _BatchDocs(reports_dir, brief_out)  # --reports / --brief (#14)
     if not plan.files:
         click.echo("没有找到任何Excel自评工作簿（.xlsx/.xlsm/.xls），未生成汇总表。", err=True)
         sys.exit(EXIT_USAGE)
@@ -357,6 +365,7 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
             def on_record(rec):
                 if "error" not in rec:
                     sw.add(rec)
+                    docs.add(rec)
                 if stream:
                     stream.entry(_batch.json_entry(rec))
 
@@ -386,7 +395,8 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
     if stream:
         stream.finish(_batch.totals(sw.rows, len(run.files), len(run.unreadable), len(run.skipped), sw.duplicates))
     _print_batch(run, out, quiet=as_json, duplicates=sw.duplicates, mixed_years=sw.mixed_years)
-    sys.exit(EXIT_OK if run.ok else EXIT_FINDINGS)
+    docs_ok = docs.finish(run, profile, plan.files, quiet=as_json)
+    sys.exit(EXIT_OK if run.ok and docs_ok else EXIT_FINDINGS)
 
 
 def _run_time():
@@ -459,3 +469,102 @@ def _print_batch(run, out, quiet, duplicates=(), mixed_years=None):
     if len(run.unreadable) > 20:
         click.echo(f"……其余 {len(run.unreadable) - 20} 个见汇总表“未能处理”工作表。", err=True)
     echo(f"汇总表：{out}")
+
+
+# -- self-evaluation report (issue #14, engineer "report") ----------------------------------------
+
+
+def _need_docx(target: Path, what: str) -> None:
+    if target.suffix.lower() != ".docx":
+        name = target.with_suffix(".docx").name if target.suffix else target.name + ".docx"
+        click.echo(f"用法错误：{what}文件名应以 .docx 结尾，如 {name}。", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def default_report_path(file) -> Path:
+    from .write.output import derived_name
+
+    p = Path(file)
+    return p.with_name(derived_name(p.stem, ".自评报告.docx"))
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "out", default=None, metavar="OUT.docx", help="自评报告路径，默认为 <原文件名>.自评报告.docx。")
+@rules_option
+@debug_option
+def report(file, out, rules, debug):
+    """按自评表生成绩效自评报告（Word文档），数字全部取自评分结果。"""
+    from .api import evaluate_file
+    from .write.report import write_report
+
+    if out:
+        _need_docx(Path(out), "自评报告")
+    profile = _profile(rules)
+    out = Path(out) if out else default_report_path(file)
+    try:
+        result = evaluate_file(file, profile)
+        if result.blocked:
+            _print_findings(file, result)
+            click.echo("存在无法计算总分的错误，未生成自评报告；请按上面的提示修改后重试。", err=True)
+            sys.exit(EXIT_FINDINGS)
+        written = write_report(result, out, profile)
+    except UnreadableFile as e:
+        _unreadable(file, e, False)
+        sys.exit(EXIT_FINDINGS)
+    except OutputError as e:
+        click.echo(str(e), err=True)
+        sys.exit(EXIT_FINDINGS)
+    except OSError as e:
+        click.echo(why_not_written(out, e), err=True)
+        sys.exit(EXIT_FINDINGS)
+    except Exception as e:  # noqa: BLE001
+        _fail_unexpected(file, e, debug)
+    _print_findings(file, result)
+    missing = [f for f in result.findings if f.code == "REPORT_TEXT_MISSING"]
+    if not result.project.narrative:
+        click.echo("自评表中没有“自评报告”工作表，报告中的文字栏目以【请填写：…】占位，请在Word中补写。")
+    elif missing:
+        click.echo("报告中未填写的文字栏目以【请填写：…】占位（黄色底纹），请补写。")
+    click.echo(f"总分 {result.total:.2f}，等级 {result.grade}；自评报告：{written}")
+    sys.exit(EXIT_FINDINGS if result.errors else EXIT_OK)
+
+
+class _BatchDocs:
+    """``batch --reports DIR`` / ``--brief FILE``: count the reports the workers wrote, keep what the
+    brief needs of each scored record (~1 KB), and write the brief after the batch."""
+
+    def __init__(self, reports_dir, brief_out):
+        self.reports_dir, self.brief_out = reports_dir, brief_out
+        self.reports, self.report_errors, self.rows = 0, [], []
+
+    def add(self, rec) -> None:
+        if rec.get("report"):
+            self.reports += 1
+        elif rec.get("report_error"):
+            self.report_errors.append((rec["file"], rec["report_error"]))
+        if self.brief_out:
+            from .write.brief import brief_entry
+
+            self.rows.append(brief_entry(rec))
+
+    def finish(self, run, profile, inputs, quiet: bool) -> bool:
+        echo = (lambda s: click.echo(s, err=True)) if quiet else click.echo
+        ok = True
+        if self.reports_dir:
+            echo(f"自评报告：已写出 {self.reports} 份到 {self.reports_dir}。")
+            for f, why in self.report_errors[:20]:
+                click.echo(f"未生成自评报告 {f}：{why}", err=True)
+        if self.brief_out:
+            from .write.brief import write_brief
+
+            try:
+                write_brief(self.rows, self.brief_out, profile, unreadable=len(run.unreadable), protect=inputs)
+                echo(f"汇总分析报告：{self.brief_out}")
+            except OutputError as e:
+                click.echo(str(e), err=True)
+                ok = False
+            except OSError as e:
+                click.echo(why_not_written(Path(self.brief_out), e), err=True)
+                ok = False
+        return ok

@@ -85,6 +85,9 @@ CATALOGUE: dict[str, Code] = {
     "NOT_APPLICABLE_SKIPPED": _c(HINT, False, "标注“不适用”且无分值的指标行不是指标，未计入评分"),
     "MULTIPLE_PROJECTS": _c(HINT, False, "一个工作簿含多个项目的自评表，本次只核查其中一个（--sheet 指定）"),
     "NOT_SELF_EVALUATION": _c(ERROR, True, "文件是绩效目标申报表等其他表格，不是绩效自评表", "refusal"),
+
+    # self-evaluation report (issue #14, engineer "report")
+    "REPORT_TEXT_MISSING": _c(HINT, False, "自评报告工作表中有栏目未填写，生成的自评报告将显示占位文字"),
     # batch level (project additions)
     "DUPLICATE_PROJECT": _c(HINT, False, "批量汇总中两个文件报送了同一项目（单位、项目名称、年度相同）", "batch"),
     "SCORED_WRITE_FAILED": _c(ERROR, False, "批量汇总时该文件的评分工作簿未能写出", "batch"),

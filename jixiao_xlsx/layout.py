@@ -78,3 +78,22 @@ DIRECTIONS = ("正向", "反向", "等于", "定性")
 
 TITLE_ROW = 1  # 1-based row of each table sheet's title
 HEADER_ROW = 2  # 1-based row of each table sheet's header
+
+# -- 自评报告 (issue #14, engineer "report"): the narrative of the self-evaluation report ------------
+# Optional sheet of the template: label in column A, the clerk's text in column B (one row per section,
+# from row 3 under a title row and a header row). Older template workbooks and official forms have no
+# such sheet; their report carries every figure and a placeholder for each section.
+REPORT_SHEET = "自评报告"
+REPORT_HEADERS = ("报告栏目", "填写内容", "对应报告章节及填写说明")
+# (label in the sheet, key in Project.narrative, where it goes in the report and what to write)
+NARRATIVE_FIELDS = (
+    ("背景", "background", "一、（一）项目背景：项目资金来源文件、金额、主要用途。"),
+    ("立项依据", "basis", "一、（二）项目立项依据：依据的文件名称及文号。"),
+    ("组织及管理情况", "management", "一、（五）1. 项目组织及管理情况：管理制度、审批程序、资金拨付。"),
+    ("完成情况", "completion", "一、（五）2. 项目完成情况：全年做了什么、取得什么成果。"),
+    ("评价目的", "purpose", "二、（一）评价目的。"),
+    ("评价设计与实施", "design", "二、（二）评价设计与实施：评价方法（如询问查证、群众征求）及过程。"),
+    ("主要绩效或成功经验", "experience", "四、项目主要绩效或成功经验。"),
+    ("存在问题或不足", "problems", "五、存在问题或不足（系统列出的扣分项和问题之后，写单位自己的分析）。"),
+    ("相关建议", "suggestions", "六、相关建议。"),
+)

@@ -175,6 +175,9 @@ class Project:
     level1_labels: list[Cell] = field(default_factory=list)  # 一级 cells as typed (may carry "(50分)")
     level2_labels: list[Cell] = field(default_factory=list)  # 二级 cells as typed (may carry a weight)
     findings: list[Finding] = field(default_factory=list)  # problems the reader found
+    # 自评报告 sheet (layout.NARRATIVE_FIELDS key -> text as typed, '' when blank); {} when the workbook
+    # has no such sheet (official forms, older templates)
+    narrative: dict = field(default_factory=dict)
 
 
 @dataclass

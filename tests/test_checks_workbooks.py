@@ -124,6 +124,9 @@ CASES = {
                                                                      实际完成值="不适用", 分值=None)),
                                None, None, "绩效指标", "A13"),
     "MULTIPLE_PROJECTS": (lambda d: None, lambda path: several_projects(path), None, "项目一", ""),
+
+    # 自评报告 sheet (issue #14): one hint naming every blank section, at the first one's text cell
+    "REPORT_TEXT_MISSING": (lambda d: d["narrative"].update({"背景": None, "相关建议": " "}), None, None, "自评报告", "B3"),
 }
 
 

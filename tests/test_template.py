@@ -58,7 +58,7 @@ def test_committed_template_matches_code(blank):
 
 def test_sheets_headers_and_panes(blank):
     wb = openpyxl.load_workbook(blank)
-    assert tuple(wb.sheetnames) == L.TEMPLATE_SHEETS
+    assert tuple(wb.sheetnames) == L.TEMPLATE_SHEETS + (L.REPORT_SHEET,)  # 自评报告 (#14) last
     ind = wb[L.IND_SHEET]
     assert tuple(c.value for c in ind[L.HEADER_ROW]) == L.IND_HEADERS
     assert tuple(c.value for c in wb[L.FUNDS_SHEET][L.HEADER_ROW]) == L.FUNDS_HEADERS
@@ -187,7 +187,8 @@ def test_read_blank_template(blank, profile):
     book = open_book(blank)
     assert read_template.looks_like_template(book, profile)
     p = read_template.read(book, profile)
-    assert p.layout == "template" and p.findings == []
+    # the reader's only finding: the blank 自评报告 sheet (issue #14), one hint for all nine sections
+    assert p.layout == "template" and [f.code for f in p.findings] == ["REPORT_TEXT_MISSING"]
     assert p.indicators == [] and p.allocations == []
     assert p.name == Cell(None, "项目信息", "B3")
     assert p.year == Cell(None, "项目信息", "B6")

@@ -384,6 +384,7 @@ def read(book: Book, profile: Profile) -> Project:
         _read_indicators(sheets[L.IND_SHEET], project, profile)
     else:
         project.findings.append(_missing(L.IND_SHEET, True))
+    from .narrative import read_narrative; read_narrative(book, project)  # noqa: E702 - 自评报告 sheet (#14)
     return project
 
 

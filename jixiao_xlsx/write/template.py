@@ -73,7 +73,9 @@ def write_template(path, data: Optional[dict] = None, profile: Optional[Profile]
     """Write the standard template to ``path`` atomically; fill it from ``data`` when given.
 
     ``data`` keys: ``info`` (INFO_FIELDS label -> value), ``funds`` (row label -> (年初, 全年预算, 全年执行)),
-    ``allocations`` and ``indicators`` (lists of dicts keyed by header).  Test/benchmark extras:
+    ``allocations`` and ``indicators`` (lists of dicts keyed by header), ``narrative`` (自评报告
+    label -> text; the sheet is written for the blank template and whenever this key is given, so
+    workbooks made without it look like the templates issued before the sheet existed).  Test/benchmark extras:
     ``sheet_names`` (canonical sheet name -> name to write), ``indicator_headers``,
     ``allocation_headers``, ``funds_headers`` (header tuples to write instead of the layout's, for
     renamed/reordered/extra columns; row dicts are then keyed by these headers).
@@ -137,6 +139,8 @@ class _Writer:
         self.funds()
         self.allocations()
         self.indicators()
+        if not self.data or "narrative" in self.data:  # blank template, or a filled one that carries it
+            self.report()
 
     # -- helpers ---------------------------------------------------------------------------
     def _setup(self, ws, ncols: int, title: str, headers, widths):
@@ -452,3 +456,33 @@ class _Writer:
         for i in range(len(rows), blank_rows):
             for c in range(len(headers)):
                 ws.write_blank(r0 + i, c, None, self.f_in[kind_of[c]])
+
+    # -- 自评报告 (issue #14) --------------------------------------------------------------------
+    def report(self):
+        """One labelled yellow cell per narrative section of the self-evaluation report, A4 portrait."""
+        ws = self.wb.add_worksheet(self.sheet_name(L.REPORT_SHEET))
+        tr, hr = L.TITLE_ROW - 1, L.HEADER_ROW - 1
+        ws.set_row(tr, 30)
+        ws.merge_range(tr, 0, tr, 2, "绩效自评报告文字内容（生成自评报告时使用）", self.f_title)
+        ws.set_row(hr, 32)
+        for c, h in enumerate(L.REPORT_HEADERS):
+            ws.write_string(hr, c, h, self.f_header)
+        ws.set_column(0, 0, 18)
+        ws.set_column(1, 1, 80)
+        ws.set_column(2, 2, 30)
+        given = dict(self.data.get("narrative") or {})
+        known = {label for label, _k, _n in L.NARRATIVE_FIELDS}
+        if set(given) - known:
+            raise KeyError(f"unknown narrative sections: {sorted(set(given) - known)}")
+        for i, (label, _key, note) in enumerate(L.NARRATIVE_FIELDS):
+            r = L.HEADER_ROW + i
+            ws.write_string(r, 0, label, self.f_label_bold)
+            self._put(ws, r, 1, given.get(label), _WRAP)
+            ws.write_string(r, 2, note, self.f_note)
+            ws.set_row(r, 120)
+        ws.freeze_panes(hr + 1, 0)
+        ws.set_portrait()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.repeat_rows(0, L.HEADER_ROW - 1)
