@@ -219,7 +219,8 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
             raise
         if not got.files:
             folder.remove()
-            return fail("上传的内容中没有找到Excel自评工作簿（.xlsx/.xlsm/.xls），未生成汇总表。", 422)
+            why = "".join(f"“{lab}”：{reason}" for lab, reason in got.skipped[:3])
+            return fail("上传的内容中没有找到可评分的Excel自评工作簿（.xlsx/.xlsm/.xls），未生成汇总表。" + why, 422)
         entry = store.add("batch", "汇总")
         store.update(entry, total=len(got.files), skipped=list(got.skipped))
         threading.Thread(target=_run_batch, args=(entry, got, folder), name=f"jixiao-batch-{entry.id[:6]}",

@@ -88,7 +88,7 @@ def skip_reason(label: str) -> Optional[str]:
     name = parts[-1]
     if name.startswith("~$"):
         return SKIP_LOCK
-    if any(p.startswith(".") for p in parts):
+    if any(p.startswith(".") and p not in (".", "..") for p in parts):
         return SKIP_HIDDEN_FILE
     if name.lower().endswith(SCORED_SUFFIX):
         return SKIP_SCORED
