@@ -315,6 +315,15 @@ def test_several_workbooks_uploaded_directly_are_labelled_by_their_names(client)
     assert j["unreadable"] == [{"file": "假.xlsx", "reason": "这是一个文本文件，不是Excel工作簿，请提交.xlsx格式的自评表。"}]
 
 
+def test_files_of_a_chosen_folder_follow_the_rules_of_a_folder(client):
+    files = [("files", "街道/嘉禾.xlsx", JIAHE.read_bytes()), ("files", "街道/报告.docx", b"x"),
+             ("files", "街道/.git/x.xlsx", b"x"), ("files", "街道/~$嘉禾.xlsx", b"x"), ("files", "手选.docx", b"%PDF-1.4")]
+    j = wait_job(client, post(client, "/api/batch", files).get_json()["id"])
+    assert (j["total"], j["scored"]) == (2, 1)  # 嘉禾 and the hand-picked file; the folder's .docx is ignored
+    assert sorted(s["file"] for s in j["skipped"]) == ["街道/.git/x.xlsx", "街道/~$嘉禾.xlsx"]
+    assert [u["file"] for u in j["unreadable"]] == ["手选.docx"]
+
+
 # -- a real server: several uploads at once ----------------------------------------------------------
 
 
@@ -365,3 +374,54 @@ def test_labels_and_suffixes():
     assert unique_labels(["a", "b", "a", "a"]) == ["a", "b", "a（2）", "a（3）"]
     assert skip_reason("d/.hidden/x.xlsx") and skip_reason("x.scored.xlsx") and skip_reason("d/~$x.xlsx")
     assert skip_reason("d/x.xlsx") is None
+
+
+# -- the command ------------------------------------------------------------------------------------
+
+
+def start_serve(*args):
+    import re
+
+    p = subprocess.Popen([sys.executable, "-m", "jixiao_xlsx", "serve", "--port", "0", *args], cwd=ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    line = p.stdout.readline()
+    m = re.search(r"http://\S+/", line)
+    assert m, line + p.stderr.read()
+    return p, m.group(0)
+
+
+def test_serve_listens_on_loopback_and_warns_for_a_lan_host():
+    import requests
+
+    p, url = start_serve()
+    try:
+        assert url.startswith("http://127.0.0.1:")
+        assert "下载空白模板" in requests.get(url, timeout=10).text
+    finally:
+        p.terminate()
+        _, err = p.communicate(timeout=10)
+    assert "警告" not in err
+    p, url = start_serve("--host", "0.0.0.0")
+    try:
+        port = url.rsplit(":", 1)[1].strip("/")
+        r = requests.get(f"http://127.0.0.1:{port}/", headers={"Host": f"192.168.1.5:{port}"}, timeout=10)
+        assert r.status_code == 200  # a LAN name is accepted once the clerk chose --host
+    finally:
+        p.terminate()
+        _, err = p.communicate(timeout=10)
+    assert "警告：正在监听 0.0.0.0" in err and "Ctrl+C" in err
+
+
+def test_serve_on_a_busy_port_says_so_in_chinese():
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen()
+    try:
+        port = s.getsockname()[1]
+        r = subprocess.run([sys.executable, "-m", "jixiao_xlsx", "serve", "--port", str(port)], cwd=ROOT,
+                           capture_output=True, text=True, encoding="utf-8", timeout=60)
+    finally:
+        s.close()
+    assert r.returncode == 1 and "该端口可能已被占用" in r.stderr and "Traceback" not in r.stderr

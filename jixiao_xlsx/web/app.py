@@ -164,8 +164,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
                     book, result = open_and_evaluate(str(path), profile)
                 except UnreadableFile as e:
                     return fail(f"“{label}”无法评分：{e.reason}", 422)
-                entry = store.add("file", label)
-                entry.result = result
+                entry = store.add("file", label, result=result)
                 if not result.blocked:
                     out = entry.folder / "scored.xlsx"
                     write_scored_file(result, str(out), profile, book)
@@ -196,7 +195,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
             with library_lock:
                 if not out.exists():
                     writer(entry.result, str(out), profile)
-            entry.outputs[kind] = out
+                entry.outputs[kind] = out
         if out is None:
             abort(404)
         return send_file(out, as_attachment=True, download_name=_download_name(entry.label, suffix))
@@ -237,8 +236,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
 
                 out = entry.folder / "summary.xlsx"
                 res = summarise(got.files, got.skipped, out, profile, progress, lock=library_lock)
-                entry.outputs["summary"] = out
-                store.update(entry, state="done", scored=res["scored"], with_errors=res["with_errors"],
+                store.update(entry, outputs={**entry.outputs, "summary": out}, state="done", scored=res["scored"], with_errors=res["with_errors"],
                              unreadable=res["unreadable"], skipped=res["skipped"], current="")
         except OutputError as e:
             store.update(entry, state="failed", error=str(e))

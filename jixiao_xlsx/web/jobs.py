@@ -63,8 +63,10 @@ class Store:
     def new_folder(self, prefix: str) -> str:
         return tempfile.mkdtemp(prefix=prefix, dir=self.root)
 
-    def add(self, kind: str, label: str) -> Entry:
-        e = Entry(secrets.token_urlsafe(16), kind, Path(self.new_folder("out-")), label)
+    def add(self, kind: str, label: str, result=None) -> Entry:
+        """A new entry; a single workbook's is complete at once (state "done"), a batch's is queued."""
+        e = Entry(secrets.token_urlsafe(16), kind, Path(self.new_folder("out-")), label, result=result,
+                  state="done" if kind == "file" else "queued")
         with self.lock:
             self._expire()
             self.entries[e.id] = e

@@ -222,13 +222,17 @@ def _too_many(limits: Limits) -> str:
 
 def gather(uploads: list, folder: Folder, limits: Limits) -> Extracted:
     """Uploaded files (``[(stream, browser name)]``) -> workbooks to score; zips are opened.
-    A zip only counts as one when its name ends in .zip (a renamed workbook is a workbook)."""
+    A zip only counts as one when its name ends in .zip (a renamed workbook is a workbook). A file
+    chosen by hand is taken whatever its name (as ``jixiao batch`` takes a file named on its command
+    line); one whose name holds a folder (a folder chosen or dropped) follows the rules of a folder."""
     budget = [limits.zip_total_bytes]
     out = Extracted([], [])
     labels = unique_labels(label_of(name) for _, name in uploads)
     for (stream, _), label in zip(uploads, labels):
-        base = label.rsplit("/", 1)[-1]
-        reason = skip_reason(base)
+        in_folder = "/" in label  # from a folder the clerk chose or dropped: the rules of a folder
+        if in_folder and not is_sheet_name(label):
+            continue
+        reason = skip_reason(label if in_folder else label.rsplit("/", 1)[-1])
         if reason:
             out.skipped.append((label, reason))
             continue

@@ -136,16 +136,18 @@
 
   // -- many workbooks ---------------------------------------------------------------------------
 
-  function showFailed(list) {
+  function showFailed(unreadable, skipped) {
     const body = $("failed").tBodies[0];
     clear(body);
-    for (const f of list) {
+    const rows = unreadable.map((f) => [f, "未能处理"]).concat(skipped.map((f) => [f, "已跳过"]));
+    for (const [f, what] of rows) {
       const tr = el("tr");
       tr.appendChild(el("td", f.file));
+      tr.appendChild(el("td", what));
       tr.appendChild(el("td", f.reason));
       body.appendChild(tr);
     }
-    $("batch-failed").hidden = list.length === 0;
+    $("batch-failed").hidden = rows.length === 0;
   }
 
   async function runBatch(files) {
@@ -153,11 +155,11 @@
     clear($("batch-downloads"));
     $("batch-failed").hidden = true;
     $("batch-progress").hidden = true;
-    const big = tooBig(files);
+    const big = tooBig(files.map((x) => x.file));
     if (big) return setStatus(status, big, "error");
     setStatus(status, "正在上传 " + files.length + " 个文件……", "busy");
     const form = new FormData();
-    for (const f of files) form.append("files", f, f.webkitRelativePath || f.name);
+    for (const x of files) form.append("files", x.file, x.name);
     const res = await post("/api/batch", form);
     if (!res.ok) return setStatus(status, res.data.error || "未能完成，请重试。", "error");
     setStatus(status, "正在评分……", "busy");
@@ -183,32 +185,75 @@
     setStatus(status, "汇总完成：已评分 " + j.scored + " 个（其中有错误 " + j.with_errors + " 个），未能处理 " + failed +
       " 个，已跳过 " + j.skipped.length + " 个。", failed ? "warn" : "ok");
     downloadLinks($("batch-downloads"), [j.download]);
-    showFailed(j.unreadable.concat(j.skipped));
+    showFailed(j.unreadable, j.skipped);
   }
 
   // -- drop zones -------------------------------------------------------------------------------
 
+  // the kinds `jixiao batch` takes from a folder; a folder's other files (Word, PDF, images) stay home
+  const SHEETS = /\.(xlsx|xlsm|xls|et|ett|xlsb|ods|csv|xlt|xltx|xltm|numbers|zip|rar|7z)$/i;
+
+  // Files of a dropped folder (recursively), each with its path inside the folder as its name.
+  function readEntry(entry, path, out) {
+    return new Promise((resolve) => {
+      if (entry.isFile) {
+        entry.file((f) => { out.push({ file: f, name: path + f.name }); resolve(); }, () => resolve());
+      } else if (entry.isDirectory) {
+        const reader = entry.createReader();
+        const all = [];
+        const more = () => reader.readEntries((batch) => {
+          if (!batch.length) {
+            Promise.all(all.map((e) => readEntry(e, path + entry.name + "/", out))).then(() => resolve());
+            return;
+          }
+          all.push(...batch);
+          more();
+        }, () => resolve());
+        more();
+      } else {
+        resolve();
+      }
+    });
+  }
+
+  async function droppedFiles(dt) {
+    const entries = Array.from(dt.items || []).map((i) => i.webkitGetAsEntry && i.webkitGetAsEntry()).filter((e) => e);
+    if (!entries.some((e) => e.isDirectory)) return Array.from(dt.files).map((f) => ({ file: f, name: f.name }));
+    const out = [];
+    for (const e of entries) await readEntry(e, "", out);
+    return out.filter((x) => !x.name.includes("/") || SHEETS.test(x.name));
+  }
+
   function dropZone(zone, input, handle) {
     ["dragenter", "dragover"].forEach((t) => zone.addEventListener(t, (e) => { e.preventDefault(); zone.classList.add("over"); }));
     ["dragleave", "drop"].forEach((t) => zone.addEventListener(t, () => zone.classList.remove("over")));
-    zone.addEventListener("drop", (e) => {
+    zone.addEventListener("drop", async (e) => {
       e.preventDefault();
-      if (e.dataTransfer && e.dataTransfer.files.length) handle(Array.from(e.dataTransfer.files));
+      if (!e.dataTransfer) return;
+      const files = await droppedFiles(e.dataTransfer);
+      if (files.length) handle(files);
     });
+    pick(input, handle);
+  }
+
+  function pick(input, handle) {
     input.addEventListener("change", () => {
-      if (input.files.length) handle(Array.from(input.files));
+      const files = Array.from(input.files).map((f) => ({ file: f, name: f.webkitRelativePath || f.name }))
+        .filter((x) => !x.name.includes("/") || SHEETS.test(x.name));
+      if (files.length) handle(files);
       input.value = "";
     });
   }
 
   dropZone($("single-drop"), $("single-input"), (files) => {
-    if (files.length > 1 || /\.zip$/i.test(files[0].name)) {
-      setStatus($("single-status"), "这里一次评分一个自评表；多个文件或.zip压缩包请放到下面“批量汇总”一栏。", "error");
+    if (files.length > 1 || /\.zip$/i.test(files[0].name) || files[0].name.includes("/")) {
+      setStatus($("single-status"), "这里一次评分一个自评表；多个文件、文件夹或.zip压缩包请放到下面“批量汇总”一栏。", "error");
       return;
     }
-    scoreOne(files[0]);
+    scoreOne(files[0].file);
   });
   dropZone($("batch-drop"), $("batch-input"), runBatch);
+  pick($("batch-folder"), runBatch);
   // a file dropped outside the zones must not make the browser leave the page
   window.addEventListener("dragover", (e) => e.preventDefault());
   window.addEventListener("drop", (e) => e.preventDefault());
