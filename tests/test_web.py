@@ -147,8 +147,9 @@ def test_uploads_leave_no_file_behind_and_names_never_become_paths(client, store
     evil = "../../../../tmp/evil<script>.xlsx"
     r = post(client, "/api/score", [("file", evil, JIAHE.read_bytes())])
     assert r.status_code == 200
-    assert r.get_json()["result"]["file"] == "evil<script>.xlsx"  # werkzeug keeps the base name: a label
+    assert r.get_json()["result"]["file"] == "evil<script>.xlsx"  # only the base name, and only as a label
     assert not list(store.root.glob("up-*"))  # the upload folder is gone
+    assert client.get(r.get_json()["downloads"][0]["url"]).status_code == 200  # (waits for the writer)
     outs = [p.name for p in store.root.rglob("*") if p.is_file()]
     assert outs == ["scored.xlsx"]
 
@@ -193,6 +194,20 @@ def test_request_over_the_limit_is_a_chinese_413(store):
     r = post(c, "/api/batch", [("files", "a.xlsx", JIAHE.read_bytes()), ("files", "b.xlsx", JIAHE.read_bytes())])
     assert r.status_code == 413 and r.get_json() == {"ok": False, "error": r.get_json()["error"]}
     assert "20KB" in r.get_json()["error"] and "上限" in r.get_json()["error"]
+
+
+def test_a_scored_workbook_that_cannot_be_written_is_a_chinese_message(client, monkeypatch):
+    import jixiao_xlsx.api
+    from jixiao_xlsx.write.output import OutputError
+
+    def refuse(*a, **k):
+        raise OutputError("磁盘已满，未能写出评分工作簿。")
+
+    monkeypatch.setattr(jixiao_xlsx.api, "write_scored_file", refuse)
+    page = post(client, "/api/score", [("file", "a.xlsx", JIAHE.read_bytes())]).get_json()
+    assert page["result"]["total"] == 100  # the result is shown whatever happens to the download
+    r = client.get(page["downloads"][0]["url"])
+    assert r.status_code == 500 and r.get_json()["error"] == "磁盘已满，未能写出评分工作簿。"
 
 
 # -- CSRF, hosts, error statuses -------------------------------------------------------------------

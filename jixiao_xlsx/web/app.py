@@ -26,10 +26,12 @@ from .jobs import Store, summarise
 from .uploads import Folder, Limits, UploadError, gather, label_of, save_upload
 
 TOKEN_HEADER = "X-Jixiao-Token"
+WRITE_WAIT_SECONDS = 300  # a download waits this long for its workbook to be written
 
 # Downloads a single workbook offers, in link order: kind -> (link text, file-name suffix, writer).
-# A writer of None means the file is written when the workbook is scored (the scored workbook needs
-# the Book, which is not kept); a writer ``fn(result, out, profile)`` runs on first download.
+# A writer of None means the file is written right after the workbook is scored, on a thread while
+# the page shows the result (the scored workbook needs the Book, which is not kept longer); a writer
+# ``fn(result, out, profile)`` runs on first download.
 # The report (.docx) is one more line here once ``write.report`` exists:
 #   "report": ("下载自评报告（.docx）", ".报告.docx", _write_report),
 DOWNLOADS = {
@@ -148,7 +150,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
 
     @app.post("/api/score")
     def score():
-        from ..api import open_and_evaluate, write_scored_file
+        from ..api import open_and_evaluate
 
         upload = request.files.get("file")
         if upload is None or not upload.filename:
@@ -165,23 +167,37 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
                 except UnreadableFile as e:
                     return fail(f"“{label}”无法评分：{e.reason}", 422)
                 entry = store.add("file", label, result=result)
-                if not result.blocked:
-                    out = entry.folder / "scored.xlsx"
-                    write_scored_file(result, str(out), profile, book)
-                    entry.outputs["scored"] = out
+            if not result.blocked:  # written while the page shows the result; a download waits for it
+                entry.pending["scored"] = threading.Event()
+                threading.Thread(target=_write_scored, args=(entry, book), daemon=True,
+                                 name=f"jixiao-scored-{entry.id[:6]}").start()
             data = result.as_dict()
             data["file"] = label
             return jsonify({"ok": True, "id": entry.id, "result": data, "errors": result.errors,
                             "hints": result.hints, "blocked": result.blocked,
                             "downloads": [{"kind": k, "text": text, "url": f"/api/files/{entry.id}/{k}"}
                                           for k, (text, _, writer) in DOWNLOADS.items()
-                                          if writer is not None or k in entry.outputs]})
+                                          if writer is not None or k in entry.pending]})
         except UploadError as e:
             return fail(e.message, e.status)
-        except OutputError as e:
-            return fail(str(e), 500)
         finally:
             folder.remove()
+
+    def _write_scored(entry, book):
+        from ..api import write_scored_file
+
+        out = entry.folder / "scored.xlsx"
+        try:
+            with library_lock:
+                write_scored_file(entry.result, str(out), profile, book)
+            store.update(entry, outputs={**entry.outputs, "scored": out})
+        except OutputError as e:
+            store.update(entry, failures={**entry.failures, "scored": str(e)})
+        except BaseException:  # noqa: BLE001 - the download says so in Chinese; the console has the details
+            app.logger.exception("scored workbook failed")
+            store.update(entry, failures={**entry.failures, "scored": INTERNAL})
+        finally:
+            entry.pending["scored"].set()
 
     @app.get("/api/files/<eid>/<kind>")
     def download(eid, kind):
@@ -189,13 +205,17 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
         if entry is None or kind not in DOWNLOADS:
             abort(404)
         text, suffix, writer = DOWNLOADS[kind]
+        if kind in entry.pending:
+            entry.pending[kind].wait(WRITE_WAIT_SECONDS)
+        if kind in entry.failures:
+            return fail(entry.failures[kind], 500)
         out = entry.outputs.get(kind)
         if out is None and writer is not None:
             out = entry.folder / f"{kind}{Path(suffix).suffix}"
             with library_lock:
                 if not out.exists():
                     writer(entry.result, str(out), profile)
-                entry.outputs[kind] = out
+            store.update(entry, outputs={**entry.outputs, kind: out})
         if out is None:
             abort(404)
         return send_file(out, as_attachment=True, download_name=_download_name(entry.label, suffix))

@@ -33,6 +33,8 @@ class Entry:
     created: float = field(default_factory=time.time)
     result: object = None  # the library's Result (single file): later downloads (a report) use it
     outputs: dict = field(default_factory=dict)  # download kind -> path written
+    pending: dict = field(default_factory=dict)  # download kind -> threading.Event set once written (or failed)
+    failures: dict = field(default_factory=dict)  # download kind -> Chinese reason it could not be written
     # batch progress, read by the polling page
     state: str = "queued"  # queued / running / done / failed
     done: int = 0
