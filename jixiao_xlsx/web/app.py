@@ -73,7 +73,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
     app = Flask(__name__, static_folder=static, static_url_path="/static")
     app.request_class = type("SpoolRequest", (_Request,), {"spool_dir": str(store.root)})
     app.config.update(MAX_CONTENT_LENGTH=limits.request_bytes, MAX_FORM_PARTS=limits.files + 20,
-                      SEND_FILE_MAX_AGE_DEFAULT=0, JSON_AS_ASCII=False)
+                      SEND_FILE_MAX_AGE_DEFAULT=0)
     app.json.ensure_ascii = False
     token = secrets.token_urlsafe(24)
     library_lock = threading.Lock()  # the reader's memos are per process, not thread-safe
@@ -135,8 +135,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
         page = index_html.replace("{{CONFIG}}", escape(config, quote=True))
         return Response(page, mimetype="text/html")
 
-    @app.get("/api/template")
-    def template():
+    def template_path() -> Path:
         from ..write.template import write_template
 
         path = store.root / "template" / "jixiao-template.xlsx"
@@ -144,7 +143,25 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
             if not path.exists():
                 path.parent.mkdir(exist_ok=True)
                 write_template(str(path), profile=profile)
-        return send_file(path, as_attachment=True, download_name="项目支出绩效自评表（空白模板）.xlsx")
+        return path
+
+    @app.get("/api/template")
+    def template():
+        return send_file(template_path(), as_attachment=True, download_name="项目支出绩效自评表（空白模板）.xlsx")
+
+    def warm_up() -> None:
+        """Import and run the reader, scorer and writers once (the blank template), so the clerk's
+        first workbook after start-up is as quick as the next ones. Errors here are not the clerk's."""
+        try:
+            from ..api import open_and_evaluate
+            from ..write import scored  # noqa: F401 - imported for its import cost
+
+            with library_lock:
+                open_and_evaluate(str(template_path()), profile)
+        except Exception:  # noqa: BLE001
+            app.logger.debug("warm-up failed", exc_info=True)
+
+    app.extensions["jixiao"]["warm_up"] = warm_up
 
     # -- one workbook ----------------------------------------------------------------------------
 
