@@ -186,8 +186,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
                 entry = store.add("file", label, result=result)
             if not result.blocked:  # written while the page shows the result; a download waits for it
                 entry.pending["scored"] = threading.Event()
-                threading.Thread(target=_write_scored, args=(entry, book), daemon=True,
-                                 name=f"jixiao-scored-{entry.id[:6]}").start()
+                store.spawn(_write_scored, entry, book, name=f"jixiao-scored-{entry.id[:6]}")
             data = result.as_dict()
             data["file"] = label
             return jsonify({"ok": True, "id": entry.id, "result": data, "errors": result.errors,
@@ -259,8 +258,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
             return fail("上传的内容中没有找到可评分的Excel自评工作簿（.xlsx/.xlsm/.xls），未生成汇总表。" + why, 422)
         entry = store.add("batch", "汇总")
         store.update(entry, total=len(got.files), skipped=list(got.skipped))
-        threading.Thread(target=_run_batch, args=(entry, got, folder), name=f"jixiao-batch-{entry.id[:6]}",
-                         daemon=True).start()
+        store.spawn(_run_batch, entry, got, folder, name=f"jixiao-batch-{entry.id[:6]}")
         return jsonify({"ok": True, "id": entry.id, "total": len(got.files)}), 202
 
     def _run_batch(entry, got, folder):

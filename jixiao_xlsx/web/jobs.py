@@ -61,6 +61,7 @@ class Store:
         self.lock = threading.Lock()
         self.entries: dict = {}
         self.batch_lock = threading.Lock()  # one batch at a time
+        self.threads: list = []  # background work writing into root
 
     def new_folder(self, prefix: str) -> str:
         return tempfile.mkdtemp(prefix=prefix, dir=self.root)
@@ -99,10 +100,23 @@ class Store:
             del self.entries[e.id]
             shutil.rmtree(e.folder, ignore_errors=True)
 
-    def close(self) -> None:
-        """Remove every upload and output (the server stops)."""
+    def spawn(self, target, *args, name: str) -> threading.Thread:
+        """Run ``target(*args)`` on a daemon thread that :meth:`close` waits for (writers, batches)."""
+        t = threading.Thread(target=target, args=args, name=name, daemon=True)
+        with self.lock:
+            self.threads = [x for x in self.threads if x.is_alive()] + [t]
+        t.start()
+        return t
+
+    def close(self, wait: float = 30.0) -> None:
+        """Remove every upload and output (the server stops), once the threads still writing into
+        the folder have finished (at most ``wait`` seconds; a batch still running then fails)."""
+        deadline = time.time() + wait
         with self.lock:
             self.entries.clear()
+            threads = list(self.threads)
+        for t in threads:
+            t.join(max(0.0, deadline - time.time()))
         shutil.rmtree(self.root, ignore_errors=True)
 
 

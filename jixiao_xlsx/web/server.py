@@ -36,7 +36,7 @@ class Server:
         self.port = self.server.effective_port
         self.host = host
         self.app = create_app(limits, allowed_hosts(host, self.port), profile, self.store)
-        threading.Thread(target=self.app.extensions["jixiao"]["warm_up"], name="jixiao-warm-up", daemon=True).start()
+        self.store.spawn(self.app.extensions["jixiao"]["warm_up"], name="jixiao-warm-up")
 
     def _dispatch(self, environ, start_response):
         return self.app.wsgi_app(environ, start_response)
