@@ -440,3 +440,11 @@ def test_serve_on_a_busy_port_says_so_in_chinese():
     finally:
         s.close()
     assert r.returncode == 1 and "该端口可能已被占用" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_serve_with_a_bad_rules_file_is_a_usage_error(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("this is = = not toml", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "jixiao_xlsx", "serve", "--port", "0", "--rules", str(bad)], cwd=ROOT,
+                       capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert r.returncode == 2 and r.stderr.startswith("评分规则错误：") and "Traceback" not in r.stderr
