@@ -284,6 +284,15 @@ def test_zip_bomb_and_too_many_members_are_refused(store):
     assert not list(store.root.glob("up-*"))
 
 
+def test_zip_over_the_unzipped_total_or_the_file_count_is_refused(store):
+    two = zip_of({"a.xlsx": JIAHE.read_bytes(), "b.xlsx": JIAHE.read_bytes()})  # ~13 KB each unzipped
+    r = post(make_client(store, zip_total_bytes=20 * 1024), "/api/batch", [("files", "街道.zip", two)])
+    assert r.status_code == 413 and "解压后超过 20KB" in r.get_json()["error"]
+    r = post(make_client(store, files=1), "/api/batch", [("files", "街道.zip", two)])
+    assert r.status_code == 413 and "一次最多处理 1 个工作簿" in r.get_json()["error"]
+    assert not list(store.root.glob("up-*"))
+
+
 def test_zip_bomb_with_a_lying_size_header_stops_at_the_cap(store, tmp_path):
     c = make_client(store, file_bytes=64 * 1024)
     raw = bytearray(zip_of({"a.xlsx": b"\0" * (1024 * 1024)}))
