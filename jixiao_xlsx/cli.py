@@ -444,7 +444,8 @@ def _print_batch(run, out, quiet, duplicates=(), mixed_years=None):
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="H", help="监听地址；默认只允许本机访问。填局域网地址（如 0.0.0.0）时同一网络的其他电脑也能访问。")
 @click.option("--open", "open_browser", is_flag=True, help="启动后在默认浏览器中打开页面。")
 @rules_option
-def serve(port, host, open_browser, rules):
+@debug_option
+def serve(port, host, open_browser, rules, debug):
     """在本机启动网页版：在浏览器中下载模板、上传自评表评分、批量汇总（文件只在本机处理）。
 
     \b
@@ -458,7 +459,7 @@ def serve(port, host, open_browser, rules):
         click.echo(f"警告：正在监听 {host}，同一网络中的其他电脑也能打开本页面并上传文件；"
                    "页面没有登录密码，只在可信的单位内网中使用，用完请按 Ctrl+C 停止。", err=True)
     try:
-        server = Server(host, port, profile=profile)
+        server = Server(host, port, profile=profile, debug=debug)
     except OSError as e:
         click.echo(f"无法在 {host}:{port} 启动网页服务（{e.strerror or e}）；该端口可能已被占用，"
                    "请换一个端口，如 jixiao serve --port 8766。", err=True)

@@ -229,7 +229,7 @@ def test_loopback_server_refuses_other_host_names(store):
     assert r.status_code == 400 and "请求无效" in r.get_data(as_text=True)
 
 
-def test_every_error_status_is_chinese_never_a_trace(client, monkeypatch):
+def test_every_error_status_is_chinese_never_a_trace(client, monkeypatch, capsys):
     r = client.get("/no-such-page")
     assert r.status_code == 404 and "找不到" in r.get_data(as_text=True) and "<h1>出错了</h1>" in r.get_data(as_text=True)
     r = client.get("/api/score")
@@ -247,6 +247,8 @@ def test_every_error_status_is_chinese_never_a_trace(client, monkeypatch):
     text = r.get_data(as_text=True)
     assert r.status_code == 500 and "服务器内部错误" in r.get_json()["error"]
     assert "secret" not in text and "Traceback" not in text
+    err = capsys.readouterr().err  # the server's console: one Chinese line, no trace (that is --debug)
+    assert "处理 /api/score 时发生内部错误（RuntimeError）" in err and "Traceback" not in err
 
 
 # -- many workbooks --------------------------------------------------------------------------------

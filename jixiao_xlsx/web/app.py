@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import secrets
+import sys
 import tempfile
 import threading
+import traceback
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -61,7 +63,7 @@ class _Request(Request):
 
 
 def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = None, profile=None,
-               store: Optional[Store] = None) -> Flask:
+               store: Optional[Store] = None, debug: bool = False) -> Flask:
     """The page's app. ``allowed_hosts``: Host headers accepted (None: any, for ``--host``); on
     127.0.0.1 only the loopback names, so a web page elsewhere cannot reach it by DNS rebinding."""
     from ..rules.profile import load_profile
@@ -73,12 +75,20 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
     app = Flask(__name__, static_folder=static, static_url_path="/static")
     app.request_class = type("SpoolRequest", (_Request,), {"spool_dir": str(store.root)})
     app.config.update(MAX_CONTENT_LENGTH=limits.request_bytes, MAX_FORM_PARTS=limits.files + 20,
-                      SEND_FILE_MAX_AGE_DEFAULT=0)
+                      SEND_FILE_MAX_AGE_DEFAULT=0, JIXIAO_DEBUG=debug)
     app.json.ensure_ascii = False
     token = secrets.token_urlsafe(24)
     library_lock = threading.Lock()  # the reader's memos are per process, not thread-safe
     template_lock = threading.Lock()
     app.extensions["jixiao"] = {"store": store, "limits": limits, "token": token, "profile": profile}
+
+    def log_internal(when: str) -> None:
+        """One Chinese line on the server's console (the clerk's window); the trace with ``--debug``."""
+        if app.config.get("JIXIAO_DEBUG"):
+            traceback.print_exc()
+        name = type(sys.exc_info()[1]).__name__
+        print(f"{when}发生内部错误（{name}）；如反复出现，请用 jixiao serve --debug 重现并把输出发给技术支持人员。",
+              file=sys.stderr, flush=True)
 
     def fail(message: str, status: int):
         return jsonify({"ok": False, "error": message}), status
@@ -118,7 +128,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception):
-        app.logger.exception("internal error")
+        log_internal(f"处理 {request.path} 时")
         if request.path.startswith("/api/"):
             return fail(INTERNAL, 500)
         return _error_page(INTERNAL, 500)
@@ -210,7 +220,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
         except OutputError as e:
             store.update(entry, failures={**entry.failures, "scored": str(e)})
         except BaseException:  # noqa: BLE001 - the download says so in Chinese; the console has the details
-            app.logger.exception("scored workbook failed")
+            log_internal(f"写出“{entry.label}”的评分工作簿时")
             store.update(entry, failures={**entry.failures, "scored": INTERNAL})
         finally:
             entry.pending["scored"].set()
@@ -276,7 +286,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
         except OutputError as e:
             store.update(entry, state="failed", error=str(e))
         except BaseException:  # noqa: BLE001 - the page shows one Chinese line, the log the details
-            app.logger.exception("batch failed")
+            log_internal("生成汇总表时")
             store.update(entry, state="failed", error="生成汇总表时发生内部错误，未能完成；请重试，仍不行请联系技术支持人员。")
         finally:
             folder.remove()

@@ -23,7 +23,8 @@ def allowed_hosts(host: str, port: int) -> Optional[set]:
 class Server:
     """A started (not yet serving) waitress server with its app and private temporary folder."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 8765, limits: Optional[Limits] = None, profile=None):
+    def __init__(self, host: str = "127.0.0.1", port: int = 8765, limits: Optional[Limits] = None, profile=None,
+                 debug: bool = False):
         from waitress import create_server
 
         self.store = Store()
@@ -35,7 +36,7 @@ class Server:
                                     ident="jixiao", clear_untrusted_proxy_headers=True)
         self.port = self.server.effective_port
         self.host = host
-        self.app = create_app(limits, allowed_hosts(host, self.port), profile, self.store)
+        self.app = create_app(limits, allowed_hosts(host, self.port), profile, self.store, debug=debug)
         self.store.spawn(self.app.extensions["jixiao"]["warm_up"], name="jixiao-warm-up")
 
     def _dispatch(self, environ, start_response):
