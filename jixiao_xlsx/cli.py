@@ -568,3 +568,39 @@ class _BatchDocs:
                 click.echo(why_not_written(Path(self.brief_out), e), err=True)
                 ok = False
         return ok
+
+# -- serve (issue #15): the web page; everything lives in jixiao_xlsx/web ------------------------
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, metavar="N", help="端口号（0 表示任选一个空闲端口）。")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="H", help="监听地址；默认只允许本机访问。填局域网地址（如 0.0.0.0）时同一网络的其他电脑也能访问。")
+@click.option("--open", "open_browser", is_flag=True, help="启动后在默认浏览器中打开页面。")
+@rules_option
+@debug_option
+def serve(port, host, open_browser, rules, debug):
+    """在本机启动网页版：在浏览器中下载模板、上传自评表评分、批量汇总（文件只在本机处理）。
+
+    \b
+    例：jixiao serve --open
+    按 Ctrl+C 停止。
+    """
+    from .web.server import LOOPBACK, Server, open_later
+
+    profile = _profile(rules)
+    if host not in LOOPBACK:
+        click.echo(f"警告：正在监听 {host}，同一网络中的其他电脑也能打开本页面并上传文件；"
+                   "页面没有登录密码，只在可信的单位内网中使用，用完请按 Ctrl+C 停止。", err=True)
+    try:
+        server = Server(host, port, profile=profile, debug=debug)
+    except OSError as e:
+        click.echo(f"无法在 {host}:{port} 启动网页服务（{e.strerror or e}）；该端口可能已被占用，"
+                   "请换一个端口，如 jixiao serve --port 8766。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"网页版已启动：{server.url}  （在浏览器中打开此地址；按 Ctrl+C 停止）")
+    if open_browser:
+        open_later(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("已停止。", err=True)
