@@ -19,7 +19,7 @@ from ..model import ERROR, HINT, Cell, _num
 from ..read.declaration import Declaration, level_text
 from .profile import Profile
 from .review_profile import ReviewRules, review_rules
-from .target_checks import target_problems
+from .target_checks import amount_in_yuan_hint, target_problems, vague_word
 from .values import fmt, fmt_plain, norm, norm_text, parse_money, parse_plain_number, quote
 
 LEVELS = ("完整性", "相关性", "适当性", "可行性")
@@ -188,10 +188,10 @@ def _amount(d: Declaration, f: str, profile: Profile, rules: ReviewRules, out: _
         out.add("DECL_AMOUNT_INVALID", c, f"“{FIELD_ZH[f]}”为负数，请填写正数金额（万元）。")
         return None
     amount = m.amount / 10000 if (in_yuan and plain) else m.amount
-    if not in_yuan and plain and amount >= rules.wan_looks_like_yuan:
-        out.add("DECL_AMOUNT_LOOKS_LIKE_YUAN", c,
-                f"“{FIELD_ZH[f]}”为{fmt_plain(amount)}万元（即{fmt_plain(amount / 10000)}亿元），数值过大，疑似按元填写；"
-                f"如为元，请改为{fmt(amount / 10000)}（万元）。")
+    if not in_yuan and plain:
+        said = amount_in_yuan_hint(amount, profile)
+        if said:
+            out.add("DECL_AMOUNT_LOOKS_LIKE_YUAN", c, f"“{FIELD_ZH[f]}”{said}")
     return amount
 
 
@@ -216,9 +216,15 @@ def _check_goals(d: Declaration, rules: ReviewRules, out: _Out) -> None:
         return
     t = norm_text(g.text)
     if len(t) < rules.goal_min_chars or not _DIGIT.search(t):
-        why = "过短" if len(t) < rules.goal_min_chars else "没有任何数量或时间"
-        out.add("DECL_GOAL_VAGUE", g, f"年度目标“{quote(g.text)}”{why}，不够具体；请写明本年度的任务量、质量要求和完成时限，"
-                                      "并与绩效指标对应。")
+        why = []
+        if len(t) < rules.goal_min_chars:
+            why.append("过短")
+        if not _DIGIT.search(t):
+            w = vague_word(t, rules)
+            why.append(f"只有“{w}”等笼统说法，" if w else "")
+            why[-1] += "没有任何数量或时间"
+        out.add("DECL_GOAL_VAGUE", g, f"年度目标“{quote(g.text)}”{'，'.join(why)}，不够具体；请写明本年度的任务量、质量要求和"
+                                      "完成时限，并与绩效指标对应。")
     lg = d.fields.get("long_goal")
     if lg is not None and not lg.blank:
         a, b = t, norm_text(lg.text)

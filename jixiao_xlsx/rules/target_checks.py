@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple, Optional
 
 from .review_profile import ReviewRules, review_rules
-from .values import fmt_plain, looks_like_range, norm, norm_text, parse_deadline, parse_quantity, quote
+from .values import fmt_plain, looks_like_range, norm, norm_text, parse_deadline, parse_quantity, quote, to_decimal
 
 # problem kinds (the review's code is "DECL_TARGET_" + kind.upper() for most, see rules/review.py)
 MISSING, PLACEHOLDER, VAGUE, QUALITATIVE, RANGE = "missing", "placeholder", "vague", "qualitative", "range"
@@ -68,7 +68,7 @@ def target_problems(value: Any, profile, *, level2: Optional[str] = None, name: 
     rules = review_rules(profile)
     if value is None or (isinstance(value, str) and not value.strip()):
         return [TargetProblem(MISSING, "指标值为空，请填写可衡量的目标值，如“≥95%”“≤30天”“=3个”。")]
-    shown = quote(value if isinstance(value, str) else str(value))
+    shown = quote(_shown(value))
     if isinstance(value, str) and is_placeholder(value, rules):
         return [TargetProblem(PLACEHOLDER, f"指标值“{shown}”是占位符，请填写确定的目标值，如“≥95%”“≤30天”“=3个”；"
                                            "自评时此类指标无法按数值评分。")]
@@ -155,5 +155,40 @@ def _quantity_problems(q, profile, rules: ReviewRules, shown: str, level2, name,
     return out
 
 
+def _shown(value: Any) -> str:
+    """A value as the clerk sees it in Excel: 50 (not 50.0), 2024-12-31 for a date cell."""
+    if isinstance(value, str):
+        return value
+    d = to_decimal(value)
+    if d is not None:
+        return fmt_plain(d)
+    return value.isoformat()[:10] if hasattr(value, "isoformat") else str(value)
+
+
 def _op(reverse: bool) -> str:
     return "≤" if reverse else "≥"
+
+
+# -- for the self-evaluation (rules/scoring.py calls these; see docs/decisions.md, issue #16) ---------
+
+
+def amount_in_yuan_hint(amount_wan: Decimal, profile) -> Optional[str]:
+    """The hint for an amount in a 万元 field that is most likely in 元 (the profile's
+    ``review.wan_looks_like_yuan``), or None: the same words in the declaration review and the
+    self-evaluation's 全年预算数/全年执行数."""
+    rules = review_rules(profile)
+    if amount_wan < rules.wan_looks_like_yuan:
+        return None
+    return (f"为{fmt_plain(amount_wan)}万元（即{fmt_plain(amount_wan / 10000)}亿元），数值过大，疑似按元填写；"
+            f"如为元，请改为{fmt_plain((amount_wan / 10000).quantize(Decimal('0.01')))}（万元）。")
+
+
+def unreadable_target_advice(value: Any, profile, *, level2: Optional[str] = None, name: str = "",
+                             year: Optional[int] = None) -> Optional[str]:
+    """For a self-evaluation target the scorer cannot read as a number or deadline: a message naming it
+    as a placeholder, vague or descriptive target, with the advice to score it as 定性 (None when the
+    checks have nothing to say, e.g. a range, which keeps its own message)."""
+    for p in target_problems(value, profile, level2=level2, name=name, year=year):
+        if p.kind in (PLACEHOLDER, VAGUE, QUALITATIVE):
+            return p.message + "本年度请把指标方向改为“定性”，按完成档次评分；明年申报时改为可衡量的指标值。"
+    return None
