@@ -108,12 +108,13 @@ class _Out:
     def __init__(self, rules: ReviewRules):
         self.rules, self.items, self.seen = rules, [], set()
 
-    def add(self, code: str, where: Optional[Cell], message: str, sheet: str = "") -> None:
+    def add(self, code: str, where: Optional[Cell], message: str, sheet: str = "", once: bool = False) -> None:
         sheet = (where.sheet if where is not None else "") or sheet
         ref = where.ref if where is not None else ""
-        if ref and (code, sheet, ref) in self.seen:  # a merged 一级/二级 cell is reported once
-            return
-        self.seen.add((code, sheet, ref))
+        if once:  # a merged 一级/二级 cell is reported once, not on each row it spans
+            if (code, sheet, ref) in self.seen:
+                return
+            self.seen.add((code, sheet, ref))
         self.items.append(ReviewFinding(self.rules.severity_of(code), code, LEVEL_OF[code], sheet, ref, message))
 
 
@@ -265,13 +266,14 @@ def _check_indicators(d: Declaration, profile: Profile, rules: ReviewRules, out:
         if l1 is None:
             out.add("DECL_LEVEL_UNKNOWN", ind.level1 if ind.level1.ref else ind.level3,
                     f"一级指标“{quote(ind.level1.text)}”无法识别；请填写产出指标、效益指标或满意度指标。" if not ind.level1.blank
-                    else "一级指标为空；请填写产出指标、效益指标或满意度指标。")
+                    else "一级指标为空；请填写产出指标、效益指标或满意度指标。", once=True)
         else:
             allowed = (COST,) if l1 == COST else next(x.level2 for x in profile.level1 if x.name == l1)
             if l2 is None or l2 not in allowed:
                 said = f"“{quote(ind.level2.text)}”" if not ind.level2.blank else "为空"
                 out.add("DECL_LEVEL_UNKNOWN", ind.level2 if ind.level2.ref else ind.level3,
-                        f"二级指标{said}{'不属于' + l1 if l2 else '无法识别'}；{l1}下的二级指标为{'、'.join(allowed)}。")
+                        f"二级指标{said}{'不属于' + l1 if l2 else '无法识别'}；{l1}下的二级指标为{'、'.join(allowed)}。",
+                        once=True)
         present.setdefault(l1, set()).add(l2)
         if na:
             continue

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple, Optional
 
 from .review_profile import ReviewRules, review_rules
-from .values import fmt_plain, looks_like_range, norm, norm_text, parse_deadline, parse_quantity, quote, to_decimal
+from .values import fmt, fmt_plain, looks_like_range, norm, norm_text, parse_deadline, parse_quantity, quote, to_decimal
 
 # problem kinds (the review's code is "DECL_TARGET_" + kind.upper() for most, see rules/review.py)
 MISSING, PLACEHOLDER, VAGUE, QUALITATIVE, RANGE = "missing", "placeholder", "vague", "qualitative", "range"
@@ -78,9 +78,20 @@ def target_problems(value: Any, profile, *, level2: Optional[str] = None, name: 
     if isinstance(value, str) and looks_like_range(value):
         return [TargetProblem(RANGE, f"指标值“{shown}”是区间，自评时无法按数值评分；请写成下限或上限，如“≥90%”。")]
     q = parse_quantity(value, profile, percent_format)
+    if q is not None and _sentence(q):
+        q = None  # "2025年底前完成任务", "3个社区完成改造": a sentence that starts with a number
     if q is None:
         return _text_problems(str(value), year, rules, shown)
     return _quantity_problems(q, profile, rules, shown, level2, name, unit_column, year_amount)
+
+
+MAX_UNIT_CHARS = 6  # "个工作日", "元/人·次"; a longer "unit" is the rest of a sentence
+
+
+def _sentence(q) -> bool:
+    if len(q.unit) > MAX_UNIT_CHARS:
+        return True
+    return q.unit.startswith("年") and len(q.unit) > 1 and 1900 <= q.number <= 2200
 
 
 def _deadline_problems(value, dl, year, rules: ReviewRules, shown: str) -> list:
@@ -180,7 +191,7 @@ def amount_in_yuan_hint(amount_wan: Decimal, profile) -> Optional[str]:
     if amount_wan < rules.wan_looks_like_yuan:
         return None
     return (f"为{fmt_plain(amount_wan)}万元（即{fmt_plain(amount_wan / 10000)}亿元），数值过大，疑似按元填写；"
-            f"如为元，请改为{fmt_plain((amount_wan / 10000).quantize(Decimal('0.01')))}（万元）。")
+            f"如为元，请改为{fmt(amount_wan / 10000)}（万元）。")
 
 
 def unreadable_target_advice(value: Any, profile, *, level2: Optional[str] = None, name: str = "",
