@@ -472,6 +472,9 @@ def review(inputs, out, rules, as_json, debug):
         click.echo(f"用法错误：找不到输入文件或文件夹：{'、'.join(missing[:5])}。请检查路径。", err=True)
         sys.exit(EXIT_USAGE)
     files, _skipped = _batch.discover(inputs, exclude=[out] if out else [])
+    if out and any(_batch._key(i) == _batch._key(out) for i in inputs):
+        click.echo(f"用法错误：审核意见 {out} 与输入文件相同，不能覆盖输入文件，请换一个文件名，如 -o 审核意见.xlsx。", err=True)
+        sys.exit(EXIT_USAGE)
     if not files:
         click.echo("没有找到任何Excel工作簿（.xlsx/.xlsm/.xls）。", err=True)
         sys.exit(EXIT_USAGE)

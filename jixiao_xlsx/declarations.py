@@ -14,6 +14,7 @@ from .read.declaration import read_declarations
 from .rules.profile import Profile
 from .rules.review import ProjectReview, refusal, review_declaration
 
+REVIEW_SHEETS = ("审核结论", "问题清单")  # write/review.py's first two sheets
 SELF_EVALUATION = "这是绩效自评表，不是绩效目标申报表；自评表请用 jixiao check（核查）或 jixiao score（评分）处理。"
 NOT_FOUND = ("未找到绩效目标申报表：工作簿中没有“项目支出绩效目标申报表”标题，也没有“年度目标”“长期目标”“本年度项目金额”"
              "等栏目和绩效指标表。空白申报表可用 jixiao template --declaration 申报表.xlsx 生成。")
@@ -21,6 +22,8 @@ NOT_FOUND = ("未找到绩效目标申报表：工作簿中没有“项目支出
 
 def review_book(book, profile: Profile) -> list:
     """Reviews of every declaration sheet of an open Book; a refusal row when there is none."""
+    if book.names[:2] == list(REVIEW_SHEETS):  # an earlier 审核意见 workbook left in the folder: not an input
+        return []
     decls = read_declarations(book)
     if decls:
         return [review_declaration(d, profile) for d in decls]
