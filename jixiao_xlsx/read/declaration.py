@@ -134,7 +134,7 @@ class _Labels:
                 h = _HEADER_OF.get(k)
                 if h is not None:
                     self.headers.setdefault(r, {}).setdefault(h, []).append(c)
-                if f is None and h is None:
+                if f is None and h is None and (":" in v or "：" in v):
                     self._inline(r, c, v)
 
     def _inline(self, r: int, c: int, v: str) -> None:
