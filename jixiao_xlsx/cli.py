@@ -163,6 +163,7 @@ def main():
     jixiao check 自评表.xlsx         核查并列出全部问题
     jixiao score 自评表.xlsx         评分并写出评分工作簿
     jixiao batch 文件夹 -o 汇总.xlsx  批量评分并生成汇总表
+    jixiao review 申报表文件夹       审核绩效目标申报表（-o 审核意见.xlsx）
     """
 
 

@@ -225,10 +225,11 @@ def _field_value(sheet: Sheet, lab: _Labels, f: str) -> tuple:
 
 
 def _extent(sheet: Sheet, r: int, c: int) -> tuple:
-    for m in sheet.merges:
-        if m[0] == r and m[1] == c:
-            return m
-    return (r, c, r, c)
+    """The merged range whose top-left is (r, c), or the cell itself (merges indexed once per sheet)."""
+    starts = sheet._memo.get("declaration_merge_starts")
+    if starts is None:
+        starts = sheet._memo["declaration_merge_starts"] = {(m[0], m[1]): m for m in reversed(sheet.merges)}
+    return starts.get((r, c), (r, c, r, c))
 
 
 def _is_label(v) -> bool:

@@ -18,7 +18,7 @@ from ..rules.review_profile import review_rules
 
 TITLE = "项目支出绩效目标申报表"
 TABLE_HEADERS = ("一级指标", "二级指标", "三级指标", "指标值", "指标解释")
-WIDTHS = (14, 18, 30, 20, 44)
+WIDTHS = (20, 18, 30, 20, 44)
 BLANK_ROWS = 24  # indicator rows of the blank template
 VALIDATION_ROWS = 120
 INPUT_FILL, HEADER_FILL, LABEL_FILL = "#FFF2CC", "#D9E1F2", "#F2F2F2"
