@@ -175,3 +175,18 @@ def test_declaration_template_reads_back(tmp_path):
     assert d.table_found and d.indicators == [] and set(d.fields) >= {"name", "annual_goal", "year_amount"}
     r = CliRunner().invoke(main, ["template", "--declaration", str(out)])
     assert r.exit_code == 2  # exists: not overwritten without --force
+
+
+def test_no_self_evaluation_sample_looks_like_a_declaration():
+    """`check`/`score` may call looks_like_declaration: it must never claim a self-evaluation."""
+    from jixiao_xlsx.read.book import UnreadableFile
+
+    seen = 0
+    for f in sorted((ROOT / "samples").rglob("*.xls*")) + sorted((ROOT / "input_templates").glob("*.xlsx")):
+        try:
+            book = open_book(str(f))
+        except UnreadableFile:
+            continue
+        assert looks_like_declaration(book) == (f.parent == DECL), f
+        seen += 1
+    assert seen >= 10
