@@ -465,9 +465,16 @@ def review(inputs, out, rules, as_json, debug):
     from .declarations import review_files
     from .rules.review import totals
 
+    from .rules.review_profile import review_rules
+
     if out:
         _need_xlsx(Path(out), "审核意见")
     profile = _profile(rules)
+    try:
+        review_rules(profile)  # the [review] section is checked before any file is read
+    except ProfileError as e:
+        click.echo(f"评分规则错误：{e}", err=True)
+        sys.exit(EXIT_USAGE)
     missing = [i for i in inputs if not Path(i).exists()]
     if missing:
         click.echo(f"用法错误：找不到输入文件或文件夹：{'、'.join(missing[:5])}。请检查路径。", err=True)

@@ -190,3 +190,16 @@ def test_no_self_evaluation_sample_looks_like_a_declaration():
         assert looks_like_declaration(book) == (f.parent == DECL), f
         seen += 1
     assert seen >= 10
+
+
+def test_bad_review_section_is_a_usage_error(tmp_path):
+    rules = tmp_path / "my.toml"
+    rules.write_text('extends = "national-2020"\n[review]\nvague_words = "提升"\n', encoding="utf-8")
+    r = CliRunner().invoke(main, ["review", str(DECL), "--rules", str(rules)])
+    assert r.exit_code == 2 and "review.vague_words" in r.stderr
+    # a bureau's own word list is used: without 明显/提升 as vague words D14 becomes a 定性 hint
+    rules.write_text('extends = "national-2020"\n[review]\nvague_words = ["及时"]\n', encoding="utf-8")
+    r = CliRunner().invoke(main, ["review", str(DECL / MD.A_FILE), "--rules", str(rules), "--json"])
+    codes = {(f["cell"], f["code"]) for p in json.loads(r.stdout)["projects"] for f in p["findings"]
+             if p["sheet"] == "垃圾分类宣传"}
+    assert ("D14", "DECL_TARGET_QUALITATIVE") in codes and ("D15", "DECL_TARGET_VAGUE") in codes
