@@ -81,8 +81,7 @@ class DeclIndicator:
     unit: Cell
     explanation: Cell
     direction: Cell
-    row: int  # 1-based sheet row
-    not_applicable: bool = False
+    row: int  # 1-based sheet row (rows marked 不适用 are kept: the review decides by the profile's list)
 
 
 @dataclass
@@ -338,17 +337,9 @@ def _read_table(sheet: Sheet, hdr: int, heads: dict, d: Declaration) -> None:
                 l1 = prev.level1
             if l2.blank and cols.get("level2") is not None and l1 == prev.level1:
                 l2 = prev.level2
-        na = _not_applicable(l3) or _not_applicable(tgt)
-        ind = DeclIndicator(l1, l2, l3, tgt, at(r, "unit"), at(r, "explanation"), at(r, "direction"), r + 1, na)
+        ind = DeclIndicator(l1, l2, l3, tgt, at(r, "unit"), at(r, "explanation"), at(r, "direction"), r + 1)
         d.indicators.append(ind)
         prev = ind
-
-
-NOT_APPLICABLE = frozenset(("不适用", "本项目不适用", "不涉及", "无此项"))
-
-
-def _not_applicable(c: Cell) -> bool:
-    return isinstance(c.value, str) and norm(c.value) in NOT_APPLICABLE
 
 
 def level_text(c: Cell) -> str:
