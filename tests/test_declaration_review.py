@@ -345,3 +345,55 @@ def test_inline_label_value_and_value_below():
     d = read_sheet(Sheet("s", g))
     assert d.fields["name"].text == "社区书屋" and d.fields["name"].ref == "A1"
     assert (d.fields["long_goal"].ref, d.fields["annual_goal"].ref) == ("A3", "B3")
+
+
+def _row(l2, name, target, l1="产出指标"):
+    return [r if r[1] != l2 else [l1, l2, name, target, ""] for r in GOOD_ROWS]
+
+
+EVERY_CODE = {  # code -> (fields, rows, cell): one declaration per review code, cited at its cell
+    "DECL_FIELD_MISSING": (with_fields(主管部门=""), None, "B6"),
+    "DECL_FIELD_RECOMMENDED": (with_fields(测算依据=""), None, "B11"),
+    "DECL_AMOUNT_INVALID": (with_fields(**{"项目总金额（万元）": "壹佰贰拾万"}), None, "B8"),
+    "DECL_AMOUNT_LOOKS_LIKE_YUAN": (with_fields(**{"项目总金额（万元）": 1200000}), None, "B8"),
+    "DECL_YEAR_AMOUNT_OVER_TOTAL": (with_fields(**{"项目总金额（万元）": 30}), None, "B9"),
+    "DECL_GOAL_MISSING": (with_fields(年度目标=""), None, "B13"),
+    "DECL_GOAL_VAGUE": (with_fields(年度目标="有效改善社区服务"), None, "B13"),
+    "DECL_GOAL_COPIED": (with_fields(长期目标=GOOD["年度目标"]), None, "B13"),
+    "DECL_INDICATORS_EMPTY": (None, [], ""),
+    "DECL_LEVEL_UNKNOWN": (None, _row("数量指标", "建成站点", "≥3个", l1="其他指标"), "A15"),
+    "DECL_LEVEL1_MISSING": (None, [r for r in GOOD_ROWS if r[0] != "效益指标"], "A14"),
+    "DECL_LEVEL2_MISSING": (None, [r for r in GOOD_ROWS if r[1] != "质量指标"], "A14"),
+    "DECL_SATISFACTION_MISSING": (None, [r for r in GOOD_ROWS if r[0] != "满意度指标"], "A14"),
+    "DECL_INDICATOR_NAME_MISSING": (None, _row("数量指标", "", "≥3个"), "C15"),
+    "DECL_DUPLICATE_INDICATOR": (None, _row("质量指标", "建成站点", "≥95%"), "C16"),
+    "DECL_TARGET_MISSING": (None, _row("数量指标", "建成站点", ""), "D15"),
+    "DECL_TARGET_PLACEHOLDER": (None, _row("数量指标", "建成站点", "***"), "D15"),
+    "DECL_TARGET_VAGUE": (None, _row("质量指标", "验收质量", "显著提高"), "D16"),
+    "DECL_TARGET_QUALITATIVE": (None, _row("质量指标", "验收质量", "符合设计要求"), "D16"),
+    "DECL_TARGET_RANGE": (None, _row("质量指标", "验收合格率", "95%~100%"), "D16"),
+    "DECL_TARGET_NO_UNIT": (None, _row("数量指标", "建成站点", "≥3"), "D15"),
+    "DECL_TARGET_NO_COMPARATOR": (None, _row("数量指标", "建成站点", "3个"), "D15"),
+    "DECL_TARGET_NEGATIVE": (None, _row("数量指标", "建成站点", "-3个"), "D15"),
+    "DECL_DIRECTION_WRONG": (None, _row("质量指标", "设备故障率", "≥2%"), "D16"),
+    "DECL_PERCENT_OVER_100": (None, _row("质量指标", "验收合格率", "≥110%"), "D16"),
+    "DECL_TIMELINESS_NOT_TIME": (None, _row("时效指标", "完成时间", "≥3个"), "D17"),
+    "DECL_DATE_OUTSIDE_YEAR": (None, _row("时效指标", "完成时间", "2025年3月31日前"), "D17"),
+    "DECL_TARGET_LOOKS_LIKE_YUAN": (None, _row("数量指标", "撬动社会资金", "≥500000万元"), "D15"),
+    "DECL_COST_OVER_AMOUNT": (None, _row("成本指标", "建设成本", "≤45万元"), "D18"),
+}
+
+
+def test_every_review_code_has_a_case():
+    refused = {"DECL_IS_SELF_EVALUATION", "DECL_NOT_FOUND"}  # whole files: tests/test_declaration_samples.py
+    assert set(EVERY_CODE) | refused == {c for c, e in CATALOGUE.items() if e.scope == "review"}
+
+
+@pytest.mark.parametrize("code", sorted(EVERY_CODE))
+def test_review_code_at_its_cell(code):
+    fields, rows, cell = EVERY_CODE[code]
+    rv = review(fields=fields, rows=rows)
+    got = [(f.code, f.cell) for f in rv.findings]
+    assert (code, cell) in got, got
+    f = next(f for f in rv.findings if f.code == code)
+    assert f.level == LEVEL_OF[code] and f.severity == CATALOGUE[code].severity and f.message
