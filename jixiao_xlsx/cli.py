@@ -483,6 +483,10 @@ def review(inputs, out, rules, as_json, debug):
     if out and any(_batch._key(i) == _batch._key(out) for i in inputs):
         click.echo(f"用法错误：审核意见 {out} 与输入文件相同，不能覆盖输入文件，请换一个文件名，如 -o 审核意见.xlsx。", err=True)
         sys.exit(EXIT_USAGE)
+    if out and Path(out).exists() and not _is_review_workbook(out):
+        click.echo(f"{out} 已存在，且不是 jixiao 生成的审核意见；为免覆盖其他工作簿，请用 -o 换一个文件名，或先把该文件移走。",
+                   err=True)
+        sys.exit(EXIT_USAGE)
     if not files:
         click.echo("没有找到任何Excel工作簿（.xlsx/.xlsm/.xls）。", err=True)
         sys.exit(EXIT_USAGE)
@@ -511,6 +515,17 @@ def review(inputs, out, rules, as_json, debug):
     else:
         _print_reviews(reviews, t, written)
     sys.exit(EXIT_FINDINGS if t["errors"] else EXIT_OK)
+
+
+def _is_review_workbook(path) -> bool:
+    """An earlier 审核意见 of ``jixiao review`` (replaced without asking); anything else is kept."""
+    from .declarations import REVIEW_SHEETS
+    from .read.book import open_book
+
+    try:
+        return open_book(str(path)).names[:2] == list(REVIEW_SHEETS)
+    except UnreadableFile:
+        return False
 
 
 def _print_reviews(reviews, t, written) -> None:

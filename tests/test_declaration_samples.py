@@ -157,6 +157,12 @@ def test_output_never_overwrites_an_input(tmp_path):
     # an input found in a folder is protected too (the review of the folder is written elsewhere)
     r = CliRunner().invoke(main, ["review", str(d), "-o", str(d / "审核意见.xlsx")])
     assert r.exit_code == 1 and target.read_bytes() == before and (d / "审核意见.xlsx").exists()
+    # an earlier 审核意见 is replaced; a clerk's workbook at the output path is not
+    r = CliRunner().invoke(main, ["review", str(target), "-o", str(d / "审核意见.xlsx")])
+    assert r.exit_code == 1
+    other = d / MD.B_FILE
+    r = CliRunner().invoke(main, ["review", str(target), "-o", str(other)])
+    assert r.exit_code == 2 and "不是 jixiao 生成的审核意见" in r.stderr
     # run again: the earlier 审核意见 in the folder is not taken for a declaration
     r = CliRunner().invoke(main, ["review", str(d), "--json"])
     assert len(json.loads(r.stdout)["projects"]) == 6
