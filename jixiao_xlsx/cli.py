@@ -166,6 +166,8 @@ def main():
     jixiao score 自评表.xlsx         评分并写出评分工作簿
     jixiao batch 文件夹 -o 汇总.xlsx  批量评分并生成汇总表
     jixiao report 自评表.xlsx        生成绩效自评报告（Word）
+
+    jixiao review 申报表文件夹       审核绩效目标申报表（-o 审核意见.xlsx）
     """
 
 
@@ -195,14 +197,17 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 @main.command()
-@click.argument("out", required=False, default="jixiao-template.xlsx", metavar="[OUT.xlsx]")
+@click.argument("out", required=False, default=None, metavar="[OUT.xlsx]")
 @click.option("--force", is_flag=True, help="OUT 已存在时覆盖它。")
+@click.option("--declaration", is_flag=True, help="生成绩效目标申报表模板（供 jixiao review 审核），而不是自评表模板。")
 @rules_option
 @debug_option
-def template(out, force, rules, debug):
+def template(out, force, declaration, rules, debug):
     """生成空白标准模板工作簿（下拉选项和填表说明按评分规则生成）。"""
     from .write.template import write_template
 
+    if out is None:
+        out = "jixiao-declaration-template.xlsx" if declaration else "jixiao-template.xlsx"
     profile = _profile(rules)
     target = Path(out)
     _need_xlsx(target, "模板")
@@ -210,7 +215,12 @@ def template(out, force, rules, debug):
         click.echo(f"文件 {out} 已存在，为避免覆盖已填写的自评表，未生成模板；请换一个文件名，或加 --force 覆盖。", err=True)
         sys.exit(EXIT_USAGE)
     try:
-        write_template(out, profile=profile)
+        if declaration:  # issue #16
+            from .write.declaration_template import write_declaration_template
+
+            write_declaration_template(out, profile=profile)
+        else:
+            write_template(out, profile=profile)
     except (OutputError, OSError) as e:
         click.echo(str(e) if isinstance(e, OutputError) else why_not_written(target, e), err=True)
         sys.exit(EXIT_FINDINGS)
@@ -604,3 +614,106 @@ def serve(port, host, open_browser, rules, debug):
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("已停止。", err=True)
+
+# -- review (issue #16): 绩效目标申报表 -------------------------------------------------------------
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="FILE_OR_FOLDER...")
+@click.option("-o", "--output", "out", default=None, type=click.Path(dir_okay=False), metavar="审核意见.xlsx",
+              help="同时写出审核意见工作簿（审核结论、问题清单、常见问题）。")
+@rules_option
+@click.option("--json", "as_json", is_flag=True, help="以JSON输出全部审核结果。")
+@debug_option
+def review(inputs, out, rules, as_json, debug):
+    """审核绩效目标申报表（每个工作表一个项目）：完整性、相关性、适当性、可行性。
+
+    \b
+    例：jixiao review 2024年申报表 -o 审核意见.xlsx
+    """
+    from . import batch as _batch
+    from .declarations import review_files
+    from .rules.review import totals
+
+    from .rules.review_profile import review_rules
+
+    if out:
+        _need_xlsx(Path(out), "审核意见")
+    profile = _profile(rules)
+    try:
+        review_rules(profile)  # the [review] section is checked before any file is read
+    except ProfileError as e:
+        click.echo(f"评分规则错误：{e}", err=True)
+        sys.exit(EXIT_USAGE)
+    missing = [i for i in inputs if not Path(i).exists()]
+    if missing:
+        click.echo(f"用法错误：找不到输入文件或文件夹：{'、'.join(missing[:5])}。请检查路径。", err=True)
+        sys.exit(EXIT_USAGE)
+    files, _skipped = _batch.discover(inputs, exclude=[out] if out else [])
+    if out and any(_batch._key(i) == _batch._key(out) for i in inputs):
+        click.echo(f"用法错误：审核意见 {out} 与输入文件相同，不能覆盖输入文件，请换一个文件名，如 -o 审核意见.xlsx。", err=True)
+        sys.exit(EXIT_USAGE)
+    if out and Path(out).exists() and not _is_review_workbook(out):
+        click.echo(f"{out} 已存在，且不是 jixiao 生成的审核意见；为免覆盖其他工作簿，请用 -o 换一个文件名，或先把该文件移走。",
+                   err=True)
+        sys.exit(EXIT_USAGE)
+    if not files:
+        click.echo("没有找到任何Excel工作簿（.xlsx/.xlsm/.xls）。", err=True)
+        sys.exit(EXIT_USAGE)
+
+    def on_error(path, exc):
+        if debug:
+            traceback.print_exception(exc)
+        return _batch.INTERNAL_ERROR.format(name=type(exc).__name__)
+
+    reviews = review_files(files, profile, on_error=on_error)
+    written = None
+    if out:
+        from .write.review import write_review
+
+        try:
+            written = write_review(out, reviews, profile, protect=files)
+        except OutputError as e:
+            click.echo(str(e), err=True)
+            sys.exit(EXIT_FINDINGS)
+        except OSError as e:
+            click.echo(why_not_written(Path(out), e), err=True)
+            sys.exit(EXIT_FINDINGS)
+    t = totals(reviews)
+    if as_json:
+        click.echo(_json({"projects": [r.as_dict() for r in reviews], "totals": t}))
+    else:
+        _print_reviews(reviews, t, written)
+    sys.exit(EXIT_FINDINGS if t["errors"] else EXIT_OK)
+
+
+def _is_review_workbook(path) -> bool:
+    """An earlier 审核意见 of ``jixiao review`` (replaced without asking); anything else is kept."""
+    from .declarations import REVIEW_SHEETS
+    from .read.book import open_book
+
+    try:
+        return open_book(str(path)).names[:2] == list(REVIEW_SHEETS)
+    except UnreadableFile:
+        return False
+
+
+def _print_reviews(reviews, t, written) -> None:
+    printed = 0
+    for r in reviews:
+        if not r.sheet:  # not reviewed: one line saying why
+            click.echo(f"{r.file}：{r.findings[0].message}", err=True)
+            continue
+        click.echo(f"{r.file} [{r.sheet}] {r.project}：{r.conclusion}（错误 {r.errors} 项，提示 {r.hints} 项）")
+        for f in r.findings:
+            if printed >= MAX_PRINTED_FINDINGS * 10:
+                break
+            where = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
+            click.echo(f"  [{f.severity}] {where} {f.code}（{f.level}）：{f.message}")
+            printed += 1
+    shown = sum(len(r.findings) for r in reviews if r.sheet)
+    if shown > printed:
+        click.echo(f"……另有 {shown - printed} 项未显示；全部问题见 -o 审核意见工作簿，或用 --json 输出。")
+    c = t["conclusions"]
+    click.echo(f"共审核 {t['projects']} 个项目：通过 {c['通过']} 个，修改后通过 {c['修改后通过']} 个，退回 {c['退回']} 个；"
+               f"错误 {t['errors']} 项，提示 {t['hints']} 项。" + (f"审核意见：{written}" if written else ""))

@@ -18,7 +18,8 @@ class Code(NamedTuple):
     severity: str  # 错误 / 提示 (the default; a profile may raise OVER_ACHIEVEMENT_UNEXPLAINED)
     blocks: bool  # True: the total cannot be computed while this finding stands
     description: str  # one line, Chinese, for `jixiao codes` and the docs
-    scope: str = "file"  # "file": a finding inside a workbook; "batch": about a batch; "refusal": file not read
+    scope: str = "file"  # "file": a finding inside a workbook; "batch": about a batch; "refusal": file not read;
+    # "review": a finding of `jixiao review` about a 绩效目标申报表 (issue #16)
 
 
 def _c(severity: str, blocks: bool, description: str, scope: str = "file") -> Code:
@@ -91,6 +92,38 @@ CATALOGUE: dict[str, Code] = {
     # batch level (project additions)
     "DUPLICATE_PROJECT": _c(HINT, False, "批量汇总中两个文件报送了同一项目（单位、项目名称、年度相同）", "batch"),
     "SCORED_WRITE_FAILED": _c(ERROR, False, "批量汇总时该文件的评分工作簿未能写出", "batch"),
+    # declarations review, `jixiao review` (issue #16, area "review"): scope "review", levels in rules/review.py
+    "DECL_FIELD_MISSING": _c(ERROR, False, "申报表必填项（项目名称、单位、主管部门、实施期限、金额等）未填写", "review"),
+    "DECL_FIELD_RECOMMENDED": _c(HINT, False, "申报表建议填写的项（项目编码、政策依据、测算依据等）未填写", "review"),
+    "DECL_AMOUNT_INVALID": _c(ERROR, False, "申报表金额不是数字", "review"),
+    "DECL_AMOUNT_LOOKS_LIKE_YUAN": _c(HINT, False, "以万元为单位的金额数值过大，疑似按元填写", "review"),
+    "DECL_YEAR_AMOUNT_OVER_TOTAL": _c(ERROR, False, "本年度项目金额大于项目总金额", "review"),
+    "DECL_GOAL_MISSING": _c(ERROR, False, "年度目标未填写", "review"),
+    "DECL_GOAL_VAGUE": _c(HINT, False, "年度目标过于笼统（过短或没有任何数量、时间）", "review"),
+    "DECL_GOAL_COPIED": _c(ERROR, False, "年度目标与长期（中期）目标相同或几乎相同", "review"),
+    "DECL_INDICATORS_EMPTY": _c(ERROR, False, "未找到绩效指标表或表中没有任何三级指标", "review"),
+    "DECL_LEVEL_UNKNOWN": _c(ERROR, False, "一级或二级指标为空、无法识别或不属于所在一级指标", "review"),
+    "DECL_LEVEL1_MISSING": _c(ERROR, False, "缺少产出指标或效益指标", "review"),
+    "DECL_LEVEL2_MISSING": _c(ERROR, False, "产出指标未覆盖数量、质量、时效、成本指标", "review"),
+    "DECL_SATISFACTION_MISSING": _c(HINT, False, "面向群众或服务对象的项目未设满意度指标", "review"),
+    "DECL_INDICATOR_NAME_MISSING": _c(ERROR, False, "该行已填写指标值，但三级指标名称为空", "review"),
+    "DECL_DUPLICATE_INDICATOR": _c(HINT, False, "同一项目中三级指标名称重复", "review"),
+    "DECL_TARGET_MISSING": _c(ERROR, False, "指标值为空", "review"),
+    "DECL_TARGET_PLACEHOLDER": _c(ERROR, False, "指标值为占位符（*、XX、待定等）", "review"),
+    "DECL_TARGET_VAGUE": _c(ERROR, False, "指标值为含糊用语（提升、明显、及时、有效等），无法衡量", "review"),
+    "DECL_TARGET_QUALITATIVE": _c(HINT, False, "指标值为文字描述，自评时只能按定性档次评分", "review"),
+    "DECL_TARGET_RANGE": _c(HINT, False, "指标值为区间，自评时无法按数值评分", "review"),
+    "DECL_TARGET_NO_UNIT": _c(ERROR, False, "指标值只有数字，没有计量单位", "review"),
+    "DECL_TARGET_NO_COMPARATOR": _c(HINT, False, "指标值没有比较符号（≥、≤、=）", "review"),
+    "DECL_TARGET_NEGATIVE": _c(ERROR, False, "指标值为负数", "review"),
+    "DECL_DIRECTION_WRONG": _c(ERROR, False, "成本、故障率、发生率、投诉等反向指标使用了≥等正向比较符", "review"),
+    "DECL_PERCENT_OVER_100": _c(ERROR, False, "百分比指标值超过100%", "review"),
+    "DECL_TIMELINESS_NOT_TIME": _c(HINT, False, "时效指标的指标值不是完成时限、时长或比率", "review"),
+    "DECL_DATE_OUTSIDE_YEAR": _c(ERROR, False, "指标值中的日期不在预算年度内", "review"),
+    "DECL_TARGET_LOOKS_LIKE_YUAN": _c(HINT, False, "以万元为单位的指标值数值过大，疑似按元填写", "review"),
+    "DECL_COST_OVER_AMOUNT": _c(ERROR, False, "成本指标的金额上限超过本年度项目金额", "review"),
+    "DECL_IS_SELF_EVALUATION": _c(ERROR, False, "该文件是绩效自评表，不是绩效目标申报表（请用 jixiao check/score）", "review"),
+    "DECL_NOT_FOUND": _c(ERROR, False, "文件中未找到绩效目标申报表", "review"),
 }
 
 
