@@ -89,6 +89,8 @@ CATALOGUE: dict[str, Code] = {
 
     # self-evaluation report (issue #14, engineer "report")
     "REPORT_TEXT_MISSING": _c(HINT, False, "自评报告工作表中有栏目未填写，生成的自评报告将显示占位文字"),
+    # the declaration review's checks applied to a self-evaluation (issue #16)
+    "AMOUNT_LOOKS_LIKE_YUAN": _c(HINT, False, "万元金额栏中的数值过大，疑似按元填写"),
     # batch level (project additions)
     "DUPLICATE_PROJECT": _c(HINT, False, "批量汇总中两个文件报送了同一项目（单位、项目名称、年度相同）", "batch"),
     "SCORED_WRITE_FAILED": _c(ERROR, False, "批量汇总时该文件的评分工作簿未能写出", "batch"),

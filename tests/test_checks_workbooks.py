@@ -67,6 +67,9 @@ CASES = {
     "EXECUTION_MISSING": (lambda d: funds(d, (100, 100, None), (100, 100, None)), None, None, "预算执行", "D3"),
     "AMOUNT_NEGATIVE": (lambda d: funds(d, (100, 100, -3), (100, 100, -3)), None, None, "预算执行", "D3"),
     "EXECUTION_OVER_BUDGET": (lambda d: funds(d, (100, 100, 105), (100, 100, 105)), None, None, "预算执行", "D3"),
+    # 1,000,000 typed in a 万元 column (the 100万元 project in 元): one hint, at the first such cell
+    "AMOUNT_LOOKS_LIKE_YUAN": (lambda d: funds(d, (1000000, 1000000, 1000000), (1000000, 1000000, 1000000)), None,
+                               None, "预算执行", "B3"),
     "FUNDS_SOURCE_MISMATCH": (lambda d: funds(d, source=(90, 90, 90)), None, None, "预算执行", "B3"),
     "FUNDS_TOTAL_DERIVED": (lambda d: funds(d, (None, None, None)), None, None, "预算执行", "A3"),
     "ALLOCATION_MISMATCH": (lambda d: d["allocations"][1].update({"实际金额": 25}), None, None, "资金分配", "D3"),

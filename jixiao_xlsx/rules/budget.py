@@ -6,6 +6,7 @@ from typing import Optional
 
 from ..model import EMPTY, BudgetScore, Cell, Indicator, Project
 from .profile import Profile
+from .target_checks import amount_in_yuan_hint
 from .report import Out, self_number
 from .values import ZERO, fmt, fmt_plain, norm_label, norm_text, parse_money, parse_plain_number, quantize, quote, round2
 
@@ -35,6 +36,20 @@ def _amount(cell: Cell, profile: Profile, out: Out, label: str) -> Optional[Deci
     return m.amount
 
 
+def _yuan_hint(project: Project, vals: dict, profile: Profile, out: Out) -> None:
+    """One AMOUNT_LOOKS_LIKE_YUAN hint, at the first bare amount large enough to be 元 typed in a 万元
+    field: the declaration review's words (issue #16), so the same slip reads alike in both stages."""
+    for line in project.funds:
+        for attr, label in _COLUMNS:
+            amount, cell = vals[id(line)][attr], getattr(line, attr)
+            if amount is None:  # (an amount typed with 元 was converted: it is small now)
+                continue
+            hint = amount_in_yuan_hint(amount, profile)
+            if hint:
+                out.add("AMOUNT_LOOKS_LIKE_YUAN", cell, f"{line.name}{label}{hint}")
+                return
+
+
 def score_budget(project: Project, profile: Profile, out: Out) -> BudgetScore:
     w = profile.execution_weight
     total_line = next((l for l in project.funds if l.is_total), None)
@@ -44,6 +59,7 @@ def score_budget(project: Project, profile: Profile, out: Out) -> BudgetScore:
         vals[id(line)] = {
             attr: _amount(getattr(line, attr), profile, out, f"{line.name}{label}") for attr, label in _COLUMNS
         }
+    _yuan_hint(project, vals, profile, out)
     filled_sources = [l for l in sources if any(not _no_amount(getattr(l, a), profile) for a, _ in _COLUMNS)]
     sums = {a: sum((vals[id(l)][a] or ZERO for l in filled_sources), ZERO) for a, _ in _COLUMNS}
 

@@ -11,6 +11,7 @@ from typing import Optional
 from ..model import Cell, Indicator, IndicatorScore
 from .bands import score_band, score_deadline
 from .profile import Profile
+from .target_checks import unreadable_target_advice
 from .report import KIND_ZH, Out, self_number
 from .values import (
     CENT,
@@ -223,7 +224,10 @@ def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: Out, year: O
         return
     if q is None:  # text target
         if dkind in ("positive", "reverse", "equal"):
-            out.add("TARGET_UNPARSEABLE", ind.target,
+            # the declaration review's words for a vague or placeholder target (issue #16), so one
+            # defect is named alike in both stages; else the general advice
+            advice = unreadable_target_advice(ind.target.value, profile, level2=l2, name=ind.level3.text, year=year)
+            out.add("TARGET_UNPARSEABLE", ind.target, f"年度{advice}" if advice else
                     f"年度指标值“{quote(ind.target.text)}”无法识别为数值，{KIND_ZH[dkind]}指标请写成如“≥95%”“≤90万元”“=3个”；"
                     f"若为定性指标，请把指标方向改为“定性”。")
             return
