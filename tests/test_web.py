@@ -130,7 +130,7 @@ def test_single_workbook_json_is_the_clis(client, tmp_path):
 
 def test_scored_workbook_download_matches_the_cli(client, tmp_path):
     page = post(client, "/api/score", [("file", "嘉禾街自评表.xlsx", JIAHE.read_bytes())]).get_json()
-    [link] = page["downloads"]
+    link, _report = page["downloads"]
     assert link["kind"] == "scored"
     r = client.get(link["url"])
     assert r.status_code == 200
@@ -141,6 +141,19 @@ def test_scored_workbook_download_matches_the_cli(client, tmp_path):
     assert got.sheet_names == want.sheet_names and "评分结果" in got.sheet_names
     for name in want.sheet_names:
         assert got.get_sheet_by_name(name).to_python() == want.get_sheet_by_name(name).to_python()
+
+
+def test_report_download_is_the_libraries_report(client, tmp_path):
+    import docx
+
+    page = post(client, "/api/score", [("file", "嘉禾街自评表.xlsx", JIAHE.read_bytes())]).get_json()
+    [link] = [d for d in page["downloads"] if d["kind"] == "report"]
+    r = client.get(link["url"])
+    assert r.status_code == 200 and "%E8%87%AA%E8%AF%84%E6%8A%A5%E5%91%8A.docx" in r.headers["Content-Disposition"]
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.data)).paragraphs)
+    # the seed's figures: 100万元 budget, 100% executed, 70万元 + 30万元, 100分, 优
+    for words in ("100万元", "100%", "70万元", "30万元", "优"):
+        assert words in text, words
 
 
 def test_uploads_leave_no_file_behind_and_names_never_become_paths(client, store):

@@ -77,6 +77,14 @@ def test_jiahe_scores_100_you_with_its_hint_and_the_scored_workbook(page, tmp_pa
     assert "评分结果" in wb.sheet_names
     cells = [v for row in wb.get_sheet_by_name("评分结果").to_python() for v in row]
     assert 100 in cells and "优" in cells
+    with page.expect_download() as dl:
+        page.click("#single-downloads a[data-kind=report]")
+    assert dl.value.suggested_filename == "jiahe-2022.自评报告.docx"
+    import docx
+
+    dl.value.save_as(tmp_path / "r.docx")
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "r.docx")).paragraphs)
+    assert "100万元" in text and "优" in text
 
 
 def test_template_download(page, tmp_path):

@@ -34,10 +34,17 @@ WRITE_WAIT_SECONDS = 300  # a download waits this long for its workbook to be wr
 # A writer of None means the file is written right after the workbook is scored, on a thread while
 # the page shows the result (the scored workbook needs the Book, which is not kept longer); a writer
 # ``fn(result, out, profile)`` runs on first download.
-# The report (.docx) is one more line here once ``write.report`` exists:
-#   "report": ("下载自评报告（.docx）", ".报告.docx", _write_report),
+
+
+def _write_report(result, out, profile):
+    from ..write.report import write_report
+
+    return write_report(result, out, profile)
+
+
 DOWNLOADS = {
     "scored": ("下载评分工作簿（.xlsx）", ".scored.xlsx", None),
+    "report": ("下载自评报告（.docx）", ".自评报告.docx", _write_report),  # no report while an error blocks
 }
 
 MESSAGES = {
@@ -203,7 +210,8 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
                             "hints": result.hints, "blocked": result.blocked,
                             "downloads": [{"kind": k, "text": text, "url": f"/api/files/{entry.id}/{k}"}
                                           for k, (text, _, writer) in DOWNLOADS.items()
-                                          if writer is not None or k in entry.pending]})
+                                          if (writer is not None and not result.blocked)
+                                          or k in entry.pending]})
         except UploadError as e:
             return fail(e.message, e.status)
         finally:
