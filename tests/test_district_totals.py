@@ -143,3 +143,19 @@ def test_no_data_rows_no_circular_formula(tmp_path):
     ws = openpyxl.load_workbook(out)[S.SUMMARY_SHEET]
     assert [c.value for c in ws[2]][4:6] == [0, 0]
     assert not any(isinstance(c.value, str) and c.value.startswith("=") for c in ws[2])
+
+
+def test_district_brief_reads_the_same_totals(tmp_path):
+    """The bureau's brief (issue #14) states the summary's sums: 100 / 100 / 100 % and the note, not 180 %."""
+    import docx
+
+    files = []
+    for name, d in {"A.xlsx": A_BOOK, "B.xlsx": B_NO_BUDGET}.items():
+        write_template(tmp_path / name, d)
+        files.append(str(tmp_path / name))
+    brief = tmp_path / "汇总分析.docx"
+    r = CliRunner().invoke(main, ["batch", *files, "-o", str(tmp_path / "汇总.xlsx"), "--jobs", "1",
+                                  "--brief", str(brief)])
+    assert r.exit_code in (0, 1), r.output
+    text = "\n".join(p.text for p in docx.Document(str(brief)).paragraphs)
+    assert "全年预算数合计100万元，全年执行数合计100万元，总体预算执行率100%（1个项目全年预算数缺失，未计入合计）" in text

@@ -15,6 +15,7 @@ from typing import Iterable, Optional
 from ..findings import CATALOGUE
 from ..rules.profile import Profile, load_profile
 from . import docx_style as S
+from .aggregates import district_totals
 from .output import atomic_path
 from .report import num, pct, wan
 
@@ -42,9 +43,9 @@ def aggregates(records: Iterable) -> dict:
     rows = [r if isinstance(r, dict) and "finding_codes" in r.get("result", {}) else brief_entry(r) for r in records]
     res = [r["result"] for r in rows]
     scored = [x for x in res if x.get("total") is not None]
-    budget = sum((_dec(x["budget"]["adjusted"]) or Decimal(0) for x in res), Decimal(0))
-    executed = sum((_dec(x["budget"]["executed"]) or Decimal(0) for x in res), Decimal(0))
-    rate = (executed / budget).quantize(Decimal("0.0001")) if budget else None
+    # the summary's own district sums (issue #17): over the projects that have both amounts
+    district = district_totals(rows)
+    budget, executed, rate = district["budget"], district["executed"], district["rate"]
     grades = Counter(x["grade"] for x in scored)
     lowest = sorted(scored, key=lambda x: (_dec(x["total"]), x.get("unit") or "", x.get("project") or ""))[:TOP_N]
     inflation = []
@@ -68,6 +69,7 @@ def aggregates(records: Iterable) -> dict:
         "scored": len(scored),
         "without_total": len(res) - len(scored),
         "budget": budget, "executed": executed, "rate": rate, "mean": mean,
+        "money_projects": district["money_projects"], "money_note": district["money_note"],
         "grades": grades,
         "lowest": lowest,
         "inflation": inflation[:TOP_N],
@@ -119,7 +121,8 @@ def _table(doc, header, rows, widths, left=(1, 2)):
 def _overview(doc, agg, unreadable, profile):
     S.heading(doc, "一、总体情况")
     s = (f"本次共汇总{agg['projects']}个项目的绩效自评表，涉及{agg['units']}个实施单位（街道）。"
-         f"项目全年预算数合计{wan(agg['budget'])}，全年执行数合计{wan(agg['executed'])}，总体预算执行率{pct(agg['rate'])}。")
+         f"项目全年预算数合计{wan(agg['budget'])}，全年执行数合计{wan(agg['executed'])}，总体预算执行率{pct(agg['rate'])}"
+         + (f"（{agg['money_note']}）。" if agg["money_note"] else "。"))
     if agg["scored"]:
         s += f"按评分规则{profile.describe()}计算，{agg['scored']}个项目得出总分，平均{num(agg['mean'])}分。"
     if agg["without_total"]:
