@@ -25,7 +25,8 @@ def read_project(book: Book, profile: Profile) -> Project:
     else:
         raise UnreadableFile(
             "未找到绩效自评内容：工作簿中既没有“绩效指标”等模板工作表，也没有“项目支出绩效自评表”格式的表格。"
-            "请在区财政局下发的标准模板中填写后提交（空白模板可用 jixiao template 生成）。"
+            "请在区财政局下发的标准模板中填写后提交（空白模板可用 jixiao template 生成）。",
+            "FILE_NO_EVALUATION",
         )
     # what the file itself told us (trimmed sheets, formulas without values) comes first
     project.findings[:0] = getattr(book, "findings", [])

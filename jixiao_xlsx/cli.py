@@ -223,7 +223,7 @@ def check(file, rules, as_json, debug):
 
 def _unreadable(file, e, as_json):
     if as_json:
-        click.echo(_json({"file": str(file), "error": e.reason}))
+        click.echo(_json({"file": str(file), "error": e.reason, "code": e.code}))
     else:
         click.echo(f"{file}：{e.reason}", err=True)
 

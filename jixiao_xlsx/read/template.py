@@ -13,7 +13,8 @@ from typing import Optional
 
 from .. import findings as F
 from .. import layout as L
-from .book import Book, Sheet, cell_ref
+from ..a1 import cell_ref
+from .book import Book, Sheet
 from ..model import ERROR, Allocation, BudgetLine, Cell, Finding, Indicator, Project
 from ..rules.profile import Profile
 from ..rules import values

@@ -16,7 +16,8 @@ from decimal import Decimal
 from typing import Any, Optional
 
 from .. import layout
-from ..read.book import Book, Sheet, cell_ref
+from ..a1 import cell_ref
+from ..read.book import Book, Sheet
 from ..model import ERROR, Cell, Result
 from .output import new_workbook
 from ..rules.profile import Profile

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Optional
 
 from .. import __version__
-from ..read.book import cell_ref, col_letter
+from ..a1 import cell_ref, col_letter
 from ..model import ERROR, HINT
 from .output import atomic_path, new_workbook, readable
 from .rowstream import RowStream, splice, xf_index
