@@ -1,20 +1,25 @@
 """A1 references and worksheet part names: shared by the readers and the writers.
 
 Neither side owns these; a writer importing them does not reach into a reader's internals.
-Column letters come from ``xlsxwriter.utility``; the table of the first 702 (A .. ZZ: every column a
-form uses) saves building the letters once per cell.
+The letters are computed here rather than by ``xlsxwriter.utility.xl_col_to_name`` (which gives the
+same, tests/test_book.py checks it): importing xlsxwriter would cost the reader child process
+(read/isolate.py), which writes nothing, most of its start-up. The table of the first 702 (A .. ZZ:
+every column a form uses) saves building the letters once per cell.
 """
 from __future__ import annotations
 
 import re
 from html import unescape as _unescape
 
-from xlsxwriter.utility import xl_col_to_name
-
 
 def col_letter(c: int) -> str:
     """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
-    return xl_col_to_name(c)
+    s = ""
+    c += 1
+    while c:
+        c, r = divmod(c - 1, 26)
+        s = chr(65 + r) + s
+    return s
 
 
 def col_index(letters: str) -> int:

@@ -67,6 +67,10 @@ def test_col_letters_round_trip():
     assert [col_letter(c) for c in (0, 25, 26, 701, 702, 16383)] == ["A", "Z", "AA", "ZZ", "AAA", "XFD"]
     assert all(col_index(col_letter(c)) == c for c in range(0, 20000, 7))
     assert cell_ref(1048575, 16383) == "XFD1048576"
+    from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell  # what a1.py agrees with
+
+    assert all(col_letter(c) == xl_col_to_name(c) for c in range(0, 16384, 3))
+    assert all(cell_ref(r, c) == xl_rowcol_to_cell(r, c) for r in (0, 9, 1048575) for c in range(0, 16384, 97))
 
 
 # -- plain reading ------------------------------------------------------------------------------------

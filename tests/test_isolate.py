@@ -93,3 +93,16 @@ def test_executor_workers_get_their_own_reader(method):
     assert worker != os.getpid() and reader not in (None, mine, worker)
     assert isolate.current_pid() == mine
     assert "绩效指标" in open_book(SAMPLE).names
+
+
+def test_a_script_without_a_main_guard_can_read(tmp_path):
+    """``spawn`` would re-run the caller's script in the reader child; an analyst's script that reads
+    at top level (no ``if __name__ == "__main__":``) must still work."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "分析.py"
+    script.write_text(f"from jixiao_xlsx.read.book import open_book\nprint(open_book({str(SAMPLE)!r}).names[-1])\n",
+                      encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=str(ROOT))
+    assert r.returncode == 0 and r.stdout.strip() == "绩效指标", r.stderr[-800:]

@@ -12,7 +12,9 @@ each process that opens a workbook owns one reader (a lock serialises threads), 
 from __future__ import annotations
 
 import os
+import sys
 import threading
+import types
 from typing import Optional
 
 from . import refusal as R
@@ -31,7 +33,7 @@ class Reader:
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
         self.process = ctx.Process(target=serve, args=(child,), name="jixiao-reader", daemon=True)
-        self.process.start()
+        _start_without_main(self.process)
         child.close()
         self.pid = os.getpid()  # the process that owns this reader (a forked copy must not use it)
 
@@ -66,6 +68,23 @@ class Reader:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
+
+
+def _start_without_main(process) -> None:
+    """Start ``process`` so that the child does not re-run the caller's main script.
+
+    ``spawn`` normally imports the parent's ``__main__`` file in the child: a user's script calling
+    :func:`open_book` at top level (no ``if __name__ == "__main__":``) would then try to start a reader
+    from inside the reader and every file would come back unreadable; for the ``jixiao`` command it
+    costs importing the whole CLI. The child needs nothing from ``__main__`` (its target lives in this
+    module), so ``__main__`` is a bare module while the start-up data is taken."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        process.start()
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 _LOCK = threading.Lock()
