@@ -106,3 +106,20 @@ def test_a_script_without_a_main_guard_can_read(tmp_path):
                       encoding="utf-8")
     r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=str(ROOT))
     assert r.returncode == 0 and r.stdout.strip() == "绩效指标", r.stderr[-800:]
+
+
+def test_daemonic_pool_workers_can_read():
+    """multiprocessing.Pool workers (and Dask's) are daemonic, which may not start children; the
+    reader starts anyway (it ends by itself when its worker's pipe closes)."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        worker, reader, names = pool.apply(_read_in_worker, (str(SAMPLE),))
+    assert "绩效指标" in names and reader not in (None, worker)
+
+
+def test_the_reader_ends_when_its_owner_is_gone():
+    """A reader whose pipe closes (its owner died without cleaning up) ends its loop and exits."""
+    reader = isolate.Reader()
+    assert reader.read(SAMPLE.read_bytes(), "xlsx")[0][-1][0] == "绩效指标"
+    reader._conn.close()
+    reader.process.join(60)
+    assert reader.process.exitcode == 0

@@ -50,6 +50,9 @@ class Reader:
         except (EOFError, OSError, BrokenPipeError):  # the child died before answering
             self.close()
             raise UnreadableFile(DAMAGED_TEXT, R.READER_CRASHED)
+        except BaseException:  # Ctrl+C while waiting: the answer in flight must not go to the next file
+            self.close()
+            raise
         if status == "ok":
             return value
         if status == "unreadable":
@@ -78,13 +81,24 @@ def _start_without_main(process) -> None:
     from inside the reader and every file would come back unreadable; for the ``jixiao`` command it
     costs importing the whole CLI. The child needs nothing from ``__main__`` (its target lives in this
     module), so ``__main__`` is a bare module while the start-up data is taken."""
+    import multiprocessing
+
     main = sys.modules.get("__main__")
     sys.modules["__main__"] = types.ModuleType("__main__")
+    # a daemonic process (multiprocessing.Pool workers, Dask's) may not start children: the rule is
+    # there so that none outlives it, and the reader ends on its own when its pipe closes
+    config = multiprocessing.current_process()._config
+    daemon = config.get("daemon")
+    config["daemon"] = False
     try:
         process.start()
     finally:
         if main is not None:
             sys.modules["__main__"] = main
+        if daemon is not None:
+            config["daemon"] = daemon
+        else:
+            config.pop("daemon", None)
 
 
 _LOCK = threading.Lock()
