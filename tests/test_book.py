@@ -726,3 +726,34 @@ def test_member_names_without_the_utf8_flag_are_shown_as_gbk():
     data = buf.getvalue().replace(b"abcd.xml", "说明.xml".encode("gbk"))
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert sorted(shown_name(i) for i in zf.infolist()) == sorted(["xl/workbook.xml", "说明.xml", "文档.xml"])
+
+
+def test_the_reader_memo_gives_the_answers_of_no_memo(tmp_path, monkeypatch):
+    """parse.PartMemo (kept across the files of one reader process) changes no answer: every bundled
+    workbook read cold, warm, and with the memo off gives the same grids and marks, and a sheet's
+    sets are its own."""
+    paths = sorted(ROOT.glob("samples/**/*.xlsx")) + [_book_with_image_and_unicode_part(tmp_path)]
+    datas = []
+    for p in paths:
+        try:
+            if guard.check_zip(p.read_bytes()) == "xlsx":
+                datas.append(p.read_bytes())
+        except UnreadableFile:
+            pass
+    assert len(datas) >= 8
+
+    def read_all():
+        out = []
+        for d in datas:
+            raw, scans = parse.read_workbook(d, "xlsx")
+            out.append((raw, {k: vars(v) for k, v in scans.items()}))
+        return out
+
+    monkeypatch.setattr(parse, "MEMO", parse.PartMemo())
+    cold, warm = read_all(), read_all()
+    assert parse.MEMO._answers and parse.MEMO.clean
+    a, b = parse.read_workbook(datas[0], "xlsx")[1], parse.read_workbook(datas[0], "xlsx")[1]
+    assert all(a[k].percent_cells is not b[k].percent_cells for k in a)
+    monkeypatch.setattr(parse, "MEMO", parse.PartMemo(max_bytes=-1))  # nothing kept
+    off = read_all()
+    assert not parse.MEMO._answers and cold == warm == off

@@ -118,12 +118,12 @@ def check_zip(data: bytes) -> str:
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
 
 
-def xml_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+def xml_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, clean: frozenset | set = frozenset()) -> bytes:
     """A part calamine may parse as XML, inflated (zipfile bounds it by the declared size, checked by
     :func:`check_zip`) and checked: a DTD or entity declaration is refused. May raise the
-    :data:`ZIP_ERRORS` of a damaged member."""
+    :data:`ZIP_ERRORS` of a damaged member. ``clean``: parts (their bytes) already found clean."""
     xml = zf.read(info)
-    if _DTD.search(xml):
+    if xml not in clean and _DTD.search(xml):
         raise UnreadableFile(
             f"工作簿内部文件“{info.filename[:60]}”含有DTD/实体声明（可能是恶意构造的文件），已拒绝读取；"
             "请用Excel或WPS重新保存后提交。",
@@ -132,14 +132,15 @@ def xml_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return xml
 
 
-def read_xml_parts(zf: zipfile.ZipFile) -> dict:
-    """{real name: bytes} of every part calamine may parse as XML, each checked by :func:`xml_part`."""
+def read_xml_parts(zf: zipfile.ZipFile, clean: frozenset | set = frozenset()) -> dict:
+    """{real name: bytes} of every part calamine may parse as XML, each checked by :func:`xml_part`
+    (``clean`` as there)."""
     parts = {}
     try:
         for i in zf.infolist():
             low = i.filename.lower()
             if not low.endswith(BINARY_PARTS) and not (low.endswith("/") and i.file_size == 0):
-                parts[i.filename] = xml_part(zf, i)
+                parts[i.filename] = xml_part(zf, i, clean)
     except UnreadableFile:
         raise
     except ZIP_ERRORS:
