@@ -138,7 +138,7 @@ def test_operating_system_errors_have_their_codes(tmp_path, monkeypatch):
 
 
 def test_memory_exhaustion_has_its_code(tmp_path, monkeypatch):
-    def exhausted(zf):
+    def exhausted(zf, clean=frozenset()):
         raise MemoryError
 
     monkeypatch.setattr(isolate, "read", parse.read_workbook)  # in this process, to simulate it
