@@ -105,6 +105,17 @@ _LOCK = threading.Lock()
 _READER: Optional[Reader] = None
 
 
+def _after_fork_in_child() -> None:
+    """A forked copy starts with a free lock and no reader: the parent's is the parent's (and the
+    lock may have been held by a thread that does not exist in the copy)."""
+    global _LOCK, _READER
+    _LOCK, _READER = threading.Lock(), None
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; nothing forks on Windows
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def read(data: bytes, kind: str) -> tuple:
     """Read a workbook's bytes in this process's reader child, starting or replacing it as needed."""
     global _READER
