@@ -12,8 +12,8 @@ process (so that peak memory is that mode's own, measured as the child's ru_maxr
   (b) naive: pandas.read_excel(sheet_name=None) (default engine, openpyxl) plus an openpyxl
       load-and-save per file;
   (c) `jixiao batch DIR -o summary.xlsx` (the click command in-process) with --jobs 1 and with the
-      default jobs; this includes discovery, scoring and writing the summary workbook. Once more
-      with --jobs 1 as if no two files shared a zip part byte for byte (see mode_jixiao_unshared).
+      default jobs; this includes discovery, scoring and writing the summary workbook, and the
+      reader child process (read/isolate.py) that calamine runs in.
 
 Times exclude the Python interpreter start but include each mode's imports. Files are in the page
 cache (just generated), as for a bureau re-running a batch; one untimed pass over each folder comes
@@ -179,18 +179,7 @@ def mode_jixiao(folder: Path, out: Path, jobs):
     return {"exit": 0}
 
 
-def mode_jixiao_unshared(folder: Path, out: Path, jobs):
-    """(c) as if no two files shared a zip part byte for byte (each saved by a different program or
-    at a different time): the pre-scan's memo of identical parts always misses. The generated files
-    come from one writer and share theme, styles, relationships and the instructions sheet, as files
-    filled in from one template do; real files re-saved by Excel or WPS share fewer."""
-    from jixiao_xlsx.read import book
-
-    book._lru_get = lambda memo, key: None
-    return mode_jixiao(folder, out, jobs)
-
-
-MODES = {"raw": mode_raw, "naive": mode_naive, "jixiao": mode_jixiao, "jixiao-unshared": mode_jixiao_unshared}
+MODES = {"raw": mode_raw, "naive": mode_naive, "jixiao": mode_jixiao}
 
 
 def child(mode: str, folder: str, out: str, jobs: str):
@@ -260,7 +249,7 @@ def run(ns, workdir: Path, naive_max: int):
     warm_up()
     print(f"machine: {machine()}\n")
     head = ("N", "(a) raw ms/file", "(b) naive ms/file", "(c) jobs=1 ms/file", "(c) default jobs ms/file",
-            "(c1)/(a)", "(b)/(c1)", "(c1) no part shared ms/file", "its ratio to (a)", "peak MB (a)", "peak MB (b)", "peak MB (c1)", "peak MB (c default)")  # fmt: skip
+            "(c1)/(a)", "(b)/(c1)", "peak MB (a)", "peak MB (b)", "peak MB (c1)", "peak MB (c default)")  # fmt: skip
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for n in ns:
@@ -274,12 +263,10 @@ def run(ns, workdir: Path, naive_max: int):
         b = measure("naive", folder, out / "naive") if n <= naive_max else None
         c1 = best(3, "jixiao", folder, out / "j1", 1)
         cd = measure("jixiao", folder, out / "jd")
-        cu = best(3, "jixiao-unshared", folder, out / "ju", 1)
         ms = lambda r: r["seconds"] * 1000 / n  # noqa: E731
         cells = [
             str(n), f"{ms(a):.2f}", f"{ms(b):.1f}" if b else "—", f"{ms(c1):.2f}",
             f"{ms(cd):.2f} (jobs={auto_jobs(n)})", f"{ms(c1) / ms(a):.1f}×", f"{ms(b) / ms(c1):.1f}×" if b else "—",
-            f"{ms(cu):.2f}", f"{ms(cu) / ms(a):.1f}×",
             f"{a['peak_mb']:.0f}", f"{b['peak_mb']:.0f}" if b else "—", f"{c1['peak_mb']:.0f}", f"{cd['peak_mb']:.0f}",
         ]  # fmt: skip
         print("| " + " | ".join(cells) + " |", flush=True)

@@ -50,7 +50,8 @@ def read_project(book: Book, profile: Profile, sheet: Optional[str] = None) -> P
         _refuse_declaration(book, profile)
         raise UnreadableFile(
             "未找到绩效自评内容：工作簿中既没有“绩效指标”等模板工作表，也没有“项目支出绩效自评表”格式的表格。"
-            "请在区财政局下发的标准模板中填写后提交（空白模板可用 jixiao template 生成）。"
+            "请在区财政局下发的标准模板中填写后提交（空白模板可用 jixiao template 生成）。",
+            "FILE_NO_EVALUATION",
         )
     if all(i.actual.blank for i in project.indicators):
         _refuse_declaration(book, profile)  # no 实际完成值 anywhere: perhaps the declaration form

@@ -220,11 +220,12 @@ def score_one(task) -> dict:
         if many:  # several projects, one per sheet: a record each (issue #13 item 17)
             return _score_sheets(path, out, many)
     except UnreadableFile as e:
-        return {"file": path, "error": e.reason, "traceback": None}
+        return {"file": path, "error": e.reason, "code": e.code, "traceback": None}
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as e:  # noqa: BLE001 - includes pyo3 PanicException; one file never stops the batch
-        return {"file": path, "error": INTERNAL_ERROR.format(name=type(e).__name__), "traceback": traceback.format_exc()}
+        return {"file": path, "error": INTERNAL_ERROR.format(name=type(e).__name__), "code": "FILE_INTERNAL_ERROR",
+                "traceback": traceback.format_exc()}
     rec = {
         "file": path,
         "result": result.as_dict(),
@@ -419,7 +420,7 @@ def _iter_results(tasks: list, profile, jobs: int):
             with ProcessPoolExecutor(1, initializer=_init_worker, initargs=(profile,)) as ex:
                 yield ex.submit(score_one, t).result()
         except BrokenProcessPool:
-            yield {"file": t[0], "error": WORKER_DIED, "traceback": None}
+            yield {"file": t[0], "error": WORKER_DIED, "code": "FILE_WORKER_DIED", "traceback": None}
 
 
 def plan_batch(inputs: Iterable, scored_dir=None, exclude: Iterable = (), jobs: Optional[int] = None,
@@ -532,7 +533,7 @@ def _json_num(d):
 def json_entry(rec: dict) -> dict:
     """One ``files`` entry: the ``jixiao score --json`` object, or ``{"file", "error"}``."""
     if "error" in rec:
-        return {"file": rec["file"], "error": rec["error"]}
+        return {"file": rec["file"], "error": rec["error"], "code": rec.get("code", "FILE_INTERNAL_ERROR")}
     return rec["result"]
 
 

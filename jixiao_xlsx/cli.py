@@ -255,8 +255,7 @@ def check(file, rules, as_json, sheet, debug):
 
 def _unreadable(file, e, as_json):
     if as_json:
-        code = getattr(e, "code", None)  # a refusal with a catalogue code (NOT_SELF_EVALUATION)
-        click.echo(_json({"file": str(file), "error": e.reason, **({"code": code} if code else {})}))
+        click.echo(_json({"file": str(file), "error": e.reason, "code": e.code}))
     else:
         click.echo(f"{file}：{e.reason}", err=True)
 

@@ -398,7 +398,7 @@ def test_cli_json(district, tmp_path):
     files = {rel(district, f["file"]): f for f in doc["files"]}
     assert sorted(files) == sorted(GOOD + WITH_ERRORS + BROKEN)
     assert files["嘉禾街/" + SAME]["total"] == 100 and files["嘉禾街/" + SAME]["grade"] == "优"
-    assert set(files["石井街/空.xlsx"]) == {"file", "error"}
+    assert set(files["石井街/空.xlsx"]) == {"file", "error", "code"} and files["石井街/空.xlsx"]["code"] == "FILE_EMPTY"
     assert "indicators" in files["京溪街/" + SAME] and "findings" in files["京溪街/" + SAME]
     t = doc["totals"]
     assert (t["found"], t["scored"], t["failed"], t["skipped"]) == (6, 4, 2, 3)

@@ -1,4 +1,7 @@
-"""book.open_book: sniffing, refusals, limits, formula/percent detection; output.safe_filename and atomic_path."""
+"""book.open_book: sniffing, refusals, limits, formula/percent detection; output.safe_filename and atomic_path.
+
+Tests that change a read limit run the reader in this process (:func:`in_process`): the reader
+child of :mod:`jixiao_xlsx.read.isolate` would not see a monkeypatched limit."""
 from __future__ import annotations
 
 import io
@@ -10,7 +13,9 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from jixiao_xlsx.model import Cell
 from jixiao_xlsx.read import book as B
+from jixiao_xlsx.read import guard, isolate, parse, xlsxscan
 from jixiao_xlsx.read.book import Book, Sheet, UnreadableFile, cell_ref, col_index, col_letter, open_book, ole_stream_names
 from jixiao_xlsx.write.output import OutputError, atomic_path, safe_child, safe_filename
 
@@ -22,7 +27,18 @@ ROOT = Path(__file__).resolve().parents[1]
 def refuse(path) -> str:
     with pytest.raises(UnreadableFile) as e:
         open_book(path)
+    assert e.value.code.startswith("FILE_")
     return e.value.reason
+
+
+def in_process(monkeypatch, rows=None, cols=None):
+    """Read in this process (no reader child) with the given limits."""
+    monkeypatch.setattr(isolate, "read", parse.read_workbook)
+    for mod in (guard, xlsxscan, parse, B):
+        if rows is not None:
+            monkeypatch.setattr(mod, "ROW_LIMIT", rows)
+        if cols is not None:
+            monkeypatch.setattr(mod, "COL_LIMIT", cols)
 
 
 def xlsx(path, rows, name="S", fmt=None):
@@ -51,6 +67,10 @@ def test_col_letters_round_trip():
     assert [col_letter(c) for c in (0, 25, 26, 701, 702, 16383)] == ["A", "Z", "AA", "ZZ", "AAA", "XFD"]
     assert all(col_index(col_letter(c)) == c for c in range(0, 20000, 7))
     assert cell_ref(1048575, 16383) == "XFD1048576"
+    from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell  # what a1.py agrees with
+
+    assert all(col_letter(c) == xl_col_to_name(c) for c in range(0, 16384, 3))
+    assert all(cell_ref(r, c) == xl_rowcol_to_cell(r, c) for r in (0, 9, 1048575) for c in range(0, 16384, 97))
 
 
 # -- plain reading ------------------------------------------------------------------------------------
@@ -176,7 +196,7 @@ def test_zip_of_chinese_windows_names_its_workbook_readably(tmp_path):
 
 
 def test_zip_bomb_by_declared_size(tmp_path, monkeypatch):
-    monkeypatch.setattr(B, "MAX_UNZIPPED_BYTES", 1_000_000)  # same code path as 200 MB, 1000x cheaper
+    monkeypatch.setattr(guard, "MAX_UNZIPPED_BYTES", 1_000_000)  # same code path as 200 MB, 1000x cheaper
     p = xlsx(tmp_path / "b.xlsx", [["a"]])
     with zipfile.ZipFile(p, "a", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/media/pad.bin", b" " * 1_500_000)
@@ -184,7 +204,7 @@ def test_zip_bomb_by_declared_size(tmp_path, monkeypatch):
 
 
 def test_zip_bomb_by_ratio(tmp_path, monkeypatch):
-    monkeypatch.setattr(B, "RATIO_MIN_BYTES", 100_000)
+    monkeypatch.setattr(guard, "RATIO_MIN_BYTES", 100_000)
     p = xlsx(tmp_path / "r.xlsx", [["a"]])
     with zipfile.ZipFile(p, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         z.writestr("xl/media/zeros.bin", b"\0" * 3_000_000)
@@ -226,8 +246,7 @@ def test_far_cell_is_trimmed_not_allocated(tmp_path):
 
 
 def test_rows_beyond_limit_are_cut(tmp_path, monkeypatch):
-    monkeypatch.setattr(B, "ROW_LIMIT", 50)
-    monkeypatch.setattr(B, "COL_LIMIT", 3)
+    in_process(monkeypatch, rows=50, cols=3)
     p = xlsx(tmp_path / "r.xlsx", [[r, r, r, r, r] for r in range(80)])
     b = open_book(p)
     s = b.sheets[0]
@@ -238,7 +257,7 @@ def test_rows_beyond_limit_are_cut(tmp_path, monkeypatch):
 
 
 def test_cells_without_r_attribute_are_positioned(tmp_path, monkeypatch):
-    monkeypatch.setattr(B, "COL_LIMIT", 2)
+    in_process(monkeypatch, cols=2)
     p = xlsx(tmp_path / "n.xlsx", [["a"]])
     rezip(p, lambda ps: ps.update({"xl/worksheets/sheet1.xml": ps["xl/worksheets/sheet1.xml"].replace(
         b"</sheetData>", b'<row r="2"><c><v>1</v></c><c><v>2</v></c><c><v>3</v></c></row></sheetData>')}))
@@ -412,7 +431,7 @@ def test_row_cells_is_cell_by_cell(merges):
     """Sheet.row_cells (plain rows skip the merge lookups) gives what Sheet.cell gives, cell for cell."""
     rows = [["a", "", 1.5, None, "x"], [None, "b"], [], ["c", 2, "", 3, "d", "e"], ["f", "  ", "\u3000", 0, False]]
     s = Sheet("表", rows, merges, percent_cells={(3, 1), (0, 2)})
-    missing = B.Cell(None, "表", "")
+    missing = Cell(None, "表", "")
     cols = [0, None, 1, 2, 3, 4, 5, 6, 800]
     for r in range(-1, 7):
         got = s.row_cells(r, cols, missing)
@@ -422,7 +441,7 @@ def test_row_cells_is_cell_by_cell(merges):
             assert s.values_none(r, some) == all(s.value(r, c) is None for c in some), (r, some)
     assert [c.blank for c in s.row_cells(4, [0, 1, 2, 3, 4], missing)] == [False, True, True, False, False] or merges
     if not merges:
-        assert s.row_cells(3, [1, 0], missing)[0] == B.Cell(2, "表", "B4", True)
+        assert s.row_cells(3, [1, 0], missing)[0] == Cell(2, "表", "B4", True)
 
 
 # -- fuzz: damaged bytes give UnreadableFile or a Book, never anything else --------------------------
@@ -498,10 +517,16 @@ def test_damaged_xls_never_kills_the_process(tmp_path, flips):
 
 @pytest.mark.soffice
 @pytest.mark.skipif(badbooks.soffice() is None, reason="LibreOffice not installed")
-def test_xls_that_aborts_calamine_is_refused(tmp_path):
+def test_xls_that_aborts_calamine_is_refused(tmp_path, capfd):
+    """calamine aborts on this header (allocation failure): only the reader child ends, silently
+    (no Rust message on the clerk's console), and the next file reads in a new child."""
     p = tmp_path / "dim.xls"
     badbooks.xls_bad_dimensions(p)
-    assert "损坏" in refuse(p)
+    with pytest.raises(UnreadableFile) as e:
+        open_book(p)
+    assert "损坏" in e.value.reason and e.value.code == "FILE_READER_CRASHED"
+    assert open_book(ROOT / "samples" / "jiahe-2022.xlsx").get("绩效指标") is not None
+    assert capfd.readouterr().err == ""
 
 
 def test_atomic_path_explains_os_errors_in_chinese(tmp_path):
@@ -565,26 +590,22 @@ def _book_with_image_and_unicode_part(tmp_path) -> Path:
     return p
 
 
-def test_calamine_gets_every_part_stored_as_checked(tmp_path):
-    """XML parts reach calamine uncompressed (it need not inflate them again), images as they were;
-    the zip is valid (names, CRCs) and calamine reads from it exactly what it reads from the file."""
-    paths = [_book_with_image_and_unicode_part(tmp_path), ROOT / "samples" / "jiahe-2022.xlsx",
-             ROOT / "input_templates" / "jixiao-template.xlsx"]  # fmt: skip
-    import python_calamine as pc
-
-    for p in paths:
-        data = p.read_bytes()
-        kind, blob, _scans = B._check_zip(data, str(p))
-        orig, new = _members(data), _members(blob)
-        assert kind == "xlsx" and list(orig) == list(new)
-        for name, (method, body) in orig.items():
-            assert new[name][1] == body, name
-            binary = name.lower().endswith(B._BINARY_PARTS) or name.endswith("/")
-            assert new[name][0] == (method if binary else zipfile.ZIP_STORED), name
-        a, b = (pc.CalamineWorkbook.from_filelike(io.BytesIO(x)) for x in (data, blob))
-        assert a.sheet_names == b.sheet_names
-        for n in a.sheet_names:
-            assert a.get_sheet_by_name(n).to_python() == b.get_sheet_by_name(n).to_python()
+def test_calamine_gets_the_file_as_it_is_unless_a_part_was_cut(tmp_path):
+    """No rewrite of the zip for the usual workbook (calamine inflates the parts itself); a cut sheet
+    is written back by zipfile, and calamine reads from it what it reads from the original."""
+    p = _book_with_image_and_unicode_part(tmp_path)
+    for path in (p, ROOT / "samples" / "jiahe-2022.xlsx"):
+        data = path.read_bytes()
+        blob, scans = parse._prepare_zip(data, "xlsx")
+        assert blob is data and scans
+    rezip(p, lambda ps: ps.update({"xl/worksheets/sheet1.xml": ps["xl/worksheets/sheet1.xml"].replace(
+        b"</sheetData>", b'<row r="20001"><c r="A20001"><v>7</v></c></row></sheetData>')}))
+    blob, _scans = parse._prepare_zip(p.read_bytes(), "xlsx")
+    assert blob != p.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(blob)) as z, zipfile.ZipFile(p) as orig:
+        assert [i.filename for i in z.infolist()] == [i.filename for i in orig.infolist()]
+        assert z.testzip() is None and b"A20001" not in z.read("xl/worksheets/sheet1.xml")
+    assert open_book(p).get("绩效指标").rows[0][:3] == ["三级指标", "年度指标值", 1.5]
 
 
 def test_a_damaged_part_nobody_reads_leaves_the_file_as_it_was(tmp_path):
@@ -595,30 +616,12 @@ def test_a_damaged_part_nobody_reads_leaves_the_file_as_it_was(tmp_path):
     with zipfile.ZipFile(p) as z:
         info = next(i for i in z.infolist() if i.filename.endswith(".png"))
     data[info.header_offset : info.header_offset + 4] = b"XXXX"
-    kind, blob, _scans = B._check_zip(bytes(data), str(p))
+    assert guard.check_zip(bytes(data)) == "xlsx"
+    blob, _scans = parse._prepare_zip(bytes(data), "xlsx")
     assert blob == bytes(data)
     damaged = tmp_path / "damaged.xlsx"
     damaged.write_bytes(bytes(data))
     assert open_book(damaged).get("绩效指标").rows[0][:3] == ["三级指标", "年度指标值", 1.5]
-
-
-def test_quiet_silences_descriptor_2_only_while_reading(capfd):
-    """A Rust panic inside calamine writes its backtrace straight to descriptor 2: silenced for the
-    call, restored after it, also when the call raises."""
-    def noisy(x):
-        os.write(2, b"thread panicked at calamine\n")
-        return x * 2
-
-    def failing():
-        os.write(2, b"panicked again\n")
-        raise ValueError("boom")
-
-    assert B._quiet(noisy, 21) == 42
-    with pytest.raises(ValueError):
-        B._quiet(failing)
-    os.write(2, b"after\n")
-    err = capfd.readouterr().err
-    assert "panicked" not in err and err == "after\n"
 
 
 def test_read_bytes_takes_the_whole_file_even_if_it_grew_after_stat(tmp_path, monkeypatch):
@@ -633,19 +636,19 @@ def test_read_bytes_takes_the_whole_file_even_if_it_grew_after_stat(tmp_path, mo
         return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, 100,
                                st.st_atime, st.st_mtime, st.st_ctime))  # fmt: skip
 
-    monkeypatch.setattr(B.os, "stat", stale)
-    assert B._read_bytes(str(p)) == whole
-    monkeypatch.setattr(B, "MAX_FILE_BYTES", 10_000)  # grown past the cap: read up to the cap, not to the end
-    assert B._read_bytes(str(p)) == whole[:10_001]
+    monkeypatch.setattr(guard.os, "stat", stale)
+    assert guard.read_bytes(str(p)) == whole
+    monkeypatch.setattr(guard, "MAX_FILE_BYTES", 10_000)  # grown past the cap: read up to the cap, not to the end
+    assert guard.read_bytes(str(p)) == whole[:10_001]
 
 
 def test_a_file_that_is_no_container_is_sniffed_from_its_head_only(tmp_path, monkeypatch):
     """A CSV, .rar or .7z is never read whole (nor refused by size) just to say what it is; an
     oversized .zip is called an archive, an oversized workbook too large."""
-    monkeypatch.setattr(B, "MAX_FILE_BYTES", 50_000)
+    monkeypatch.setattr(guard, "MAX_FILE_BYTES", 50_000)
     csv = tmp_path / "导出.csv"
     csv.write_text("项目名称,预算\n" + "垃圾分类,100\n" * 20_000, encoding="utf-8")  # ~300 KB > the cap
-    assert len(B._read_bytes(str(csv))) == B._HEAD_BYTES
+    assert len(guard.read_bytes(str(csv))) == guard.HEAD_BYTES
     assert "CSV" in refuse(csv)
     rar = tmp_path / "报送.rar"
     rar.write_bytes(b"Rar!\x1a\x07\x00" + os.urandom(80_000))
@@ -656,3 +659,101 @@ def test_a_file_that_is_no_container_is_sniffed_from_its_head_only(tmp_path, mon
     big_book = tmp_path / "自评表.xlsx"
     big_book.write_bytes(b"PK\x03\x04" + b"\x00" * 60_000)
     assert "文件过大" in refuse(big_book)
+
+
+# -- guarantees kept from the removed pre-scan memos and hand-written zip reader (issue #12) -----------
+def _crc_offsets(data: bytes, name: str) -> list:
+    """Where the CRC of ``name`` sits in its local header and in the central directory."""
+    import struct
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        info = zf.getinfo(name)
+    out = [info.header_offset + 14]
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        n, e, c = struct.unpack_from("<HHH", data, at + 28)
+        if data[at + 46 : at + 46 + n].decode("utf-8", "replace") == name:
+            out.append(at + 16)
+        at = data.find(b"PK\x01\x02", at + 46 + n + e + c)
+    assert len(out) == 2
+    return out
+
+
+def test_a_part_whose_crc_is_wrong_is_refused_as_damaged_every_time(tmp_path):
+    """A damaged copy of a part read just before (same compressed bytes, CRC changed in both headers)
+    is refused as damaged: nothing is remembered from one file to the next."""
+    data = (ROOT / "samples" / "jiahe-2022.xlsx").read_bytes()
+    bad = bytearray(data)
+    for off in _crc_offsets(data, "xl/styles.xml"):
+        bad[off : off + 4] = b"\x00\x00\x00\x00"
+    p = tmp_path / "crc.xlsx"
+    p.write_bytes(bytes(bad))
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(data)
+    reasons = []
+    for _ in range(2):
+        open_book(good)
+        with pytest.raises(UnreadableFile) as e:
+            open_book(p)
+        reasons.append((e.value.reason, e.value.code))
+    assert reasons[0] == reasons[1] == (B.R.DAMAGED_TEXT, "FILE_DAMAGED")
+
+
+def test_a_part_with_a_dtd_is_refused_every_time(tmp_path):
+    p = tmp_path / "dtd.xlsx"
+    p.write_bytes((ROOT / "samples" / "jiahe-2022.xlsx").read_bytes())
+    rezip(p, lambda ps: ps.update({"xl/styles.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>'
+                                   + ps["xl/styles.xml"].split(b"?>", 1)[1]}))
+    got = set()
+    for _ in range(2):
+        with pytest.raises(UnreadableFile) as e:
+            open_book(p)
+        got.add((e.value.reason, e.value.code))
+    [(reason, code)] = got
+    assert "DTD" in reason and "xl/styles.xml" in reason and code == "FILE_DTD"
+
+
+def test_member_names_without_the_utf8_flag_are_shown_as_gbk():
+    """Names without the UTF-8 flag are cp437 to zipfile (GBK mojibake from Chinese Windows): shown as
+    their maker meant them; with the flag, UTF-8."""
+    from jixiao_xlsx.read.sniff import shown_name
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", b"<workbook/>")
+        z.writestr("abcd.xml", b"<a/>")  # renamed below to GBK bytes, without the UTF-8 flag
+        z.writestr("文档.xml", b"<b/>")  # UTF-8 flag
+    data = buf.getvalue().replace(b"abcd.xml", "说明.xml".encode("gbk"))
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert sorted(shown_name(i) for i in zf.infolist()) == sorted(["xl/workbook.xml", "说明.xml", "文档.xml"])
+
+
+def test_the_reader_memo_gives_the_answers_of_no_memo(tmp_path, monkeypatch):
+    """parse.PartMemo (kept across the files of one reader process) changes no answer: every bundled
+    workbook read cold, warm, and with the memo off gives the same grids and marks, and a sheet's
+    sets are its own."""
+    paths = sorted(ROOT.glob("samples/**/*.xlsx")) + [_book_with_image_and_unicode_part(tmp_path)]
+    datas = []
+    for p in paths:
+        try:
+            if guard.check_zip(p.read_bytes()) == "xlsx":
+                datas.append(p.read_bytes())
+        except UnreadableFile:
+            pass
+    assert len(datas) >= 8
+
+    def read_all():
+        out = []
+        for d in datas:
+            raw, scans = parse.read_workbook(d, "xlsx")
+            out.append((raw, {k: vars(v) for k, v in scans.items()}))
+        return out
+
+    monkeypatch.setattr(parse, "MEMO", parse.PartMemo())
+    cold, warm = read_all(), read_all()
+    assert parse.MEMO._answers and parse.MEMO.clean
+    a, b = parse.read_workbook(datas[0], "xlsx")[1], parse.read_workbook(datas[0], "xlsx")[1]
+    assert all(a[k].percent_cells is not b[k].percent_cells for k in a)
+    monkeypatch.setattr(parse, "MEMO", parse.PartMemo(max_bytes=-1))  # nothing kept
+    off = read_all()
+    assert not parse.MEMO._answers and cold == warm == off

@@ -22,6 +22,19 @@ from tests.support import badbooks
 
 BOOK_CODES = {"SHEET_TOO_LARGE", "FORMULA_NOT_CALCULATED"}  # raised by book.open_book itself
 CASES = [c for c in badbooks.cases() if not (c.needs == "soffice" and badbooks.soffice() is None)]
+# the catalogue code each refused workbook is refused with (findings.py, scope "refusal")
+REFUSAL_CODES = {
+    "60_empty.xlsx": "FILE_EMPTY", "61_renamed_docx.xlsx": "FILE_NOT_WORKBOOK", "62_renamed_pdf.xlsx": "FILE_NOT_WORKBOOK",
+    "63_renamed_csv.xlsx": "FILE_IS_CSV", "64_plain_text.xls": "FILE_NOT_WORKBOOK", "65_html_as_xls.xls": "FILE_IS_HTML",
+    "66_spreadsheetml_2003.xls": "FILE_IS_XML2003", "67_truncated_zip.xlsx": "FILE_DAMAGED",
+    "68_corrupted_zip.xlsx": "FILE_DAMAGED", "69_encrypted_ole.xlsx": "FILE_ENCRYPTED", "70_word_doc.xls": "FILE_NOT_WORKBOOK",
+    "71_zip_bomb.xlsx": "FILE_UNZIPPED_TOO_LARGE", "72_ratio_bomb.xlsx": "FILE_ZIP_BOMB", "73_billion_laughs.xlsx": "FILE_DTD",
+    "74_xxe_entity.xlsx": "FILE_DTD", "75_no_template_sheets.xlsx": "FILE_NO_EVALUATION",
+    "76_zip_of_workbooks.xlsx": "FILE_IS_ARCHIVE", "77_xlsb_like.xlsx": "FILE_IS_XLSB", "78_png_image.xlsx": "FILE_NOT_WORKBOOK",
+    "79_gzip.xlsx": "FILE_IS_ARCHIVE", "80_utf16_text.xls": "FILE_IS_CSV", "81_zip_without_sheets.xlsx": "FILE_DAMAGED",
+    "82_random_bytes.xlsx": "FILE_UNKNOWN_FORMAT", "83_xls_bad_dimensions.xls": "FILE_READER_CRASHED",
+    "94_combo_bomb_in_xls_name.xls": "FILE_UNZIPPED_TOO_LARGE",
+}
 FORMULA_MARKERS = ("HYPERLINK", "cmd|", "恶意", "SUM(A1", "@x", "+86", "-无偏差", "=1+1")
 
 
@@ -75,6 +88,7 @@ def test_check(case, bad_dir):
     if case.refuse:
         assert res.exit_code == 1 and "error" in doc, doc
         assert case.refuse in doc["error"], doc["error"]
+        assert doc["code"] == REFUSAL_CODES[case.name], doc
         assert path.name in doc["file"]
         return
     assert "error" not in doc, doc.get("error")

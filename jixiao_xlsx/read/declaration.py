@@ -16,7 +16,8 @@ from typing import Optional
 
 from ..model import Cell
 from ..rules.values import label_key, norm, norm_label
-from .book import Book, Sheet, cell_ref
+from ..a1 import cell_ref
+from .book import Book, Sheet
 
 TITLE = "绩效目标申报表"
 SCAN_ROWS = 400  # a declaration sheet has well under 100 rows

@@ -14,7 +14,8 @@ from .. import findings as F
 from .. import layout as L
 from . import rows as skip
 from . import sheets
-from .book import Book, Sheet, cell_ref
+from ..a1 import cell_ref
+from .book import Book, Sheet
 from ..model import EMPTY, BudgetLine, Cell, Indicator, Project
 from ..rules.profile import Profile
 from ..rules.values import amount_like, label_key, norm, norm_label

@@ -25,7 +25,8 @@ DECLARATION_WORDS = ("申报表", "目标表", "目标申报")
 class NotSelfEvaluation(UnreadableFile):
     """The file is another form (a 绩效目标申报表): refused with one line saying what to submit."""
 
-    code = "NOT_SELF_EVALUATION"
+    def __init__(self, reason: str, code: str = "NOT_SELF_EVALUATION"):
+        super().__init__(reason, code)
 
 
 @dataclass
@@ -144,7 +145,7 @@ def _shown_title(v: SheetView, words=DECLARATION_WORDS) -> str:
 
 def refuse_declaration(title: str) -> NotSelfEvaluation:
     return NotSelfEvaluation(
-        f"NOT_SELF_EVALUATION：此文件是“{title}”（绩效目标申报表），不是项目支出绩效自评表，未评分。"
+        f"此文件是“{title}”（绩效目标申报表），不是项目支出绩效自评表，未评分。"
         "请提交年度结束后填写的绩效自评表（区财政局下发的自评模板，含“实际完成值”“得分”）；"
         "申报表请用 jixiao review 审核。"
     )
@@ -153,7 +154,7 @@ def refuse_declaration(title: str) -> NotSelfEvaluation:
 def refuse_other(view: SheetView) -> NotSelfEvaluation:
     """Refusal for a workbook whose only indicator tables are other forms (执行监控表, 申报表 …)."""
     return NotSelfEvaluation(
-        f"NOT_SELF_EVALUATION：此文件的指标表在“{view.sheet.name}”工作表（{_shown_title(view, OTHER_WORDS)}），"
+        f"此文件的指标表在“{view.sheet.name}”工作表（{_shown_title(view, OTHER_WORDS)}），"
         "不是项目支出绩效自评表，未评分。请提交年度结束后填写的绩效自评表（含“实际完成值”“得分”）；"
         "申报表请用 jixiao review 审核。"
     )

@@ -14,7 +14,8 @@ from typing import Optional
 from .. import findings as F
 from .. import layout as L
 from . import rows
-from .book import Book, Sheet, cell_ref
+from ..a1 import cell_ref
+from .book import Book, Sheet
 from .sheets import other_form_sheet
 from ..model import ERROR, Allocation, BudgetLine, Cell, Finding, Indicator, Project
 from ..rules.profile import Profile

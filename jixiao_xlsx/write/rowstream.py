@@ -21,8 +21,8 @@ import tempfile
 import zipfile
 from typing import Optional, Sequence
 
-from ..read.book import COL_LETTERS as _COLS
-from ..read.book import cell_ref, col_index, col_letter, sheet_parts_of
+from ..a1 import COL_LETTERS as _COLS
+from ..a1 import cell_ref, col_index, col_letter, sheet_parts_of
 from .output import readable
 
 SPLICED_LEVEL = 1  # zlib level of the spliced sheets

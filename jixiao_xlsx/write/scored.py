@@ -14,7 +14,8 @@ import warnings
 from typing import Optional
 
 from .. import layout
-from ..read.book import Book, Sheet, cell_ref
+from ..a1 import cell_ref
+from ..read.book import Book, Sheet
 from ..model import Result
 from .fidelity import SheetLook, read_fidelity
 from .output import new_workbook

@@ -8,7 +8,7 @@ import math
 from decimal import Decimal
 
 from .. import __version__
-from ..read.book import cell_ref, col_letter
+from ..a1 import cell_ref, col_letter
 from .output import readable
 from .rowstream import RowStream, xf_index
 from .aggregates import (coverage_note, difference, grade_table, mean_total, money_coverage, money_totals,

@@ -369,7 +369,7 @@ def junk_rows(sheet: Optional[str], n: int = 100_000, cols: int = 4):
 
 def wide_junk(p: Path):
     """1,000 columns of junk in row 300 of 绩效指标 (beyond the 200-column read limit)."""
-    from jixiao_xlsx.read.book import col_letter
+    from jixiao_xlsx.a1 import col_letter
 
     cells = b"".join(b'<c r="%s300"><v>1</v></c>' % col_letter(c).encode() for c in range(1000))
     replace = (b"</sheetData>", b'<row r="300">' + cells + b"</row></sheetData>")
