@@ -305,74 +305,54 @@ def batch(inputs, out, jobs, scored_dir, rules, as_json, debug):
     """
 
     from . import batch as _batch
-    from .write.summary import SummaryWriter
 
     _need_xlsx(Path(out), "汇总表")
     profile = _profile(rules)
-    missing = [i for i in inputs if not Path(i).exists()]
-    if missing:
-        click.echo(f"用法错误：找不到输入文件或文件夹：{'、'.join(missing[:5])}。请检查路径。", err=True)
-        sys.exit(EXIT_USAGE)
-    started = _run_time()
+    ui = {"bar": _NoBar(), "stream": None}
+
+    def on_start(plan):  # the summary can be written: JSON from here on is whole or the exit is 1
+        ui["bar"] = _progress_bar(len(plan.files))
+        ui["stream"] = _JsonStream() if as_json else None
+
+    def on_record(rec):
+        if ui["stream"]:
+            ui["stream"].entry(_batch.json_entry(rec))
+
+    def progress(done, total, file):
+        ui["bar"].update(1)
+        if done == total:
+            ui["bar"].set_description("写出汇总表")
+
     try:
-        _batch.check_output(inputs, out)
+        run = _batch.run_batch(inputs, profile, jobs=jobs, scored_dir=scored_dir, summary=out,
+                               on_start=on_start, on_record=on_record, progress=progress)
+        ui["bar"].close()
     except _batch.BatchUsageError as e:
         click.echo(str(e), err=True)
         sys.exit(EXIT_USAGE)
-    plan = _batch.plan_batch(inputs, scored_dir, exclude=[out], jobs=jobs)
-    if not plan.files:
-        click.echo("没有找到任何Excel自评工作簿（.xlsx/.xlsm/.xls），未生成汇总表。", err=True)
-        sys.exit(EXIT_USAGE)
-    bar = _progress_bar(len(plan.files))
-    stream = None
-    try:
-        with SummaryWriter(out, profile, started, protect=plan.files) as sw:
-            stream = _JsonStream() if as_json else None  # only once the summary can be written: valid JSON or none
-
-            def on_record(rec):
-                if "error" not in rec:
-                    sw.add(rec)
-                if stream:
-                    stream.entry(_batch.json_entry(rec))
-
-            run = _batch.score_files(plan, profile, on_record=on_record, progress=lambda *a: bar.update(1))
-            bar.set_description("写出汇总表")
-            sw.close(run.unreadable, run.skipped)
-            bar.close()
     except KeyboardInterrupt:
-        bar.close()
+        ui["bar"].close()
         click.echo("\n已中断，未生成汇总表。", err=True)
         sys.exit(130)
     except OutputError as e:  # already one sentence naming the file and what to do
-        bar.close()
+        ui["bar"].close()
         click.echo(str(e), err=True)
         sys.exit(EXIT_FINDINGS)
     except OSError as e:
-        bar.close()
+        ui["bar"].close()
         click.echo(why_not_written(Path(out), e), err=True)
         sys.exit(EXIT_FINDINGS)
     except Exception as e:  # noqa: BLE001
-        bar.close()
+        ui["bar"].close()
         _fail_unexpected(out, e, debug, f"写出汇总表时发生内部错误（{type(e).__name__}），汇总表未生成，各自评表均未改动；"
                                         "请把本条信息发给技术支持人员。")
     if debug:
         for f, tb in run.tracebacks.items():
             click.echo(f"--- {f}\n{tb}", err=True)
-    if stream:
-        stream.finish(_batch.totals(sw.rows, len(run.files), len(run.unreadable), len(run.skipped), sw.duplicates))
-    _print_batch(run, out, quiet=as_json, duplicates=sw.duplicates, mixed_years=sw.mixed_years)
+    if ui["stream"]:
+        ui["stream"].finish(run.totals)
+    _print_batch(run, out, quiet=as_json, duplicates=run.duplicates, mixed_years=run.mixed_years)
     sys.exit(EXIT_OK if run.ok else EXIT_FINDINGS)
-
-
-def _run_time():
-    """When the batch ran, for the summary's 说明 sheet; SOURCE_DATE_EPOCH fixes it so re-runs can be diffed."""
-    import datetime as _dt
-    import os
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).replace(tzinfo=None)
-    return _dt.datetime.now().replace(microsecond=0)
 
 
 class _NoBar:

@@ -357,7 +357,7 @@ def _column_missing(sheet: Sheet, hr: Optional[int], header: str, blocks: bool) 
     else:
         msg = f"“{sheet.name}”工作表第{hr + 1}行表头中没有“{header}”列，请按标准模板补上该列。"
         ref = cell_ref(hr, 0)
-    return Finding(ERROR, "COLUMN_MISSING", sheet.name, ref, msg, blocks)
+    return F.make("COLUMN_MISSING", None, msg, blocks=blocks, sheet=sheet.name, cell=ref)
 
 
 def read(book: Book, profile: Profile) -> Project:
