@@ -163,6 +163,7 @@ def main():
     jixiao check 自评表.xlsx         核查并列出全部问题
     jixiao score 自评表.xlsx         评分并写出评分工作簿
     jixiao batch 文件夹 -o 汇总.xlsx  批量评分并生成汇总表
+    jixiao codes                     列出全部问题代码及其含义
     """
 
 
@@ -414,3 +415,28 @@ def _print_batch(run, out, quiet, duplicates=(), mixed_years=None):
     if len(run.unreadable) > 20:
         click.echo(f"……其余 {len(run.unreadable) - 20} 个见汇总表“未能处理”工作表。", err=True)
     echo(f"汇总表：{out}")
+
+
+# -- codes (issue #12): the finding catalogue ----------------------------------------------------
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="以JSON输出（code、severity、blocks、description、scope）。")
+@click.option("--markdown", is_flag=True, help="以Markdown表格输出（即 docs/codes.md）。")
+def codes(as_json, markdown):
+    """列出全部问题代码：严重程度、是否阻断总分计算、说明。"""
+    from .api import SCOPE_NAMES, codes_markdown, finding_codes
+
+    if as_json:
+        click.echo(_json(finding_codes()))
+        return
+    if markdown:
+        click.echo(codes_markdown(), nl=False)
+        return
+    rows = finding_codes()
+    width = max(len(c["code"]) for c in rows)
+    click.echo(f"{'代码':<{width - 2}}  严重程度  是否阻断  范围        说明")
+    for c in rows:
+        scope = SCOPE_NAMES.get(c["scope"], c["scope"])
+        click.echo(f"{c['code']:<{width}}  {c['severity']}      {'是' if c['blocks'] else '否'}        "
+                   f"{scope:<{6 - len(scope) + 4}}{c['description']}")
