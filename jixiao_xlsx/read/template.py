@@ -539,7 +539,7 @@ def _first_of_its_text(cell: Cell, seen: dict, labels: list) -> None:
 
 
 # _read_indicators unpacks a row's cells in the order of L.IND_HEADERS and passes them to Indicator
-# positionally, in the order of its fields (tests/test_speed_reader.py holds both orders to these)
+# positionally, in the order of its fields (tests/test_reader_fast_path.py holds both orders to these)
 _IND_HEADER_TEXTS = frozenset(norm_header(h) for h in L.IND_HEADERS)
 _REQUIRED_IND = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值")
 
