@@ -439,4 +439,4 @@ def codes(as_json, markdown):
     for c in rows:
         scope = SCOPE_NAMES.get(c["scope"], c["scope"])
         click.echo(f"{c['code']:<{width}}  {c['severity']}      {'是' if c['blocks'] else '否'}        "
-                   f"{scope:<{6 - len(scope) + 4}}{c['description']}")
+                   f"{scope}{' ' * max(2, 12 - 2 * len(scope))}{c['description']}")  # CJK: 2 columns a character

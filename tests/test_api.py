@@ -194,3 +194,13 @@ def test_frames_without_pandas_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now raises ImportError
     with pytest.raises(ImportError, match=r"pip install \"jixiao-xlsx\[pandas\]\""):
         frames.to_frames([])
+
+
+def test_callbacks_for_a_progress_bar(tmp_path, district_dir, national_profile):
+    """What the command line's progress bar hangs on: on_start(plan) once, then progress(done, total, file)."""
+    calls = []
+    run = run_batch([district_dir], national_profile, summary=tmp_path / "s.xlsx", started_at=STARTED,
+                    on_start=lambda plan: calls.append(("start", len(plan.files))),
+                    progress=lambda done, total, f: calls.append((done, total, f)))
+    assert calls[0] == ("start", 12)
+    assert calls[1:] == [(i, 12, f) for i, f in enumerate(run.files, 1)]
