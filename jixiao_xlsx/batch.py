@@ -368,7 +368,7 @@ def run_batch(
     """
     from .rules.profile import load_profile
 
-    inputs = list(inputs)
+    inputs = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)  # one folder, not its letters
     missing = [str(i) for i in inputs if not Path(i).exists()]
     if missing:
         raise BatchUsageError(f"用法错误：找不到输入文件或文件夹：{'、'.join(missing[:5])}。请检查路径。")

@@ -84,6 +84,7 @@ def test_run_batch_with_summary_matches_without(tmp_path, district_dir, national
     assert with_summary.totals == plain.totals and plain.totals["found"] == 12
     assert with_summary.summary == str(tmp_path / "s.xlsx") and plain.summary is None
     assert [r["file"] for r in with_summary.records] == [r["file"] for r in plain.records]
+    assert run_batch(district_dir, national_profile).totals == plain.totals  # one folder need not be a list
     seen = []
     streamed = run_batch([district_dir], national_profile, on_record=seen.append)
     assert streamed.records == [] and len(seen) == 12  # 10 scored + 2 unreadable, in discovery order
