@@ -149,7 +149,7 @@ def test_dask_local_cluster(tmp_path, district_dir, national_profile):
     distributed = pytest.importorskip("dask.distributed", reason='the dask extra is not installed (pip install ".[dask]")')
     local = tmp_path / "local.xlsx"
     run_batch([district_dir], national_profile, jobs=1, summary=local, started_at=STARTED)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:  # fmt: skip
         run = run_batch([district_dir], national_profile, summary=tmp_path / "dask.xlsx", started_at=STARTED,
                         executor=client.get_executor(), scored_dir=tmp_path / "scored")
