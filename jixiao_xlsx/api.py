@@ -167,3 +167,36 @@ def write_scored_file(result: Result, out, profile: Optional[Profile] = None, bo
     with atomic_path(out, protect=[result.project.source]) as tmp:
         write_scored(result, book, tmp, profile)
     return out
+
+
+# -- the finding catalogue, for `jixiao codes` and docs/codes.md ---------------------------------
+
+SCOPE_NAMES = {"file": "工作簿内", "batch": "批量汇总", "refusal": "文件未读取"}
+
+
+def finding_codes() -> list[dict]:
+    """Every code the tool can emit, in catalogue order: ``{"code", "severity", "blocks",
+    "description", "scope"}`` (severity 错误/提示; scope file/batch/refusal)."""
+    from .findings import CATALOGUE
+
+    return [
+        {"code": code, "severity": c.severity, "blocks": c.blocks, "description": c.description, "scope": c.scope}
+        for code, c in CATALOGUE.items()
+    ]
+
+
+def codes_markdown() -> str:
+    """The catalogue as the Markdown table of docs/codes.md (a test checks that file against it)."""
+    lines = [
+        "# 问题代码一览（finding codes）",
+        "",
+        "由 `jixiao codes --markdown` 生成，请勿手工修改；`tests/test_codes.py` 检查本表与代码中的目录一致。",
+        "",
+        "| 代码 | 严重程度 | 是否阻断 | 范围 | 说明 |",
+        "|---|---|---|---|---|",
+    ]
+    for c in finding_codes():
+        desc = c["description"].replace("|", "\\|")
+        lines.append(f"| `{c['code']}` | {c['severity']} | {'是' if c['blocks'] else '否'} | "
+                     f"{SCOPE_NAMES.get(c['scope'], c['scope'])} | {desc} |")
+    return "\n".join(lines) + "\n"

@@ -8,32 +8,16 @@ passes a ``progress`` callback.
 from __future__ import annotations
 
 import os
-import stat
-import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from .write.output import MAX_NAME_BYTES as MAX_NAME_BYTES_OUT
-from .write.output import safe_filename
+from .inputs import (  # noqa: F401 - discovery and naming, re-exported for callers of batch
+    EXCEL_SUFFIXES, OTHER_SHEET_SUFFIXES, SCORED_SUFFIX, SKIP_EXTRACTED_ZIP, SKIP_HIDDEN_DIR, SKIP_HIDDEN_FILE,
+    SKIP_LOCK, SKIP_NUMBERS_DIR, SKIP_OUTPUT, SKIP_SCORED, MAX_NAME_BYTES, _key, discover, scored_names,
+)  # fmt: skip
 
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-# What a street may send instead of a workbook: WPS's own format, binary/OpenDocument workbooks,
-# templates, CSV exports, archives. A folder's files of these kinds are taken as inputs too, so the
-# reader judges them by content (a renamed .xlsx is scored) and the summary says what each one is
-# and what to send instead (未能处理, exit 1) — a street is never left out without a word. Other
-# files (reports in Word/PDF, scans, images) are not workbooks a street meant to send: ignored.
-OTHER_SHEET_SUFFIXES = (".et", ".ett", ".xlsb", ".ods", ".csv", ".xlt", ".xltx", ".xltm", ".numbers", ".zip", ".rar", ".7z")
-SCORED_SUFFIX = ".scored.xlsx"
-
-SKIP_LOCK = "Excel/WPS 打开文件时生成的临时锁定文件（~$ 开头），不是自评表，已跳过。"
-SKIP_HIDDEN_FILE = "隐藏文件，已跳过。"
-SKIP_HIDDEN_DIR = "隐藏文件夹，其中的文件已跳过。"
-SKIP_SCORED = "jixiao 生成的评分工作簿（.scored.xlsx），不是自评表，已跳过。"
-SKIP_OUTPUT = "本次汇总的输出文件，已跳过。"
-SKIP_EXTRACTED_ZIP = "压缩包，其中的工作簿已解压在同一文件夹中（已分别读取），压缩包本身已跳过。"
-SKIP_NUMBERS_DIR = "苹果Numbers表格（文件夹形式），本工具无法读取；请在Numbers中选“文件 > 导出为 > Excel”，提交导出的.xlsx文件。"
 
 # Below this many files one process is faster than starting workers. Measured (benchmarks/batch.py,
 # 2 cores, ~6 ms per file): starting 2 workers costs ~30 ms with fork (Linux; jobs=2 wins from ~12
@@ -48,148 +32,6 @@ WORKER_DIED = "处理此文件时程序意外退出（文件可能已损坏或�
 
 
 # ---------------------------------------------------------------------------------------------
-# discovery
-
-
-def _is_hidden(p: Path) -> bool:
-    """Dot-names everywhere; the hidden attribute too on Windows."""
-    if p.name.startswith("."):
-        return True
-    attrs = getattr(os.lstat(p), "st_file_attributes", 0) if sys.platform == "win32" else 0
-    return bool(attrs & getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0))
-
-
-def _skip_reason(p: Path) -> Optional[str]:
-    name = p.name
-    if name.startswith("~$"):
-        return SKIP_LOCK
-    if _is_hidden(p):
-        return SKIP_HIDDEN_FILE
-    if name.lower().endswith(SCORED_SUFFIX):
-        return SKIP_SCORED
-    return None
-
-
-def _walk(folder: Path, files: list, skipped: list, exclude: set) -> None:
-    """Recursive, sorted, not following links to folders (no cycles)."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        skipped.append((str(folder), "无法打开此文件夹（没有权限或已被删除），已跳过。"))
-        return
-    for e in entries:
-        p = Path(folder, e.name)
-        if e.is_dir(follow_symlinks=False):
-            if _is_hidden(p):
-                skipped.append((str(p), SKIP_HIDDEN_DIR))
-            elif e.name.lower().endswith(".numbers"):  # a Numbers document saved as a package folder
-                skipped.append((str(p), SKIP_NUMBERS_DIR))
-            else:
-                _walk(p, files, skipped, exclude)
-        elif e.name.lower().endswith(EXCEL_SUFFIXES + OTHER_SHEET_SUFFIXES) and e.is_file():
-            if _key(p) in exclude:
-                skipped.append((str(p), SKIP_OUTPUT))
-                continue
-            reason = _skip_reason(p)
-            if reason is None and e.name.lower().endswith(".zip"):
-                from .read.book import extracted_beside
-
-                reason = SKIP_EXTRACTED_ZIP if extracted_beside(str(p)) else None
-            if reason:
-                skipped.append((str(p), reason))
-            else:
-                files.append(p)
-
-
-def _key(p) -> str:
-    return os.path.normcase(os.path.abspath(p))
-
-
-def discover(inputs: Iterable, exclude: Iterable = ()) -> tuple[list, list]:
-    """Files and folders (recursive) -> (workbook paths, [(path, Chinese reason)] skipped).
-
-    A file named explicitly is taken whatever its extension (the user asked for it), except a lock
-    file.  Order is deterministic: inputs in the order given, folders sorted by name; a file reached
-    twice is kept once.  ``exclude`` (e.g. the summary being written) is never taken as an input.
-    """
-    exclude = {_key(p) for p in exclude}
-    found, skipped = [], []
-    for inp in inputs:
-        p = Path(inp)
-        if p.is_dir():
-            _walk(p, found, skipped, exclude)
-        elif p.name.startswith("~$"):
-            skipped.append((str(p), SKIP_LOCK))
-        elif _key(p) in exclude:
-            skipped.append((str(p), SKIP_OUTPUT))
-        else:
-            found.append(p)
-    seen, files = set(), []
-    for p in found:
-        k = _key(p)
-        if k not in seen:
-            seen.add(k)
-            files.append(str(p))
-    return files, skipped
-
-
-# ---------------------------------------------------------------------------------------------
-# scored-workbook names
-
-# Names are capped in UTF-8 bytes, not characters: a long Chinese folder + file name is legal but its
-# scored sibling would pass the 255-byte limit of ext4/NTFS (output.MAX_NAME_BYTES leaves room).
-MAX_NAME_BYTES = MAX_NAME_BYTES_OUT - len(SCORED_SUFFIX.encode()) - 9
-
-
-def _safe_part(s: str) -> str:
-    return safe_filename(s, max_len=10_000, default="_")
-
-
-def _cut_bytes(s: str, limit: int) -> str:
-    while len(s.encode("utf-8")) > limit and s:
-        s = s[:-1]
-    return s.rstrip(" .")
-
-
-def _short_hash(path: str) -> str:
-    import hashlib  # here: only --scored-dir names need it (3 ms of start-up otherwise)
-
-    return hashlib.sha1(os.path.abspath(path).encode("utf-8", "surrogatepass")).hexdigest()[:8]
-
-
-def scored_names(files: list) -> dict:
-    """Input path -> a file name for its scored workbook that no other input in the batch gets.
-
-    ``<folders below the common root joined by _>__<stem>.scored.xlsx``, made safe for Windows;
-    when two inputs would still meet (case-insensitively), or a name had to be shortened, the name
-    gets ``~<8 hex of the full input path>``.
-    """
-    if not files:
-        return {}
-    parents = [os.path.dirname(os.path.abspath(f)) for f in files]
-    try:
-        root = os.path.commonpath(parents)
-    except ValueError:  # different drives on Windows
-        root = ""
-    base = {}
-    for f, parent in zip(files, parents):
-        rel = os.path.relpath(parent, root) if root else parent
-        parts = [_safe_part(x) for x in Path(rel).parts if x not in (".", "", os.sep) and x != Path(rel).anchor]
-        stem = _safe_part(Path(f).stem)
-        name = ("_".join(parts) + "__" + stem) if parts else stem
-        base[f] = name
-    counts = {}
-    for name in base.values():
-        counts[name.lower()] = counts.get(name.lower(), 0) + 1
-    out = {}
-    for f, name in base.items():
-        if counts[name.lower()] > 1 or len(name.encode("utf-8")) > MAX_NAME_BYTES:
-            name = _cut_bytes(name, MAX_NAME_BYTES) + "~" + _short_hash(f)
-        out[f] = name + SCORED_SUFFIX
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
 # the per-file worker
 
 _PROFILE = None
@@ -200,25 +42,27 @@ def _init_worker(profile) -> None:
     _PROFILE = profile
 
 
-def score_one(task) -> dict:
+def score_one(task, profile=None) -> dict:
     """(path, scored_out or None) -> a plain-data record; never raises for a bad file.
 
     Scored: ``{"file", "result": Result.as_dict(), "errors", "hints", "scored_error"}``.
     Not scored: ``{"file", "error", "traceback"}`` (traceback only for bugs).
+    ``profile``: the rules; None means the one :func:`_init_worker` gave this process.
     """
     path, out = task[0], task[1]
+    profile = profile or _PROFILE
     from .read.book import UnreadableFile
 
     try:
         from . import api
 
         if out:  # keep the Book for the scored workbook instead of reading the file twice
-            book, result = api.open_and_evaluate(path, _PROFILE)
+            book, result = api.open_and_evaluate(path, profile)
         else:
-            book, result = None, api.evaluate_file(path, _PROFILE)
-        many = _project_sheets(result)
+            book, result = None, api.evaluate_file(path, profile)
+        many = _project_sheets(result, profile)
         if many:  # several projects, one per sheet: a record each (issue #13 item 17)
-            return _score_sheets(path, out, many)
+            return _score_sheets(path, out, many, profile)
     except UnreadableFile as e:
         return {"file": path, "error": e.reason, "code": e.code, "traceback": None}
     except (KeyboardInterrupt, SystemExit):
@@ -235,23 +79,23 @@ def score_one(task) -> dict:
     }
     rec["result"]["file"] = path
     if out and not result.blocked:
-        rec.update(_write_scored(result, book, out))
+        rec.update(_write_scored(result, book, out, profile))
     if len(task) > 2:
-        rec.update(write_report_for(result, task[2]))
+        rec.update(write_report_for(result, task[2], profile))
     return rec
 
 
-def _project_sheets(result) -> list:
+def _project_sheets(result, profile) -> list:
     """The project sheets of a workbook that holds several (its MULTIPLE_PROJECTS hint), else []."""
     if not any(f.code == "MULTIPLE_PROJECTS" for f in result.findings):
         return []
     from . import api
     from .read.book import open_book
 
-    return api.project_sheets(open_book(result.project.source), _PROFILE)
+    return api.project_sheets(open_book(result.project.source), profile)
 
 
-def _score_sheets(path, out, names: list) -> dict:
+def _score_sheets(path, out, names: list, profile) -> dict:
     """One record per project sheet, its source named ``file（工作表）``; the first record carries the
     others under ``"more"`` (score_files hands them on one by one)."""
     from . import api
@@ -259,7 +103,7 @@ def _score_sheets(path, out, names: list) -> dict:
 
     recs = []
     for name in names:
-        book, result = api.open_and_evaluate(path, _PROFILE, name)
+        book, result = api.open_and_evaluate(path, profile, name)
         source = f"{path}（工作表“{name}”）"
         rec = {"file": source, "result": result.as_dict(), "errors": result.errors, "hints": result.hints,
                "scored_error": None, "sheet": name}
@@ -267,7 +111,8 @@ def _score_sheets(path, out, names: list) -> dict:
         rec["result"]["sheet"] = name
         if out and not result.blocked:
             stem = Path(out).name.removesuffix(".scored.xlsx")
-            rec.update(_write_scored(result, book, str(Path(out).with_name(derived_name(f"{stem}-{name}", ".scored.xlsx")))))
+            rec.update(_write_scored(result, book, str(Path(out).with_name(derived_name(f"{stem}-{name}", ".scored.xlsx"))),
+                                      profile))
         recs.append(rec)
     first = recs[0]
     first["first_sheet"] = True
@@ -275,12 +120,18 @@ def _score_sheets(path, out, names: list) -> dict:
     return first
 
 
-def _write_scored(result, book, out) -> dict:
+def score_chunk(profile, tasks: list) -> list:
+    """Records of ``tasks`` in order: the unit of work sent to a caller's executor. Module-level
+    and plain-data in and out, so it pickles for a process pool or a Dask cluster."""
+    return [score_one(t, profile) for t in tasks]
+
+
+def _write_scored(result, book, out, profile=None) -> dict:
     from . import api
     from .write.output import OutputError, why_not_written
 
     try:
-        api.write_scored_file(result, out, _PROFILE, book=book)
+        api.write_scored_file(result, out, profile or _PROFILE, book=book)
         return {}
     except OutputError as e:
         return {"scored_error": str(e)}
@@ -353,6 +204,14 @@ class BatchRun:
     jobs: int = 1
     scored: int = 0
     with_errors: int = 0  # scored files with at least one 错误 (or whose scored workbook failed)
+    summary: Optional[str] = None  # the summary workbook written, if one was asked for
+    totals: dict = field(default_factory=dict)  # the ``totals`` object of ``jixiao batch --json``
+    duplicates: list = field(default_factory=list)  # [[file, ...]]: one project reported by several files
+    mixed_years: Optional[str] = None  # the 说明 note when the batch sums several years
+    reports: int = 0  # 自评报告 written (``reports_dir``)
+    report_errors: list = field(default_factory=list)  # [(file, Chinese reason)]: reports not written
+    brief: Optional[str] = None  # the district brief written (``brief``)
+    brief_error: Optional[str] = None  # why the brief was not written
 
     @property
     def ok(self) -> bool:
@@ -390,8 +249,44 @@ def _chunksize(n_tasks: int, jobs: int) -> int:
     return max(1, min(CHUNKSIZE, n_tasks // (jobs * 4)))
 
 
-def _iter_results(tasks: list, profile, jobs: int):
+# Chunks of work a caller's executor holds at once: enough to keep a cluster of dozens of workers
+# busy, few enough that finished records waiting for an earlier slow file stay a few MB.
+EXECUTOR_WINDOW = 64
+
+
+def _iter_executor(tasks: list, profile, executor):
+    """Yield records in task order from chunks run on ``executor`` (any concurrent.futures.Executor).
+
+    The pool is the caller's: we neither replace nor shut it down. A chunk whose future fails (a
+    worker lost, a broken pool) costs its files, each reported with :data:`WORKER_DIED`."""
+    from collections import deque
+
+    chunks = [tasks[i:i + CHUNKSIZE] for i in range(0, len(tasks), CHUNKSIZE)]
+    window: deque = deque()
+    nxt = 0
+    try:
+        while window or nxt < len(chunks):
+            while nxt < len(chunks) and len(window) < EXECUTOR_WINDOW:
+                window.append((chunks[nxt], executor.submit(score_chunk, profile, chunks[nxt])))
+                nxt += 1
+            chunk, fut = window.popleft()
+            try:
+                recs = fut.result()
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException:  # noqa: BLE001 - the executor lost the work, not a bad file
+                recs = [{"file": t[0], "error": WORKER_DIED, "traceback": None} for t in chunk]
+            yield from recs
+    finally:  # Ctrl+C, or the consumer stopped: do not leave queued work on the caller's executor
+        for _, fut in window:
+            fut.cancel()
+
+
+def _iter_results(tasks: list, profile, jobs: int, executor=None):
     """Yield records in task order. A worker killed by the OS (not an exception) only costs its file."""
+    if executor is not None:
+        yield from _iter_executor(tasks, profile, executor)
+        return
     if jobs <= 1:
         _init_worker(profile)
         for t in tasks:
@@ -445,17 +340,18 @@ def score_files(
     profile=None,
     on_record: Optional[Callable[[dict], None]] = None,
     progress: Optional[Callable[[int, int, str], None]] = None,
+    executor=None,
 ) -> BatchRun:
     """Score every planned file. Each record (scored or ``{"file", "error"}``) goes to ``on_record``
     in discovery order whatever finished first, so the outcome does not depend on ``plan.jobs``;
     without ``on_record`` the scored records are kept in :attr:`BatchRun.records`.
-    ``progress(done, total, file)`` is called after each file."""
+    ``progress(done, total, file)`` is called after each file. ``executor``: see :func:`run_batch`."""
     from .rules.profile import load_profile
 
     profile = profile or load_profile()
     run = BatchRun(files=plan.files, records=[], unreadable=[], skipped=plan.skipped, jobs=plan.jobs)
     total = len(plan.tasks)
-    for i, rec in _each_record(_iter_results(plan.tasks, profile, plan.jobs)):
+    for i, rec in _each_record(_iter_results(plan.tasks, profile, plan.jobs, executor)):
         if "error" in rec:
             run.unreadable.append((rec["file"], rec["error"]))
             if rec.get("traceback"):
@@ -481,6 +377,19 @@ def _each_record(results):
             yield i, r
 
 
+NO_WORKBOOKS = "没有找到任何Excel自评工作簿（.xlsx/.xlsm/.xls），未生成汇总表。"
+
+
+def run_time():
+    """When the batch ran, for the summary's 说明 sheet; SOURCE_DATE_EPOCH fixes it so re-runs can be diffed."""
+    import datetime as _dt
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).replace(tzinfo=None)
+    return _dt.datetime.now().replace(microsecond=0)
+
+
 def run_batch(
     inputs: Iterable,
     profile=None,
@@ -489,9 +398,145 @@ def run_batch(
     exclude: Iterable = (),
     progress: Optional[Callable[[int, int, str], None]] = None,
     on_record: Optional[Callable[[dict], None]] = None,
+    *,
+    summary=None,
+    executor=None,
+    started_at=None,
+    on_start: Optional[Callable[[Plan], None]] = None,
+    reports_dir=None,
+    brief=None,
 ) -> BatchRun:
-    """:func:`plan_batch` then :func:`score_files` (``jobs`` None: chosen by :func:`auto_jobs`)."""
-    return score_files(plan_batch(inputs, scored_dir, exclude, jobs), profile, on_record, progress)
+    """Score every workbook in ``inputs`` (files, and folders searched recursively), in a stable order.
+
+    - ``summary``: path of the district summary workbook to write (atomically; an earlier summary
+      there is replaced, any other file is refused with :class:`BatchUsageError`).
+    - ``scored_dir``: also write each file's scored workbook into this folder.
+    - ``jobs``: local worker processes (None: one for a small batch, every CPU for a large one).
+    - ``executor``: any :class:`concurrent.futures.Executor` to run the per-file work instead of
+      local processes, e.g. ``dask.distributed.Client(...).get_executor()``. Files go to it in
+      chunks of :data:`CHUNKSIZE`; the summary is still written here, by one streaming writer.
+      Every worker must be able to read the input paths (and write ``scored_dir``).
+    - ``on_record(record)``: each per-file record (see :func:`score_one`), in discovery order;
+      when given, records are streamed to it and not kept in :attr:`BatchRun.records`.
+    - ``progress(done, total, file)`` after each file; ``on_start(plan)`` once the files are known
+      and the summary can be written.
+    - ``reports_dir``: also write each scored project's 自评报告 (.docx) into this folder;
+      ``brief``: path of the district brief (.docx) written after the summary (both issue #14).
+
+    Returns a :class:`BatchRun` with the counts, the unreadable and skipped files, and the
+    ``--json`` totals, duplicate groups and mixed-year note. Raises :class:`BatchUsageError` (a
+    Chinese sentence) when an input does not exist, the summary would overwrite another file, or
+    there is nothing to summarise.
+    """
+    from .rules.profile import load_profile
+
+    inputs = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)  # one folder, not its letters
+    missing = [str(i) for i in inputs if not Path(i).exists()]
+    if missing:
+        raise BatchUsageError(f"用法错误：找不到输入文件或文件夹：{'、'.join(missing[:5])}。请检查路径。")
+    if started_at is None:
+        started_at = run_time()
+    profile = profile or load_profile()
+    if summary is not None:
+        check_output(inputs, summary)
+        exclude = [*exclude, summary]
+    if brief is not None:
+        exclude = [*exclude, brief]
+    plan = plan_batch(inputs, scored_dir, exclude, jobs, reports_dir=reports_dir)
+    if summary is None:
+        return _run_without_summary(plan, profile, on_record, progress, executor, on_start, brief)
+    if not plan.files:
+        raise BatchUsageError(NO_WORKBOOKS)
+    from .write.summary import SummaryWriter
+
+    kept: list = []
+    with SummaryWriter(summary, profile, started_at, protect=plan.files) as sw:
+        if on_start:
+            on_start(plan)
+
+        docs = _Documents(brief is not None)
+
+        def to_summary(rec):
+            if "error" not in rec:
+                sw.add(rec)
+                docs.add(rec)
+                if on_record is None:
+                    kept.append(rec)
+            if on_record is not None:
+                on_record(rec)
+
+        run = score_files(plan, profile, on_record=to_summary, progress=progress, executor=executor)
+        sw.close(run.unreadable, run.skipped)
+    run.records, run.summary = kept, str(summary)
+    run.duplicates, run.mixed_years = sw.duplicates, sw.mixed_years
+    run.totals = totals(sw.rows, len(run.files), len(run.unreadable), len(run.skipped), sw.duplicates)
+    run.reports, run.report_errors = docs.reports, docs.report_errors
+    if brief is not None:
+        run.brief, run.brief_error = docs.write_brief(brief, profile, len(run.unreadable), plan.files)
+    return run
+
+
+class _Documents:
+    """What ``reports_dir`` and ``brief`` need of each scored record: the reports the workers wrote,
+    and the slim entry (~1 KB) the district brief is built from, kept instead of the whole record."""
+
+    def __init__(self, want_brief: bool):
+        self.want_brief = want_brief
+        self.reports, self.report_errors, self.rows = 0, [], []
+
+    def add(self, rec) -> None:
+        if rec.get("report"):
+            self.reports += 1
+        elif rec.get("report_error"):
+            self.report_errors.append((rec["file"], rec["report_error"]))
+        if self.want_brief:
+            from .write.brief import brief_entry
+
+            self.rows.append(brief_entry(rec))
+
+    def write_brief(self, out, profile, unreadable: int, inputs) -> tuple:
+        """(path written, None) or (None, Chinese reason)."""
+        from .write.brief import write_brief
+        from .write.output import OutputError, why_not_written
+
+        try:
+            return str(write_brief(self.rows, out, profile, unreadable=unreadable, protect=inputs)), None
+        except OutputError as e:
+            return None, str(e)
+        except OSError as e:
+            return None, why_not_written(Path(out), e)
+
+
+def _run_without_summary(plan, profile, on_record, progress, executor, on_start, brief=None) -> BatchRun:
+    """:func:`run_batch` without a summary workbook: the same totals and notes, from slim rows."""
+    from .write.summary import YEARS_MIXED, duplicate_groups, slim, sort_key, year_note
+
+    rows: list = []
+    kept: list = []
+    docs = _Documents(brief is not None)
+
+    def keep(rec):
+        if "error" not in rec:
+            rows.append(slim(rec))
+            docs.add(rec)
+            if on_record is None:
+                kept.append(rec)
+        if on_record is not None:
+            on_record(rec)
+
+    if on_start:
+        on_start(plan)
+    run = score_files(plan, profile, on_record=keep, progress=progress, executor=executor)
+    run.records = kept
+    rows.sort(key=sort_key)
+    run.duplicates = duplicate_groups(rows)
+    note = year_note(rows)
+    run.mixed_years = note[1] if note and note[0] == YEARS_MIXED else None
+    run.totals = totals(rows, len(run.files), len(run.unreadable), len(run.skipped), run.duplicates)
+    run.reports, run.report_errors = docs.reports, docs.report_errors
+    if brief is not None:
+        run.brief, run.brief_error = docs.write_brief(brief, profile, len(run.unreadable), plan.files)
+    return run
 
 
 # ---------------------------------------------------------------------------------------------
@@ -549,13 +594,13 @@ def report_names(files: list) -> dict:
     return {f: name[: -len(SCORED_SUFFIX)] + REPORT_SUFFIX for f, name in scored_names(files).items()}
 
 
-def write_report_for(result, out) -> dict:
+def write_report_for(result, out, profile=None) -> dict:
     """Write one project's report; ``{"report": path}`` or ``{"report_error": Chinese reason}``."""
     from .write.output import OutputError, why_not_written
     from .write.report import ReportBlocked, write_report
 
     try:
-        return {"report": write_report(result, out, _PROFILE)}
+        return {"report": write_report(result, out, profile or _PROFILE)}
     except ReportBlocked as e:
         return {"report_error": str(e)}
     except OutputError as e:

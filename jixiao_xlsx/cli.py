@@ -166,8 +166,8 @@ def main():
     jixiao score 自评表.xlsx         评分并写出评分工作簿
     jixiao batch 文件夹 -o 汇总.xlsx  批量评分并生成汇总表
     jixiao report 自评表.xlsx        生成绩效自评报告（Word）
-
     jixiao review 申报表文件夹       审核绩效目标申报表（-o 审核意见.xlsx）
+    jixiao codes                     列出全部问题代码及其含义
     """
 
 
@@ -344,79 +344,58 @@ def batch(inputs, out, jobs, scored_dir, reports_dir, brief_out, rules, as_json,
     """
 
     from . import batch as _batch
-    from .write.summary import SummaryWriter
 
     _need_xlsx(Path(out), "汇总表")
     if brief_out:
         _need_docx(Path(brief_out), "汇总分析报告")
     profile = _profile(rules)
-    missing = [i for i in inputs if not Path(i).exists()]
-    if missing:
-        click.echo(f"用法错误：找不到输入文件或文件夹：{'、'.join(missing[:5])}。请检查路径。", err=True)
-        sys.exit(EXIT_USAGE)
-    started = _run_time()
+    ui = {"bar": _NoBar(), "stream": None}
+
+    def on_start(plan):  # the summary can be written: JSON from here on is whole or the exit is 1
+        ui["bar"] = _progress_bar(len(plan.files))
+        ui["stream"] = _JsonStream() if as_json else None
+
+    def on_record(rec):
+        if ui["stream"]:
+            ui["stream"].entry(_batch.json_entry(rec))
+
+    def progress(done, total, file):
+        ui["bar"].update(1)
+        if done == total:
+            ui["bar"].set_description("写出汇总表")
+
     try:
-        _batch.check_output(inputs, out)
+        run = _batch.run_batch(inputs, profile, jobs=jobs, scored_dir=scored_dir, summary=out, reports_dir=reports_dir,
+                               brief=brief_out,
+                               on_start=on_start, on_record=on_record, progress=progress)
+        ui["bar"].close()
     except _batch.BatchUsageError as e:
         click.echo(str(e), err=True)
         sys.exit(EXIT_USAGE)
-    plan = _batch.plan_batch(inputs, scored_dir, exclude=[out], jobs=jobs, reports_dir=reports_dir)
-    docs = _BatchDocs(reports_dir, brief_out)  # --reports / --brief (#14)
-    if not plan.files:
-        click.echo("没有找到任何Excel自评工作簿（.xlsx/.xlsm/.xls），未生成汇总表。", err=True)
-        sys.exit(EXIT_USAGE)
-    bar = _progress_bar(len(plan.files))
-    stream = None
-    try:
-        with SummaryWriter(out, profile, started, protect=plan.files) as sw:
-            stream = _JsonStream() if as_json else None  # only once the summary can be written: valid JSON or none
-
-            def on_record(rec):
-                if "error" not in rec:
-                    sw.add(rec)
-                    docs.add(rec)
-                if stream:
-                    stream.entry(_batch.json_entry(rec))
-
-            run = _batch.score_files(plan, profile, on_record=on_record, progress=lambda *a: bar.update(1))
-            bar.set_description("写出汇总表")
-            sw.close(run.unreadable, run.skipped)
-            bar.close()
     except KeyboardInterrupt:
-        bar.close()
+        ui["bar"].close()
         click.echo("\n已中断，未生成汇总表。", err=True)
         sys.exit(130)
     except OutputError as e:  # already one sentence naming the file and what to do
-        bar.close()
+        ui["bar"].close()
         click.echo(str(e), err=True)
         sys.exit(EXIT_FINDINGS)
     except OSError as e:
-        bar.close()
+        ui["bar"].close()
         click.echo(why_not_written(Path(out), e), err=True)
         sys.exit(EXIT_FINDINGS)
     except Exception as e:  # noqa: BLE001
-        bar.close()
+        ui["bar"].close()
         _fail_unexpected(out, e, debug, f"写出汇总表时发生内部错误（{type(e).__name__}），汇总表未生成，各自评表均未改动；"
                                         "请把本条信息发给技术支持人员。")
     if debug:
         for f, tb in run.tracebacks.items():
             click.echo(f"--- {f}\n{tb}", err=True)
-    if stream:
-        stream.finish(_batch.totals(sw.rows, len(run.files), len(run.unreadable), len(run.skipped), sw.duplicates))
-    _print_batch(run, out, quiet=as_json, duplicates=sw.duplicates, mixed_years=sw.mixed_years)
-    docs_ok = docs.finish(run, profile, plan.files, quiet=as_json)
+    if ui["stream"]:
+        ui["stream"].finish(run.totals)
+    _print_batch(run, out, quiet=as_json, duplicates=run.duplicates, mixed_years=run.mixed_years)
+    docs_ok = _print_documents(run, reports_dir, quiet=as_json)
     sys.exit(EXIT_OK if run.ok and docs_ok else EXIT_FINDINGS)
-
-
-def _run_time():
-    """When the batch ran, for the summary's 说明 sheet; SOURCE_DATE_EPOCH fixes it so re-runs can be diffed."""
-    import datetime as _dt
-    import os
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).replace(tzinfo=None)
-    return _dt.datetime.now().replace(microsecond=0)
 
 
 class _NoBar:
@@ -539,46 +518,19 @@ def report(file, out, rules, debug):
     sys.exit(EXIT_FINDINGS if result.errors else EXIT_OK)
 
 
-class _BatchDocs:
-    """``batch --reports DIR`` / ``--brief FILE``: count the reports the workers wrote, keep what the
-    brief needs of each scored record (~1 KB), and write the brief after the batch."""
-
-    def __init__(self, reports_dir, brief_out):
-        self.reports_dir, self.brief_out = reports_dir, brief_out
-        self.reports, self.report_errors, self.rows = 0, [], []
-
-    def add(self, rec) -> None:
-        if rec.get("report"):
-            self.reports += 1
-        elif rec.get("report_error"):
-            self.report_errors.append((rec["file"], rec["report_error"]))
-        if self.brief_out:
-            from .write.brief import brief_entry
-
-            self.rows.append(brief_entry(rec))
-
-    def finish(self, run, profile, inputs, quiet: bool) -> bool:
-        echo = (lambda s: click.echo(s, err=True)) if quiet else click.echo
-        ok = True
-        if self.reports_dir:
-            echo(f"自评报告：已写出 {self.reports} 份到 {self.reports_dir}。")
-            for f, why in self.report_errors[:20]:
-                click.echo(f"未生成自评报告 {f}：{why}", err=True)
-        if self.brief_out:
-            from .write.brief import write_brief
-
-            try:
-                write_brief(self.rows, self.brief_out, profile, unreadable=len(run.unreadable), protect=inputs)
-                echo(f"汇总分析报告：{self.brief_out}")
-            except OutputError as e:
-                click.echo(str(e), err=True)
-                ok = False
-            except OSError as e:
-                click.echo(why_not_written(Path(self.brief_out), e), err=True)
-                ok = False
-        return ok
-
-# -- serve (issue #15): the web page; everything lives in jixiao_xlsx/web ------------------------
+def _print_documents(run, reports_dir, quiet: bool) -> bool:
+    """What ``--reports`` / ``--brief`` wrote; False when the brief could not be written."""
+    echo = (lambda s: click.echo(s, err=True)) if quiet else click.echo
+    if reports_dir:
+        echo(f"自评报告：已写出 {run.reports} 份到 {reports_dir}。")
+        for f, why in run.report_errors[:20]:
+            click.echo(f"未生成自评报告 {f}：{why}", err=True)
+    if run.brief:
+        echo(f"汇总分析报告：{run.brief}")
+    if run.brief_error:
+        click.echo(run.brief_error, err=True)
+        return False
+    return True
 
 
 @main.command()
@@ -716,3 +668,28 @@ def _print_reviews(reviews, t, written) -> None:
     c = t["conclusions"]
     click.echo(f"共审核 {t['projects']} 个项目：通过 {c['通过']} 个，修改后通过 {c['修改后通过']} 个，退回 {c['退回']} 个；"
                f"错误 {t['errors']} 项，提示 {t['hints']} 项。" + (f"审核意见：{written}" if written else ""))
+
+
+# -- codes (issue #12): the finding catalogue ----------------------------------------------------
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="以JSON输出（code、severity、blocks、description、scope）。")
+@click.option("--markdown", is_flag=True, help="以Markdown表格输出（即 docs/codes.md）。")
+def codes(as_json, markdown):
+    """列出全部问题代码：严重程度、是否阻断总分计算、说明。"""
+    from .api import SCOPE_NAMES, codes_markdown, finding_codes
+
+    if as_json:
+        click.echo(_json(finding_codes()))
+        return
+    if markdown:
+        click.echo(codes_markdown(), nl=False)
+        return
+    rows = finding_codes()
+    width = max(len(c["code"]) for c in rows)
+    click.echo(f"{'代码':<{width - 2}}  严重程度  是否阻断  范围        说明")
+    for c in rows:
+        scope = SCOPE_NAMES.get(c["scope"], c["scope"])
+        click.echo(f"{c['code']:<{width}}  {c['severity']}      {'是' if c['blocks'] else '否'}        "
+                   f"{scope}{' ' * max(2, 12 - 2 * len(scope))}{c['description']}")  # CJK: 2 columns a character

@@ -116,10 +116,9 @@ def test_usage_errors_exit_2_in_chinese(tmp_path, jiahe):
 def test_usage_errors_say_what_to_type(tmp_path, jiahe):
     # no English from click, no doubled full stop, and the way out: the commands, the option meant, a value
     r = run("chek", jiahe)
-    from jixiao_xlsx.cli import main as _group
-
-    listed = "、".join(sorted(_group.commands))  # every command, in the order the message lists them
-    assert r.exit_code == 2 and f"可用的命令有 {listed}" in r.output and "No such" not in r.output
+    names = "、".join(sorted(main.list_commands(None)))  # batch、check、codes、score、template, and any added
+    assert r.exit_code == 2 and f"可用的命令有 {names}。" in r.output and "No such" not in r.output
+    assert {"batch", "check", "codes", "score", "template"} <= set(main.list_commands(None))
     r = run("score", jiahe, "--jsn")
     assert r.exit_code == 2 and "是否想输入 --json" in r.output
     for jobs in ("0", "abc"):

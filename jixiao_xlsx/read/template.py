@@ -362,7 +362,7 @@ def _column_missing(sheet: Sheet, hr: Optional[int], header: str, blocks: bool) 
         msg = (f"“{sheet.name}”工作表第{hr + 1}行表头中没有“{header}”列，请按标准模板补上该列"
                f"（如果改过列名，请改回“{header}”）。")
         ref = cell_ref(hr, 0)
-    return Finding(ERROR, "COLUMN_MISSING", sheet.name, ref, msg, blocks)
+    return F.make("COLUMN_MISSING", None, msg, blocks=blocks, sheet=sheet.name, cell=ref)
 
 
 def read(book: Book, profile: Profile) -> Project:
@@ -505,7 +505,7 @@ def _first_of_its_text(cell: Cell, seen: dict, labels: list) -> None:
 
 
 # _read_indicators unpacks a row's cells in the order of L.IND_HEADERS and passes them to Indicator
-# positionally, in the order of its fields (tests/test_speed_reader.py holds both orders to these)
+# positionally, in the order of its fields (tests/test_reader_fast_path.py holds both orders to these)
 _IND_HEADER_TEXTS = frozenset(norm_header(h) for h in L.IND_HEADERS)
 _REQUIRED_IND = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值")
 
