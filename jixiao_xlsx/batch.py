@@ -405,6 +405,8 @@ def run_batch(
     on_start: Optional[Callable[[Plan], None]] = None,
     reports_dir=None,
     brief=None,
+    labels: Optional[dict] = None,
+    also_skipped: Iterable = (),
 ) -> BatchRun:
     """Score every workbook in ``inputs`` (files, and folders searched recursively), in a stable order.
 
@@ -422,6 +424,9 @@ def run_batch(
       and the summary can be written.
     - ``reports_dir``: also write each scored project's 自评报告 (.docx) into this folder;
       ``brief``: path of the district brief (.docx) written after the summary (both issue #14).
+    - ``labels``: {input path: name to show} for the summary, the records and the progress (the web
+      page shows an upload's own name, never its temporary path); ``also_skipped``: [(name, reason)]
+      listed in 未能处理 beside what discovery skipped (e.g. an upload's lock files).
 
     Returns a :class:`BatchRun` with the counts, the unreadable and skipped files, and the
     ``--json`` totals, duplicate groups and mixed-year note. Raises :class:`BatchUsageError` (a
@@ -450,6 +455,8 @@ def run_batch(
     from .write.summary import SummaryWriter
 
     kept: list = []
+    if labels and progress:
+        progress = (lambda shown: lambda done, total, f: shown(done, total, labels.get(f, f)))(progress)
     with SummaryWriter(summary, profile, started_at, protect=plan.files) as sw:
         if on_start:
             on_start(plan)
@@ -457,6 +464,10 @@ def run_batch(
         docs = _Documents(brief is not None)
 
         def to_summary(rec):
+            if labels:
+                rec["file"] = labels.get(rec["file"], rec["file"])
+                if "result" in rec:
+                    rec["result"]["file"] = rec["file"]
             if "error" not in rec:
                 sw.add(rec)
                 docs.add(rec)
@@ -466,6 +477,10 @@ def run_batch(
                 on_record(rec)
 
         run = score_files(plan, profile, on_record=to_summary, progress=progress, executor=executor)
+        if labels:
+            run.unreadable = [(labels.get(f, f), why) for f, why in run.unreadable]
+            run.skipped = [(labels.get(f, f), why) for f, why in run.skipped]
+        run.skipped = list(also_skipped) + run.skipped
         sw.close(run.unreadable, run.skipped)
     run.records, run.summary = kept, str(summary)
     run.duplicates, run.mixed_years = sw.duplicates, sw.mixed_years

@@ -85,7 +85,7 @@ CATALOGUE: dict[str, Code] = {
     "HIDDEN_ROW_SCORED": _c(HINT, False, "隐藏的指标行仍按指标计分（已取消的指标请删除该行）"),
     "NOT_APPLICABLE_SKIPPED": _c(HINT, False, "标注“不适用”且无分值的指标行不是指标，未计入评分"),
     "MULTIPLE_PROJECTS": _c(HINT, False, "一个工作簿含多个项目的自评表，本次只核查其中一个（--sheet 指定）"),
-    "NOT_SELF_EVALUATION": _c(ERROR, True, "文件是绩效目标申报表等其他表格，不是绩效自评表", "refusal"),
+    "FILE_IS_DECLARATION": _c(ERROR, True, "文件是绩效目标申报表等其他表格，不是绩效自评表", "refusal"),
 
     # self-evaluation report (issue #14, engineer "report")
     "REPORT_TEXT_MISSING": _c(HINT, False, "自评报告工作表中有栏目未填写，生成的自评报告将显示占位文字"),

@@ -23,6 +23,13 @@ NOT_CODES = {
     "SC_PAGE_SIZE": "an os.sysconf name (read/book.py)",
     "SOURCE_DATE_EPOCH": "an environment variable (batch.py)",
     "WORKBOOK": "an OLE stream name of .xls files (read/book.py)",
+    "JIXIAO_DEBUG": "an environment variable (web/app.py)",
+    "F2F2F2": "a fill colour of Word tables (write/brief.py, write/report_table.py)",
+    "KIND_ZH": "a module name re-exported in __all__ (rules/scoring.py)",
+    "RATE_PLACES": "a module name re-exported in __all__ (rules/scoring.py)",
+    "WPS_ET": "a message constant re-exported in __all__ (read/book.py)",
+    "NUMBERS": "a message constant re-exported in __all__ (read/book.py)",
+    "LOCK_FILE": "a message constant re-exported in __all__ (read/book.py)",
 }
 # Modules that still build a Finding(...) directly instead of findings.make (multi-line calls in code
 # another engineer is rewriting); the catalogue check below still covers their codes.
@@ -63,7 +70,7 @@ def test_findings_are_made_through_the_catalogue():
 def test_catalogue_entries_are_complete():
     for code, c in CATALOGUE.items():
         assert c.severity in ("错误", "提示"), code
-        assert isinstance(c.blocks, bool) and c.scope in ("file", "batch", "refusal"), code
+        assert isinstance(c.blocks, bool) and c.scope in ("file", "batch", "refusal", "review"), code
         assert re.search(r"[\u4e00-\u9fff]", c.description) and "\n" not in c.description, code
 
 

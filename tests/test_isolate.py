@@ -119,7 +119,7 @@ def test_daemonic_pool_workers_can_read():
 def test_the_reader_ends_when_its_owner_is_gone():
     """A reader whose pipe closes (its owner died without cleaning up) ends its loop and exits."""
     reader = isolate.Reader()
-    assert reader.read(SAMPLE.read_bytes(), "xlsx")[0][-1][0] == "绩效指标"
+    assert "绩效指标" in [sheet[0] for sheet in reader.read(SAMPLE.read_bytes(), "xlsx")[0]]
     reader._conn.close()
     reader.process.join(60)
     assert reader.process.exitcode == 0

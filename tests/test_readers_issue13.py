@@ -348,7 +348,7 @@ def test_declaration_refused_with_code(tmp_path, title):
     p = of.build_declaration(tmp_path / "d.xlsx", title=title)
     with pytest.raises(NotSelfEvaluation) as e:
         evaluate_file(str(p), P)
-    assert e.value.code == "NOT_SELF_EVALUATION"
+    assert e.value.code == "FILE_IS_DECLARATION"
     assert "申报表" in e.value.reason and "自评表" in e.value.reason and "jixiao review" in e.value.reason
 
 
@@ -359,11 +359,13 @@ def test_declaration_in_check_score_and_batch(tmp_path):
         res = runner.invoke(main, args)
         assert res.exit_code == 1
         lines = [l for l in res.output.splitlines() if l.strip()]
-        assert len(lines) == 1 and "NOT_SELF_EVALUATION" in lines[0]
+        assert len(lines) == 1 and "绩效目标申报表" in lines[0] and "jixiao review" in lines[0]
     res = runner.invoke(main, ["check", str(p), "--json"])
-    assert json.loads(res.output)["code"] == "NOT_SELF_EVALUATION"
+    assert json.loads(res.output)["code"] == "FILE_IS_DECLARATION"
     run = run_batch([str(p)], P, jobs=1)
-    assert run.scored == 0 and "NOT_SELF_EVALUATION" in run.unreadable[0][1]
+    assert run.scored == 0 and "绩效目标申报表" in run.unreadable[0][1]
+    res = runner.invoke(main, ["batch", str(p), "-o", str(tmp_path / "汇总.xlsx"), "--json"])
+    assert [f["code"] for f in json.loads(res.stdout)["files"]] == ["FILE_IS_DECLARATION"]
 
 
 def test_template_without_actual_column_is_not_a_declaration(tmp_path):

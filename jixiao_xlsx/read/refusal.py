@@ -37,6 +37,7 @@ ODD_CELL = "FILE_ODD_CELL_TAG"
 READER_CRASHED = "FILE_READER_CRASHED"
 READ_TIMEOUT = "FILE_READ_TIMEOUT"
 NO_EVALUATION = "FILE_NO_EVALUATION"  # raised by api.read_project: no template sheets, no official form
+IS_DECLARATION = "FILE_IS_DECLARATION"  # raised by read.sheets: a 绩效目标申报表 (or another form), not a self-evaluation
 
 
 class UnreadableFile(Exception):

@@ -14,6 +14,7 @@ from typing import Optional
 from ..rules.profile import Profile
 from ..rules.values import norm
 from .book import Book, Sheet, UnreadableFile
+from .refusal import IS_DECLARATION
 
 TITLE_ROWS = 2  # a sheet's title (and year line) is in its first rows; row 3 may say 申报单位
 SELF_WORDS = ("自评",)
@@ -25,7 +26,7 @@ DECLARATION_WORDS = ("申报表", "目标表", "目标申报")
 class NotSelfEvaluation(UnreadableFile):
     """The file is another form (a 绩效目标申报表): refused with one line saying what to submit."""
 
-    def __init__(self, reason: str, code: str = "NOT_SELF_EVALUATION"):
+    def __init__(self, reason: str, code: str = IS_DECLARATION):
         super().__init__(reason, code)
 
 

@@ -288,7 +288,7 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
                     store.update(entry, done=done, total=total, current=label)
 
                 out = entry.folder / "summary.xlsx"
-                res = summarise(got.files, got.skipped, out, profile, progress, lock=library_lock)
+                res = summarise(got.files, got.skipped, out, profile, progress)
                 store.update(entry, outputs={**entry.outputs, "summary": out}, state="done", scored=res["scored"], with_errors=res["with_errors"],
                              unreadable=res["unreadable"], skipped=res["skipped"], current="")
         except OutputError as e:

@@ -7,13 +7,11 @@ batch already uses every CPU, and the library's batch loop keeps a per-process p
 """
 from __future__ import annotations
 
-import datetime as _dt
 import secrets
 import shutil
 import tempfile
 import threading
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -120,39 +118,16 @@ class Store:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def run_time() -> _dt.datetime:
-    """When the batch ran, for the summary's 说明 sheet (as ``jixiao batch``)."""
-    from ..cli import _run_time
-
-    return _run_time()
-
-
-def summarise(files: list, skipped: list, out: Path, profile, progress: Callable[[int, int, str], None],
-              lock=None) -> dict:
-    """THE batch call of the page: ``[(path, label)]`` -> summary workbook at ``out``; ``skipped``
-    ``[(label, reason)]`` are the upload's members left out (lock files …), listed in 未能处理.
-
-    It does what ``jixiao batch`` does today (plan, score every file, stream the records into the
-    summary); swap its body for ``jixiao_xlsx.batch.run_batch`` once that owns the whole loop.
-    Labels replace the temporary paths in the summary's 源文件 column and in 未能处理.
-    ``progress(done, total, label)`` after each finished file. Returns counts and the unreadable
-    files as ``[(label, reason)]``. ``lock`` is held while the files are read in this process
-    (one job): the reader's memos are shared with the page's single-workbook requests."""
+def summarise(files: list, skipped: list, out: Path, profile, progress: Callable[[int, int, str], None]) -> dict:
+    """THE batch call of the page: ``[(path, label)]`` -> summary workbook at ``out`` through
+    :func:`jixiao_xlsx.batch.run_batch`, the library's batch (the same records, totals and sheets as
+    ``jixiao batch``). ``skipped`` ``[(label, reason)]`` are the upload's members left out (lock files …),
+    listed in 未能处理; labels replace the temporary paths everywhere. ``progress(done, total, label)``
+    after each finished file. Returns counts and the unreadable files as ``[(label, reason)]``."""
     from .. import batch as _batch
-    from ..write.summary import SummaryWriter
 
-    label = {str(p): lab for p, lab in files}
-    plan = _batch.plan_batch([str(p) for p, _ in files], None, exclude=[str(out)], jobs=None)
-    with (lock if lock is not None and plan.jobs == 1 else nullcontext()), SummaryWriter(str(out), profile, run_time(), protect=plan.files) as sw:
-
-        def on_record(rec):
-            if "error" not in rec:
-                rec["file"] = rec["result"]["file"] = label.get(rec["file"], rec["file"])
-                sw.add(rec)
-
-        run = _batch.score_files(plan, profile, on_record=on_record,
-                                 progress=lambda i, n, f: progress(i, n, label.get(f, f)))
-        unreadable = [(label.get(f, f), r) for f, r in run.unreadable]
-        skipped = list(skipped) + [(label.get(f, f), r) for f, r in run.skipped]
-        sw.close(unreadable, skipped)
-    return {"scored": run.scored, "with_errors": run.with_errors, "unreadable": unreadable, "skipped": skipped}
+    labels = {str(p): lab for p, lab in files}
+    run = _batch.run_batch([str(p) for p, _ in files], profile, summary=str(out), progress=progress,
+                           on_record=lambda rec: None, labels=labels, also_skipped=skipped)
+    return {"scored": run.scored, "with_errors": run.with_errors, "unreadable": run.unreadable,
+            "skipped": run.skipped}
