@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from .documents import Documents, report_names, write_report_for
 from .inputs import (  # noqa: F401 - discovery and naming, re-exported for callers of batch
     EXCEL_SUFFIXES, OTHER_SHEET_SUFFIXES, SCORED_SUFFIX, SKIP_EXTRACTED_ZIP, SKIP_HIDDEN_DIR, SKIP_HIDDEN_FILE,
     SKIP_LOCK, SKIP_NUMBERS_DIR, SKIP_OUTPUT, SKIP_SCORED, MAX_NAME_BYTES, _key, discover, scored_names,
@@ -461,7 +462,7 @@ def run_batch(
         if on_start:
             on_start(plan)
 
-        docs = _Documents(brief is not None)
+        docs = Documents(brief is not None)
 
         def to_summary(rec):
             if labels:
@@ -491,44 +492,13 @@ def run_batch(
     return run
 
 
-class _Documents:
-    """What ``reports_dir`` and ``brief`` need of each scored record: the reports the workers wrote,
-    and the slim entry (~1 KB) the district brief is built from, kept instead of the whole record."""
-
-    def __init__(self, want_brief: bool):
-        self.want_brief = want_brief
-        self.reports, self.report_errors, self.rows = 0, [], []
-
-    def add(self, rec) -> None:
-        if rec.get("report"):
-            self.reports += 1
-        elif rec.get("report_error"):
-            self.report_errors.append((rec["file"], rec["report_error"]))
-        if self.want_brief:
-            from .write.brief import brief_entry
-
-            self.rows.append(brief_entry(rec))
-
-    def write_brief(self, out, profile, unreadable: int, inputs) -> tuple:
-        """(path written, None) or (None, Chinese reason)."""
-        from .write.brief import write_brief
-        from .write.output import OutputError, why_not_written
-
-        try:
-            return str(write_brief(self.rows, out, profile, unreadable=unreadable, protect=inputs)), None
-        except OutputError as e:
-            return None, str(e)
-        except OSError as e:
-            return None, why_not_written(Path(out), e)
-
-
 def _run_without_summary(plan, profile, on_record, progress, executor, on_start, brief=None) -> BatchRun:
     """:func:`run_batch` without a summary workbook: the same totals and notes, from slim rows."""
     from .write.summary import YEARS_MIXED, duplicate_groups, slim, sort_key, year_note
 
     rows: list = []
     kept: list = []
-    docs = _Documents(brief is not None)
+    docs = Documents(brief is not None)
 
     def keep(rec):
         if "error" not in rec:
@@ -595,34 +565,3 @@ def json_entry(rec: dict) -> dict:
     if "error" in rec:
         return {"file": rec["file"], "error": rec["error"], "code": rec.get("code", "FILE_INTERNAL_ERROR")}
     return rec["result"]
-
-
-# ---------------------------------------------------------------------------------------------
-# 自评报告 per scored project: `jixiao batch --reports DIR` (issue #14, engineer "report")
-
-REPORT_SUFFIX = ".自评报告.docx"
-
-
-def report_names(files: list) -> dict:
-    """Input path -> report file name: the :func:`scored_names` name (never colliding, Windows-safe)
-    with the report's suffix instead of ``.scored.xlsx``."""
-    return {f: name[: -len(SCORED_SUFFIX)] + REPORT_SUFFIX for f, name in scored_names(files).items()}
-
-
-def write_report_for(result, out, profile=None) -> dict:
-    """Write one project's report; ``{"report": path}`` or ``{"report_error": Chinese reason}``."""
-    from .write.output import OutputError, why_not_written
-    from .write.report import ReportBlocked, write_report
-
-    try:
-        return {"report": write_report(result, out, profile or _PROFILE)}
-    except ReportBlocked as e:
-        return {"report_error": str(e)}
-    except OutputError as e:
-        return {"report_error": str(e)}
-    except OSError as e:
-        return {"report_error": why_not_written(Path(out), e)}
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as e:  # noqa: BLE001 - one report never stops the batch
-        return {"report_error": f"写出自评报告时发生内部错误（{type(e).__name__}），请将此文件发给技术支持人员。"}

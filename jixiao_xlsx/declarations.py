@@ -57,3 +57,13 @@ def review_files(paths: list, profile: Profile,
             msg = on_error(str(p), e) if on_error else f"处理时发生内部错误（{type(e).__name__}）。"
             out.append(refusal(str(p), "DECL_NOT_FOUND", msg, profile))
     return out
+
+
+def is_review_workbook(path) -> bool:
+    """An earlier 审核意见 of ``jixiao review`` (replaced without asking); anything else is kept."""
+    from .read.book import open_book
+
+    try:
+        return open_book(str(path)).names[:2] == list(REVIEW_SHEETS)
+    except UnreadableFile:
+        return False
