@@ -283,6 +283,12 @@ def test_district_zip_gives_the_clis_summary(client, tmp_path):
     assert len(rows_p) == len(rows_c) == 1 + 10 + 1  # header, ten scored streets, totals row
     # same numbers; 源文件 holds the zip's member names (labels), the CLI its paths
     assert [r[:src] for r in rows_p] == [r[:src] for r in rows_c]
+    # and the bureau's brief of the same district (issue #14): 10 projects scored
+    import docx
+
+    [brief] = [d for d in j["downloads"] if d["kind"] == "brief"]
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(client.get(brief["url"]).data)).paragraphs)
+    assert "汇总" in text and "10个项目" in text
     assert [r[src] for r in rows_p[1:-1]] == [str(Path(r[src]).relative_to(DISTRICT.parent)) for r in rows_c[1:-1]]
     assert {u["file"] for u in j["unreadable"]} == {"district/石井街/石井街-自评表（请查收）.xlsx", "district/新市街/新市街-自评表.xlsx"}
     assert j["scored"] == 10 and [s["reason"] for s in j["skipped"]] == ["隐藏文件，已跳过。"]

@@ -108,7 +108,7 @@ def test_district_zip_gives_the_summary_and_lists_unreadable_files(page, tmp_pat
     failed = page.eval_on_selector_all("#failed tbody tr", "rows => rows.map(r => r.cells[0].textContent)")
     assert "district/石井街/石井街-自评表（请查收）.xlsx" in failed and "district/新市街/新市街-自评表.xlsx" in failed
     with page.expect_download() as dl:
-        page.click("#batch-downloads a")
+        page.click("#batch-downloads a[data-kind=summary]")
     out = tmp_path / "summary.xlsx"
     dl.value.save_as(out)
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("汇总").to_python()

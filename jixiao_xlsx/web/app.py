@@ -47,6 +47,12 @@ DOWNLOADS = {
     "report": ("下载自评报告（.docx）", ".自评报告.docx", _write_report),  # no report while an error blocks
 }
 
+# what a batch job offers: kind -> (link text, download name)
+BATCH_DOWNLOADS = {
+    "summary": ("下载汇总表（.xlsx）", "项目支出绩效自评汇总.xlsx"),
+    "brief": ("下载汇总分析报告（.docx）", "项目支出绩效自评汇总分析.docx"),
+}
+
 MESSAGES = {
     400: "请求无效，请刷新页面后重试。",
     403: "页面已过期或请求不是从本工具的页面发出的，已拒绝；请刷新页面后重试。",
@@ -287,9 +293,10 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
                 def progress(done, total, label):
                     store.update(entry, done=done, total=total, current=label)
 
-                out = entry.folder / "summary.xlsx"
-                res = summarise(got.files, got.skipped, out, profile, progress)
-                store.update(entry, outputs={**entry.outputs, "summary": out}, state="done", scored=res["scored"], with_errors=res["with_errors"],
+                out, brief = entry.folder / "summary.xlsx", entry.folder / "brief.docx"
+                res = summarise(got.files, got.skipped, out, profile, progress, brief=brief)
+                outputs = {**entry.outputs, "summary": out, **({"brief": brief} if res["brief"] else {})}
+                store.update(entry, outputs=outputs, state="done", scored=res["scored"], with_errors=res["with_errors"],
                              unreadable=res["unreadable"], skipped=res["skipped"], current="")
         except OutputError as e:
             store.update(entry, state="failed", error=str(e))
@@ -306,15 +313,17 @@ def create_app(limits: Optional[Limits] = None, allowed_hosts: Optional[set] = N
             abort(404)
         data = store.snapshot(entry)
         if data["state"] == "done":
-            data["download"] = {"text": "下载汇总表（.xlsx）", "url": f"/api/jobs/{eid}/summary"}
+            data["downloads"] = [{"kind": kind, "text": text, "url": f"/api/jobs/{eid}/{kind}"}
+                                 for kind, (text, _) in BATCH_DOWNLOADS.items() if kind in entry.outputs]
+            data["download"] = data["downloads"][0]
         return jsonify({"ok": True, **data})
 
-    @app.get("/api/jobs/<eid>/summary")
-    def job_summary(eid):
+    @app.get("/api/jobs/<eid>/<kind>")
+    def job_output(eid, kind):
         entry = store.get(eid, "batch")
-        if entry is None or "summary" not in entry.outputs:
+        if entry is None or kind not in BATCH_DOWNLOADS or kind not in entry.outputs:
             abort(404)
-        return send_file(entry.outputs["summary"], as_attachment=True, download_name="项目支出绩效自评汇总.xlsx")
+        return send_file(entry.outputs[kind], as_attachment=True, download_name=BATCH_DOWNLOADS[kind][1])
 
     return app
 

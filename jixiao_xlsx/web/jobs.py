@@ -118,16 +118,19 @@ class Store:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def summarise(files: list, skipped: list, out: Path, profile, progress: Callable[[int, int, str], None]) -> dict:
+def summarise(files: list, skipped: list, out: Path, profile, progress: Callable[[int, int, str], None],
+              brief: Optional[Path] = None) -> dict:
     """THE batch call of the page: ``[(path, label)]`` -> summary workbook at ``out`` through
     :func:`jixiao_xlsx.batch.run_batch`, the library's batch (the same records, totals and sheets as
     ``jixiao batch``). ``skipped`` ``[(label, reason)]`` are the upload's members left out (lock files …),
     listed in 未能处理; labels replace the temporary paths everywhere. ``progress(done, total, label)``
-    after each finished file. Returns counts and the unreadable files as ``[(label, reason)]``."""
+    after each finished file; ``brief``: also the district brief (.docx) there. Returns counts, the
+    unreadable files as ``[(label, reason)]`` and whether the brief was written."""
     from .. import batch as _batch
 
     labels = {str(p): lab for p, lab in files}
     run = _batch.run_batch([str(p) for p, _ in files], profile, summary=str(out), progress=progress,
-                           on_record=lambda rec: None, labels=labels, also_skipped=skipped)
+                           on_record=lambda rec: None, labels=labels, also_skipped=skipped,
+                           brief=str(brief) if brief else None)
     return {"scored": run.scored, "with_errors": run.with_errors, "unreadable": run.unreadable,
-            "skipped": run.skipped}
+            "skipped": run.skipped, "brief": bool(run.brief)}

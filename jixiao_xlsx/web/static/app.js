@@ -184,7 +184,7 @@
     const failed = j.unreadable.length;
     setStatus(status, "汇总完成：已评分 " + j.scored + " 个（其中有错误 " + j.with_errors + " 个），未能处理 " + failed +
       " 个，已跳过 " + j.skipped.length + " 个。", failed ? "warn" : "ok");
-    downloadLinks($("batch-downloads"), [j.download]);
+    downloadLinks($("batch-downloads"), j.downloads);
     showFailed(j.unreadable, j.skipped);
   }
 
