@@ -17,6 +17,7 @@ import pytest
 from jixiao_xlsx.rules import values as V
 from jixiao_xlsx.model import EMPTY, Cell
 from jixiao_xlsx.rules.profile import load_profile, parse_profile
+from jixiao_xlsx.rules.tables import READINGS_MAX, tables
 
 P = load_profile()
 
@@ -59,9 +60,9 @@ def test_parse_quantity_memo_gives_the_uncached_answer():
 
 
 def test_parse_quantity_memo_is_bounded_and_per_profile():
-    for i in range(V.PROFILE_MEMO_MAX + 10):
+    for i in range(READINGS_MAX + 10):
         V.parse_quantity(f"{i}个", P)
-    assert len(P._quantity_memo) <= V.PROFILE_MEMO_MAX
+    assert tables(P).readings.size("quantity") <= READINGS_MAX
     data = copy.deepcopy(P.raw)
     data.setdefault("aliases", {}).setdefault("units", {})["人"] = "人次"  # this profile reads 人 as 人次
     other = parse_profile(data)

@@ -1,6 +1,6 @@
 """The scorer's shortcuts give the answers of the code they replace.
 
-Readings of a row's text (labels, direction, target, actual, weight) are memoised on the profile; the
+Readings of a row's text (labels, direction, target, actual, weight) are memoised per profile (rules/tables.py); the
 profile's name lookups are tables; quantize, to_decimal and norm have fast paths. Each is checked here
 against the plain computation (written out again below where the old code is gone), on the first call
 and on the memoised second one, and the memos are checked to stay bounded and per profile.
@@ -20,6 +20,7 @@ from jixiao_xlsx.rules import indicators as S
 from jixiao_xlsx.rules import values as V
 from jixiao_xlsx.model import Cell, Indicator
 from jixiao_xlsx.rules.profile import bundled_profiles, load_profile, parse_profile
+from jixiao_xlsx.rules.tables import READINGS_MAX, tables
 
 P = load_profile()
 PROFILES = [load_profile(n) for n in bundled_profiles()]
@@ -45,7 +46,7 @@ def test_target_reading_is_the_three_parsers_in_order(profile):
                 dl = V.parse_deadline(t, year, profile)
                 want = (dl, False, None) if dl else (
                     (None, True, None) if V.looks_like_range(t) else (None, False, V.parse_quantity(t, profile, pct)))
-                got = V.remember(profile, "_target_memo", (t, year, pct), S._read_target, t, year, pct, profile)
+                got = V.remember(profile, "target", (t, year, pct), S._read_target, t, year, pct, profile)
                 assert got == want == S._read_target(t, year, pct, profile), t
 
 
@@ -54,7 +55,7 @@ def test_actual_reading_is_a_quantity_that_is_not_a_range():
         for t in TARGETS * 2:
             q = V.parse_quantity(t, P, pct)
             want = None if q is None or V.looks_like_range(t) else q
-            assert V.remember(P, "_actual_memo", (t, pct), S._read_actual_quantity, t, pct, P) == want, t
+            assert V.remember(P, "actual", (t, pct), S._read_actual_quantity, t, pct, P) == want, t
 
 
 def test_level_readings():
@@ -63,7 +64,7 @@ def test_level_readings():
             l1, _ = V.norm_label(a)
             l2, _ = V.norm_label(b)
             want = (l1, P.level1_by_name(l1), l2, P.level2_canonical(l2) if l2 else None)
-            assert V.remember(P, "_levels_memo", (a, b), S._read_levels, a, b, P) == want
+            assert V.remember(P, "levels", (a, b), S._read_levels, a, b, P) == want
 
 
 def _level1_by_name(p, name):  # the linear search the table replaced
@@ -126,14 +127,14 @@ def test_weight_memo_gives_the_weight_and_findings_of_the_full_checks():
 
 
 def test_reading_memos_are_bounded_and_per_profile():
-    for i in range(V.PROFILE_MEMO_MAX + 10):
-        V.remember(P, "_target_memo", (f"≥{i}个", 2022, False), S._read_target, f"≥{i}个", 2022, False, P)
-    assert len(P._target_memo) <= V.PROFILE_MEMO_MAX
+    for i in range(READINGS_MAX + 10):
+        V.remember(P, "target", (f"≥{i}个", 2022, False), S._read_target, f"≥{i}个", 2022, False, P)
+    assert tables(P).readings.size("target") <= READINGS_MAX
     data = copy.deepcopy(P.raw)
     data.setdefault("aliases", {}).setdefault("units", {})["人"] = "人次"
     other = parse_profile(data)
     for p, unit in ((P, "人"), (other, "人次"), (P, "人")):
-        assert V.remember(p, "_actual_memo", ("5000人", False), S._read_actual_quantity, "5000人", False, p).unit == unit
+        assert V.remember(p, "actual", ("5000人", False), S._read_actual_quantity, "5000人", False, p).unit == unit
 
 
 def _quantize_reference(x, exp):

@@ -16,12 +16,12 @@ from .. import layout as L
 from . import rows
 from ..a1 import cell_ref
 from .book import Book, Sheet
+from .headers import _memo, find_header, norm_header
 from .sheets import other_form_sheet
 from ..model import ERROR, Allocation, BudgetLine, Cell, Finding, Indicator, Project
 from ..rules.profile import Profile
 from ..rules import values
 
-HEADER_SCAN_ROWS = 15  # header rows are looked for within the first rows of a sheet
 INFO_SCAN_ROWS = 40
 
 # Sheet-name aliases (normalised form), beyond the canonical name.
@@ -58,172 +58,11 @@ def _row_label(text) -> str:
 # The same few hundred strings (headers, labels, sheet names) are normalised again and again across
 # the sheets of a file and the files of a batch: memoised for short text (values.memo_short_text).
 norm = values.memo_short_text(_norm)
-norm_header = values.label_key  # header text as compared, shared with the official-form reader
 row_label = values.memo_short_text(_row_label)
 
 
 def _sheet_names_norm(canonical: str) -> tuple:
     return (norm(canonical),) + tuple(norm(a) for a in SHEET_ALIASES.get(canonical, ()))
-
-
-def header_aliases(canonical: str, profile: Profile) -> tuple:
-    """All accepted spellings of a header, normalised, canonical first (memoised on the profile)."""
-    memo = profile.__dict__.get("_rt_header_aliases")
-    if memo is None:
-        memo = profile._rt_header_aliases = {}
-    out = memo.get(canonical)
-    if out is None:
-        out = memo[canonical] = _header_aliases(canonical, profile)
-    return out
-
-
-def _header_aliases(canonical: str, profile: Profile) -> tuple:
-    names = list(profile.header_names(canonical))
-    out = []
-    for n in names:
-        k = norm_header(n)
-        if k and k not in out:
-            out.append(k)
-    return tuple(out)
-
-
-def _memo(sheet) -> dict:
-    """Per-sheet memo (``Sheet._memo``); a fresh dict for sheet-like objects without one."""
-    m = getattr(sheet, "_memo", None)
-    return m if m is not None else {}
-
-
-# -- header rows -------------------------------------------------------------------------------
-def _header_texts(sheet: Sheet, r: int) -> dict:
-    """normalised header text -> [0-based columns, ascending] of the text cells of row ``r`` (memoised)."""
-    memo = _memo(sheet)
-    key = ("hdr", r)
-    index = memo.get(key)
-    if index is None:
-        index = {}
-        row = sheet.rows[r] if 0 <= r < len(sheet.rows) else ()
-        for c, v in enumerate(row):
-            if isinstance(v, str) and v.strip():
-                index.setdefault(norm_header(v), []).append(c)
-        memo[key] = index
-    return index
-
-
-def _all_names(canonicals, profile: Profile) -> frozenset:
-    """Every spelling of any of ``canonicals`` (memoised on the profile): rows without one are skipped."""
-    memo = profile.__dict__.get("_rt_all_names")
-    if memo is None:
-        memo = profile._rt_all_names = {}
-    key = tuple(canonicals)
-    out = memo.get(key)
-    if out is None:
-        out = memo[key] = frozenset(n for canon in key for n in header_aliases(canon, profile))
-    return out
-
-
-def map_header_row(sheet: Sheet, r: int, canonicals, profile: Profile) -> dict:
-    """canonical -> 0-based column of the header cells of row ``r`` (canonical spellings win).
-
-    First pass: each canonical spelling takes its leftmost free column; second pass: each header
-    still missing takes the leftmost free column holding any of its aliases.
-    """
-    index = _header_texts(sheet, r)
-    if not index or index.keys().isdisjoint(_all_names(canonicals, profile)):
-        return {}
-    return _map_index(index, canonicals, profile)
-
-
-def _map_index(index: dict, canonicals, profile: Profile) -> dict:
-    """:func:`map_header_row` on the row's :func:`_header_texts`."""
-    found, used = {}, set()
-    for canon in canonicals:
-        if canon in found:
-            continue
-        names = header_aliases(canon, profile)
-        for c in index.get(names[0], ()) if names else ():
-            if c not in used:
-                found[canon] = c
-                used.add(c)
-                break
-    for canon in canonicals:
-        if canon in found:
-            continue
-        best = None
-        for name in header_aliases(canon, profile)[1:]:
-            for c in index.get(name, ()):
-                if c not in used:
-                    if best is None or c < best:
-                        best = c
-                    break
-        if best is not None:
-            found[canon] = best
-            used.add(best)
-    return found
-
-
-def find_header(sheet: Sheet, canonicals, profile: Profile, need=(), min_hits: int = 2):
-    """(row, mapping) of the best header row in the first rows, or (None, {}) (memoised per sheet,
-    and across files by the rows above and at a header row that has every column)."""
-    memo = _memo(sheet)
-    key = ("find_header", tuple(canonicals), tuple(need), min_hits, id(profile))
-    hit = memo.get(key)
-    if hit is not None and hit[0] is profile:
-        return hit[1][0], dict(hit[1][1])
-    rows = sheet.rows
-    seen = profile.__dict__.get("_headers_seen")  # on the profile: it goes when the profile goes
-    if seen is None:
-        seen = profile._headers_seen = {}
-    for top, best in seen.get(key[:4], ()):
-        if rows[:len(top)] == top:
-            break
-    else:
-        best, complete = _find_header(sheet, canonicals, profile, need, min_hits)
-        if complete:
-            _remember_header(seen, key[:4], rows[: best[0] + 1], best)
-    memo[key] = (profile, best)
-    return best[0], dict(best[1])
-
-
-# A batch repeats a few templates: the title and header rows of its tables are the same in every file.
-# When every header is found, the answer depends on the rows down to the header row alone, so it is
-# kept with a copy of them, per rules profile (a few per search; short rows only: a hostile header is
-# not kept). Profile._headers_seen: (canonicals, need, min_hits) -> [(rows down to the header row,
-# (row, mapping))]
-_HEADERS_SEEN_KEYS = 64
-_HEADERS_SEEN_PER_KEY = 8
-_HEADERS_SEEN_CHARS = 4000
-
-
-def _remember_header(memo: dict, key: tuple, top: list, best: tuple) -> None:
-    if sum(len(v) for row in top for v in row if v.__class__ is str) > _HEADERS_SEEN_CHARS:
-        return
-    seen = memo.get(key)
-    if seen is None:
-        if len(memo) >= _HEADERS_SEEN_KEYS:
-            memo.clear()
-        seen = memo[key] = []
-    if len(seen) >= _HEADERS_SEEN_PER_KEY:
-        del seen[0]  # the oldest goes: the title rows a batch has now are worth more
-    seen.append(([row[:] for row in top], best))
-
-
-def _find_header(sheet: Sheet, canonicals, profile: Profile, need, min_hits: int) -> tuple:
-    """(best (row, mapping), whether its row has every header) of :func:`find_header`."""
-    best = (None, {})
-    wanted = len(set(canonicals))
-    names = _all_names(canonicals, profile)
-    for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
-        index = _header_texts(sheet, r)
-        if index.keys().isdisjoint(names):
-            continue  # no spelling of any header in the row: map_header_row would map none
-        m = _map_index(index, canonicals, profile)
-        if len(m) < min_hits or any(n not in m for n in need):
-            continue
-        if len(m) > len(best[1]):
-            best = (r, m)
-            if len(m) == wanted:
-                return best, True  # every header found: no later row can do better (ties keep the first)
-    return best, False
 
 
 def _data_start(sheet: Sheet, hr: int, cols) -> int:
@@ -244,12 +83,10 @@ ALLOC_KEYS = ("用途", "计划金额", "实际金额")
 def _is_official_sheet(sheet: Sheet, profile: Profile) -> bool:
     """A sheet holding both the funds block and the indicator table is the national form, not ours."""
     memo = _memo(sheet)
-    key = ("official", id(profile))
-    hit = memo.get(key)
-    if hit is not None and hit[0] is profile:
-        return hit[1]
-    answer = _is_official_sheet_uncached(sheet, profile)
-    memo[key] = (profile, answer)
+    key = ("official", profile)
+    answer = memo.get(key)
+    if answer is None:
+        answer = memo[key] = _is_official_sheet_uncached(sheet, profile)
     return answer
 
 

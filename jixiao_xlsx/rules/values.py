@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any, NamedTuple, Optional
 
+from .tables import tables
+
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
@@ -71,24 +73,13 @@ def short_text(value: Any) -> bool:
     return value.__class__ is str and len(value) <= _NORM_MEMO_MAX_LEN
 
 
-PROFILE_MEMO_MAX = 4096  # answers kept per memo on a rules profile, then it starts again
-
-
-def remember(profile, name: str, key, read, *args, keep: bool = True):
-    """``read(*args)``, kept under ``key`` in the rules profile's memo ``name`` (bounded: emptied when
-    full). For answers that depend on a short text and the profile alone (a batch repeats ``≥90%``,
-    ``产出指标`` … in every file); they must be immutable, as they are shared. ``keep=False``: not
-    worth keeping (a long note), computed each time."""
+def remember(profile, kind: str, key, read, *args, keep: bool = True):
+    """``read(*args)``, kept under ``key`` in the profile's :class:`~.tables.Readings` of ``kind``.
+    For answers that depend on a short text and the profile alone; they must be immutable, as they
+    are shared. ``keep=False``: not worth keeping (a long note), computed each time."""
     if not keep:
         return read(*args)
-    memo = profile.__dict__.get(name)
-    if memo is None or len(memo) >= PROFILE_MEMO_MAX:
-        memo = {}
-        setattr(profile, name, memo)
-    got = memo.get(key, memo)
-    if got is memo:
-        got = memo[key] = read(*args)
-    return got
+    return tables(profile).readings.get(kind, key, read, *args)
 
 
 _TRAILING_NOTE = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
@@ -213,49 +204,15 @@ class Quantity(NamedTuple):
 OP_KIND = {">=": "positive", ">": "positive", "<=": "reverse", "<": "reverse", "=": "equal"}
 
 
-def _comparator_table(profile) -> list[tuple[str, str]]:
-    table = getattr(profile, "_cmp_prefix", None)
-    if table is None:
-        pairs = []
-        for op, forms in profile.comparators.items():
-            for f in forms:
-                pairs.append((norm(f), op))
-        table = sorted(pairs, key=lambda p: -len(p[0]))
-        profile._cmp_prefix = table
-    return table
-
-
-def _suffix_table(profile) -> list[tuple[str, str]]:
-    table = getattr(profile, "_cmp_suffix", None)
-    if table is None:
-        pairs = [(norm(f), op) for op, forms in profile.comparator_suffixes.items() for f in forms]
-        table = sorted(pairs, key=lambda p: -len(p[0]))
-        profile._cmp_suffix = table
-    return table
-
-
 def canonical_unit(unit: str, profile) -> str:
     return profile.units.get(unit, unit)
-
-
-def _by_edge(table: list, index: int) -> dict:
-    """The non-empty forms of ``table`` grouped by their first (0) or last (-1) character, order kept:
-    a form can only match text that starts (ends) with that character."""
-    out: dict = {}
-    for form, op in table:
-        if form:
-            out.setdefault(form[index], []).append((form, op))
-    return out
 
 
 def split_comparator(text: str, profile) -> tuple[Optional[str], str]:
     """Remove a comparator prefix (or suffix word) from normalised text; return (op, rest)."""
     if not text:
         return None, text
-    prefixes = getattr(profile, "_cmp_prefix_by_first", None)
-    if prefixes is None:
-        prefixes = profile._cmp_prefix_by_first = _by_edge(_comparator_table(profile), 0)
-    for form, op in prefixes.get(text[0], ()):
+    for form, op in tables(profile).prefix_by_first.get(text[0], ()):
         if text.startswith(form):
             return op, text[len(form):]
     return _split_suffix_only(text, profile)
@@ -264,10 +221,10 @@ def split_comparator(text: str, profile) -> tuple[Optional[str], str]:
 def parse_quantity(value: Any, profile, percent_format: bool = False) -> Optional[Quantity]:
     """Read ``≥5000人次``, ``=100%``, ``5000人以上``, ``1,000`` or a number cell; None if not a quantity.
 
-    Text is memoised on the profile (a batch repeats ``≥90%`` … in every file; a Quantity is
+    Text is memoised per profile (its Readings) (a batch repeats ``≥90%`` … in every file; a Quantity is
     immutable, so the answer can be shared)."""
     if short_text(value):
-        return remember(profile, "_quantity_memo", (value, percent_format), _parse_text_quantity, value, profile,
+        return remember(profile, "quantity", (value, percent_format), _parse_text_quantity, value, profile,
                         percent_format)
     d = to_decimal(value)
     if d is not None:
@@ -310,10 +267,7 @@ def _parse_text_quantity(value: str, profile, percent_format: bool) -> Optional[
 def _split_suffix_only(unit: str, profile) -> tuple[Optional[str], str]:
     if not unit:
         return None, unit
-    suffixes = getattr(profile, "_cmp_suffix_by_last", None)
-    if suffixes is None:
-        suffixes = profile._cmp_suffix_by_last = _by_edge(_suffix_table(profile), -1)
-    for form, op in suffixes.get(unit[-1], ()):  # longest first, as in _suffix_table
+    for form, op in tables(profile).suffix_by_last.get(unit[-1], ()):  # longest first
         if unit.endswith(form):
             return op, unit[: -len(form)]
     return None, unit
@@ -451,9 +405,7 @@ def parse_deadline(value: Any, year: Optional[int], profile) -> Optional[Deadlin
     t = norm_text(value)
     if not t:
         return None
-    year_end = getattr(profile, "_year_end", None)
-    if year_end is None:
-        year_end = profile._year_end = frozenset(norm(p) for p in profile.deadline_year_end)
+    year_end = tables(profile).year_end
     if t in year_end or (t.endswith("完成") and t[:-2] in year_end):
         return Deadline(_dt.date(year, 12, 31)) if year else Deadline(None)
     body = _strip_before(t)
@@ -526,11 +478,4 @@ def band_of(value: Any, profile):
     t = norm_text(value)
     if not t:
         return None
-    table = getattr(profile, "_band_table", None)
-    if table is None:
-        table = {}
-        for b in profile.bands:
-            for a in (b.phrase,) + tuple(b.aliases):
-                table.setdefault(norm_text(a), b)
-        profile._band_table = table
-    return table.get(t)
+    return tables(profile).bands.get(t)

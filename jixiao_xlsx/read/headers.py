@@ -1,0 +1,201 @@
+"""Find the header row of a table by its header names (canonical or a profile alias), as the
+template reader does (split from :mod:`.template`).
+
+Two speed measures live here, each behind :func:`find_header` (reference test:
+``tests/test_reader_fast_path.py``, every answer equals the search without them; re-measured in
+docs/decisions.md, issue #12):
+
+- per sheet, the header texts of a row and each search's answer are kept in the sheet's own cache
+  (``Sheet._memo``), keyed by the rules profile (a Profile is compared by identity);
+- per rules profile, a :class:`HeaderTables` keeps the spellings of each header and, for a header row
+  that has every column, the rows down to it with the answer: a batch repeats a few templates, so
+  the next file with the same top rows gets the answer without a search.
+"""
+from __future__ import annotations
+
+import weakref
+
+from ..rules.profile import Profile
+from ..rules import values
+from .book import Sheet
+
+HEADER_SCAN_ROWS = 15  # header rows are looked for within the first rows of a sheet
+
+norm_header = values.label_key  # header text as compared, shared with the official-form reader
+
+
+class HeaderTables:
+    """What the header search keeps for one rules profile (see :func:`header_tables`)."""
+
+    __slots__ = ("aliases", "all_names", "seen", "info_index")
+
+    def __init__(self):
+        self.aliases: dict = {}  # canonical -> every spelling, normalised, canonical first
+        self.all_names: dict = {}  # tuple of canonicals -> frozenset of all their spellings
+        # (canonicals, need, min_hits) -> [(rows down to the header row, (row, mapping))]
+        self.seen: dict = {}
+        self.info_index = None  # 项目信息 label -> Project attribute (read/template_info.py)
+
+
+_TABLES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def header_tables(profile: Profile) -> HeaderTables:
+    """The :class:`HeaderTables` of ``profile``: made on first use, kept while the profile lives."""
+    t = _TABLES.get(profile)
+    if t is None:
+        t = _TABLES[profile] = HeaderTables()
+    return t
+
+
+def _memo(sheet) -> dict:
+    """The sheet's own cache (``Sheet._memo``); a fresh dict for sheet-like objects without one."""
+    m = getattr(sheet, "_memo", None)
+    return m if m is not None else {}
+
+
+def header_aliases(canonical: str, profile: Profile) -> tuple:
+    """All accepted spellings of a header, normalised, canonical first (kept per profile)."""
+    memo = header_tables(profile).aliases
+    out = memo.get(canonical)
+    if out is None:
+        out = memo[canonical] = _header_aliases(canonical, profile)
+    return out
+
+
+def _header_aliases(canonical: str, profile: Profile) -> tuple:
+    names = list(profile.header_names(canonical))
+    out = []
+    for n in names:
+        k = norm_header(n)
+        if k and k not in out:
+            out.append(k)
+    return tuple(out)
+
+
+# -- header rows -------------------------------------------------------------------------------
+def _header_texts(sheet: Sheet, r: int) -> dict:
+    """normalised header text -> [0-based columns, ascending] of the text cells of row ``r`` (memoised)."""
+    memo = _memo(sheet)
+    key = ("hdr", r)
+    index = memo.get(key)
+    if index is None:
+        index = {}
+        row = sheet.rows[r] if 0 <= r < len(sheet.rows) else ()
+        for c, v in enumerate(row):
+            if isinstance(v, str) and v.strip():
+                index.setdefault(norm_header(v), []).append(c)
+        memo[key] = index
+    return index
+
+
+def _all_names(canonicals, profile: Profile) -> frozenset:
+    """Every spelling of any of ``canonicals`` (kept per profile): rows without one are skipped."""
+    memo = header_tables(profile).all_names
+    key = tuple(canonicals)
+    out = memo.get(key)
+    if out is None:
+        out = memo[key] = frozenset(n for canon in key for n in header_aliases(canon, profile))
+    return out
+
+
+def map_header_row(sheet: Sheet, r: int, canonicals, profile: Profile) -> dict:
+    """canonical -> 0-based column of the header cells of row ``r`` (canonical spellings win).
+
+    First pass: each canonical spelling takes its leftmost free column; second pass: each header
+    still missing takes the leftmost free column holding any of its aliases.
+    """
+    index = _header_texts(sheet, r)
+    if not index or index.keys().isdisjoint(_all_names(canonicals, profile)):
+        return {}
+    return _map_index(index, canonicals, profile)
+
+
+def _map_index(index: dict, canonicals, profile: Profile) -> dict:
+    """:func:`map_header_row` on the row's :func:`_header_texts`."""
+    found, used = {}, set()
+    for canon in canonicals:
+        if canon in found:
+            continue
+        names = header_aliases(canon, profile)
+        for c in index.get(names[0], ()) if names else ():
+            if c not in used:
+                found[canon] = c
+                used.add(c)
+                break
+    for canon in canonicals:
+        if canon in found:
+            continue
+        best = None
+        for name in header_aliases(canon, profile)[1:]:
+            for c in index.get(name, ()):
+                if c not in used:
+                    if best is None or c < best:
+                        best = c
+                    break
+        if best is not None:
+            found[canon] = best
+            used.add(best)
+    return found
+
+
+def find_header(sheet: Sheet, canonicals, profile: Profile, need=(), min_hits: int = 2):
+    """(row, mapping) of the best header row in the first rows, or (None, {}) (memoised per sheet,
+    and across files by the rows above and at a header row that has every column)."""
+    memo = _memo(sheet)
+    key = ("find_header", tuple(canonicals), tuple(need), min_hits, profile)
+    hit = memo.get(key)
+    if hit is not None:
+        return hit[0], dict(hit[1])
+    rows = sheet.rows
+    seen = header_tables(profile).seen
+    for top, best in seen.get(key[:4], ()):
+        if rows[:len(top)] == top:
+            break
+    else:
+        best, complete = _find_header(sheet, canonicals, profile, need, min_hits)
+        if complete:
+            _remember_header(seen, key[:4], rows[: best[0] + 1], best)
+    memo[key] = best
+    return best[0], dict(best[1])
+
+
+# A batch repeats a few templates: the title and header rows of its tables are the same in every file.
+# When every header is found, the answer depends on the rows down to the header row alone, so it is
+# kept with a copy of them, per rules profile (a few per search; short rows only: a hostile header is
+# not kept), in HeaderTables.seen.
+_HEADERS_SEEN_KEYS = 64
+_HEADERS_SEEN_PER_KEY = 8
+_HEADERS_SEEN_CHARS = 4000
+
+
+def _remember_header(memo: dict, key: tuple, top: list, best: tuple) -> None:
+    if sum(len(v) for row in top for v in row if v.__class__ is str) > _HEADERS_SEEN_CHARS:
+        return
+    seen = memo.get(key)
+    if seen is None:
+        if len(memo) >= _HEADERS_SEEN_KEYS:
+            memo.clear()
+        seen = memo[key] = []
+    if len(seen) >= _HEADERS_SEEN_PER_KEY:
+        del seen[0]  # the oldest goes: the title rows a batch has now are worth more
+    seen.append(([row[:] for row in top], best))
+
+
+def _find_header(sheet: Sheet, canonicals, profile: Profile, need, min_hits: int) -> tuple:
+    """(best (row, mapping), whether its row has every header) of :func:`find_header`."""
+    best = (None, {})
+    wanted = len(set(canonicals))
+    names = _all_names(canonicals, profile)
+    for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
+        index = _header_texts(sheet, r)
+        if index.keys().isdisjoint(names):
+            continue  # no spelling of any header in the row: map_header_row would map none
+        m = _map_index(index, canonicals, profile)
+        if len(m) < min_hits or any(n not in m for n in need):
+            continue
+        if len(m) > len(best[1]):
+            best = (r, m)
+            if len(m) == wanted:
+                return best, True  # every header found: no later row can do better (ties keep the first)
+    return best, False
