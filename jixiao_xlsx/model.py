@@ -123,6 +123,12 @@ class BudgetLine:
     executed: Cell = EMPTY  # 全年执行数
     is_total: bool = False
 
+    @classmethod
+    def of_row(cls, name: str, label: Cell, amounts, is_total: bool = False) -> "BudgetLine":
+        """A line from its label and the row's three amount cells (年初预算数, 全年预算数, 全年执行数)."""
+        initial, adjusted, executed = amounts
+        return cls(name=name, label=label, initial=initial, adjusted=adjusted, executed=executed, is_total=is_total)
+
 
 @dataclass
 class Allocation:

@@ -243,24 +243,24 @@ def _read_funds(sheet: Sheet, project: Project, profile: Profile) -> None:
         for n in (s.name,) + tuple(s.aliases):
             sources.setdefault(row_label(n), s.name)
     lines, total = [], None
-    blank = Cell(None, sheet.name, "")
+    blank = Cell(value=None, sheet=sheet.name, ref="")
     amount_cols = [cols.get(k) for k in FUNDS_KEYS]
     for r in range(_data_start(sheet, hr, cols.values()), sheet.nrows):
         label = _label_cell(sheet, r, label_cols)
         amounts = sheet.row_cells(r, amount_cols, blank)
         key = row_label(label.value) if label is not None else ""
         if key in sources:
-            lines.append(BudgetLine(sources[key], label, *amounts))
+            lines.append(BudgetLine.of_row(sources[key], label, amounts))
             continue
         if rows.is_total_label(key, totals):  # 年度资金总额, 项目资金总额, 资金合计, 合计 …
             if total is None:
-                total = BudgetLine(L.FUNDS_TOTAL_LABEL, label, *amounts, is_total=True)
+                total = BudgetLine.of_row(L.FUNDS_TOTAL_LABEL, label, amounts, is_total=True)
             continue  # a second total (a 合计 under the sources) is not a source either
         # Unknown label: keep it only when it carries an amount (a fund row under another name).
         if key and any(values.amount_like(a.value) for a in amounts):
             if key in TOTAL_WORDS or "执行率" in key or key.startswith(NOTE_PREFIXES):
                 continue
-            lines.append(BudgetLine(str(label.value).strip(), label, *amounts))
+            lines.append(BudgetLine.of_row(str(label.value).strip(), label, amounts))
     if total is None:
         lines = rows.promote_total(lines, set(sources.values()))  # a total row under another wording: it sums the rows below
     project.funds = ([total] if total else []) + lines
@@ -282,7 +282,7 @@ def _read_allocations(sheet: Sheet, project: Project, profile: Profile) -> list:
     if hr is None:
         project.findings.append(_column_missing(sheet, None, "用途", False))
         return []
-    blank = Cell(None, sheet.name, "")
+    blank = Cell(value=None, sheet=sheet.name, ref="")
     col_list = [cols.get(k) for k in keys]
     present = [i for i, c in enumerate(col_list) if c is not None]
     out = []
@@ -299,7 +299,7 @@ def _read_allocations(sheet: Sheet, project: Project, profile: Profile) -> list:
             continue
         if (not label or rows.is_total_label(label)) and _total_line(recipient, note, planned, actual, out):
             continue  # 合计 typed in 拨付对象 or 说明, or an unlabelled line adding up the rows above
-        out.append(Allocation(purpose, recipient, planned, actual, note))
+        out.append(Allocation(purpose=purpose, recipient=recipient, planned=planned, actual=actual, note=note))
     return out
 
 
@@ -363,7 +363,7 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
     for h in _REQUIRED_IND:
         if h not in cols:
             project.findings.append(_column_missing(sheet, hr, h, True))
-    blank = Cell(None, sheet.name, "")
+    blank = Cell(value=None, sheet=sheet.name, ref="")
     prev1 = prev2 = None  # carried 一级/二级 for rows that leave them blank under a group
     l1_seen, l2_seen = {}, {}
     key_cols = [cols[h] for h in IND_KEYS if h in cols]
@@ -417,7 +417,10 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
         if not l2.blank:
             prev2 = l2
             _first_of_its_text(l2, l2_seen, level2_labels)
-        indicators.append(Indicator(l1, l2, l3, target, actual, weight, direction, unit, band, self_score, note, r + 1))
+        indicators.append(Indicator(
+            level1=l1, level2=l2, level3=l3, target=target, actual=actual, weight=weight, direction=direction,
+            unit=unit, band=band, self_score=self_score, note=note, row=r + 1,
+        ))
     project.findings.extend(rows.skipped_findings(sheet.name, hidden, na_rows))
 
 

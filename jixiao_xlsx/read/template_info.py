@@ -53,7 +53,7 @@ def _read_info(sheet: Sheet, project: Project, profile: Profile) -> None:
             if vc is None or vc <= c:
                 vc = _right_of(sheet, r, c)
             seen[attr] = sheet.cell(r, vc)
-    blank = Cell(None, sheet.name, "")
+    blank = Cell(value=None, sheet=sheet.name, ref="")
     for _label, attr, _req in L.INFO_FIELDS:
         setattr(project, attr, seen.get(attr, blank))
 

@@ -93,10 +93,11 @@ def score_indicator(ind: Indicator, profile: Profile, out: Out, year: Optional[i
         _score_row(row, l2, profile, out, year)
     if row.score is not None and row.w is not None and row.w > 0:
         after_score(row, profile, out)
-    return IndicatorScore(  # positional, in the field order (indicator, level1 … detail, band)
-        ind, l1.name if l1 else l1_text, l2 or l2_text, ind.level3.text, row.kind, row.rule,
-        ind.target.text, ind.actual.text, row.w, row.score, row.self_score, row.detail, row.band,
-    )  # fmt: skip
+    return IndicatorScore(
+        indicator=ind, level1=l1.name if l1 else l1_text, level2=l2 or l2_text, level3=ind.level3.text,
+        kind=row.kind, rule=row.rule, target=ind.target.text, actual=ind.actual.text, weight=row.w,
+        score=row.score, self_score=row.self_score, detail=row.detail, band=row.band,
+    )
 
 
 # What a row's typed labels, direction, weight, target and actual mean depends only on their value
@@ -411,7 +412,7 @@ def _fold_scale(q: Quantity) -> Quantity:
     """A bare ``1.2万`` is the number 12,000 (§2.4), not a unit the other side could inherit."""
     if q.unit in ("万", "亿"):  # a scale with no base unit (unit_scale gives base '')
         scale, _ = unit_scale(q.unit)
-        return Quantity(q.op, q.number * scale, "", q.percent_format)
+        return Quantity(op=q.op, number=q.number * scale, unit="", percent_format=q.percent_format)
     return q
 
 

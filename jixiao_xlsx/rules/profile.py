@@ -183,7 +183,7 @@ def parse_profile(data: dict, source: str = "") -> Profile:
         execution_row_labels=tuple(data.get("execution", {}).get("row_labels", ("预算执行率", "预算执行"))),
         funds_total_row=tuple(_get(data, "funds.total_row")),
         funds_sources=tuple(
-            FundSource(_get(s, "name"), tuple(s.get("aliases", ()))) for s in _get(data, "funds.sources")
+            FundSource(name=_get(s, "name"), aliases=tuple(s.get("aliases", ()))) for s in _get(data, "funds.sources")
         ),
         level1=tuple(level1),
         level2_aliases={k: tuple(v) for k, v in data.get("level2_aliases", {}).items()},

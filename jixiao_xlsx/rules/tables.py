@@ -45,7 +45,7 @@ class ProfileTables:
     """The lookup tables of one profile, built once, plus its :class:`Readings`."""
 
     __slots__ = ("level1", "level2", "comparators", "comparator_suffixes", "prefix_by_first",
-                 "suffix_by_last", "year_end", "bands", "readings")  # fmt: skip
+                 "suffix_by_last", "year_end", "bands", "readings")
 
     def __init__(self, profile):
         from .values import norm, norm_text  # values asks for these tables: imported when built

@@ -228,7 +228,7 @@ def parse_quantity(value: Any, profile, percent_format: bool = False) -> Optiona
                         percent_format)
     d = to_decimal(value)
     if d is not None:
-        return Quantity(None, d, "", percent_format)
+        return Quantity(op=None, number=d, unit="", percent_format=percent_format)
     if not isinstance(value, str):
         return None
     return _parse_text_quantity(value, profile, percent_format)
@@ -261,7 +261,7 @@ def _parse_text_quantity(value: str, profile, percent_format: bool) -> Optional[
         number = Decimal(m.group(0))
     except InvalidOperation:
         return None
-    return Quantity(op, number, canonical_unit(unit, profile), percent_format)
+    return Quantity(op=op, number=number, unit=canonical_unit(unit, profile), percent_format=percent_format)
 
 
 def _split_suffix_only(unit: str, profile) -> tuple[Optional[str], str]:
@@ -397,9 +397,9 @@ class Deadline:
 def parse_deadline(value: Any, year: Optional[int], profile) -> Optional[Deadline]:
     """A deadline target (``2022年12月31日前``, ``12月底前``, ``按时完成``) or None if not a deadline."""
     if isinstance(value, _dt.datetime):
-        return Deadline(value.date())
+        return Deadline(date=value.date())
     if isinstance(value, _dt.date):
-        return Deadline(value)
+        return Deadline(date=value)
     if not isinstance(value, str):
         return None
     t = norm_text(value)
@@ -407,20 +407,20 @@ def parse_deadline(value: Any, year: Optional[int], profile) -> Optional[Deadlin
         return None
     year_end = tables(profile).year_end
     if t in year_end or (t.endswith("完成") and t[:-2] in year_end):
-        return Deadline(_dt.date(year, 12, 31)) if year else Deadline(None)
+        return Deadline(date=_dt.date(year, 12, 31)) if year else Deadline(date=None)
     body = _strip_before(t)
     if body is None:
         return None
     m = _DATE_FULL.fullmatch(body)
     if m:
         d = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        return Deadline(d) if d else None
+        return Deadline(date=d) if d else None
     m = _DATE_MD.fullmatch(body)
     if m:
         if not year:
-            return Deadline(None)
+            return Deadline(date=None)
         d = _safe_date(year, int(m.group(1)), int(m.group(2)))
-        return Deadline(d) if d else None
+        return Deadline(date=d) if d else None
     m = _MONTH_END.fullmatch(body)
     if m:
         y = int(m.group(1)) if m.group(1) else year
@@ -428,10 +428,10 @@ def parse_deadline(value: Any, year: Optional[int], profile) -> Optional[Deadlin
         if not 1 <= month <= 12:
             return None
         if not y:
-            return Deadline(None)
-        return Deadline(_month_end(y, month))
+            return Deadline(date=None)
+        return Deadline(date=_month_end(y, month))
     if body in year_end:
-        return Deadline(_dt.date(year, 12, 31)) if year else Deadline(None)
+        return Deadline(date=_dt.date(year, 12, 31)) if year else Deadline(date=None)
     return None
 
 
