@@ -39,26 +39,20 @@ _LEADING_NUM = re.compile(r"^(?:[(（][一二三四五六七八九十\d]+[)）]|
 _TRAILING_WEIGHT = re.compile(r"[(（]?\d+(?:\.\d+)?分?[)）]?$")
 
 
-def _norm(text) -> str:
+def norm(text) -> str:
     """:func:`values.norm` (NFKC, no whitespace or invisible characters), no '*' markers or trailing colon."""
     s = values.norm(text).strip("*")
     return s.rstrip(":：")
 
 
-def _row_label(text) -> str:
+def row_label(text) -> str:
     """Row label as compared: :func:`norm` without '其中：' and leading numbering ('一、', '1.')."""
-    s = _norm(text)
+    s = norm(text)
     for prefix in ("其中:", "其中"):
         if s.startswith(prefix) and len(s) > len(prefix):
             s = s[len(prefix):]
     s = _LEADING_NUM.sub("", s)
     return s
-
-
-# The same few hundred strings (headers, labels, sheet names) are normalised again and again across
-# the sheets of a file and the files of a batch: memoised for short text (values.memo_short_text).
-norm = values.memo_short_text(_norm)
-row_label = values.memo_short_text(_row_label)
 
 
 def _sheet_names_norm(canonical: str) -> tuple:
@@ -99,20 +93,10 @@ def _is_official_sheet_uncached(sheet: Sheet, profile: Profile) -> bool:
     return any(map(_official_text(profile), texts))
 
 
-_OFFICIAL_TEXT: dict = {}  # the profile's total-row labels -> memoised test (a batch has one profile)
-
-
 def _official_text(profile: Profile):
-    """text -> whether it marks the national form: its funds total row or “…自评表”. The same labels
-    come on every file, so the test is memoised (one memo per set of total-row labels, a few at most)."""
-    totals = frozenset(profile.funds_total_row)
-    test = _OFFICIAL_TEXT.get(totals)
-    if test is None:
-        labels = frozenset(row_label(x) for x in totals)
-        test = values.memo_short_text(lambda v: row_label(v) in labels or "自评表" in norm(v))
-        if len(_OFFICIAL_TEXT) < 8:
-            _OFFICIAL_TEXT[totals] = test
-    return test
+    """text -> whether it marks the national form: its funds total row or “…自评表”."""
+    labels = frozenset(row_label(x) for x in profile.funds_total_row)
+    return lambda v: row_label(v) in labels or "自评表" in norm(v)
 
 
 def _content_role(sheet: Sheet, profile: Profile) -> Optional[str]:
@@ -347,7 +331,6 @@ _IND_HEADER_TEXTS = frozenset(norm_header(h) for h in L.IND_HEADERS)
 _REQUIRED_IND = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值")
 
 
-@values.memo_short_text
 def _strip_weight(s: str) -> str:
     t = _TRAILING_WEIGHT.sub("", s)
     return t or s

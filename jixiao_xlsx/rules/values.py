@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -38,39 +37,16 @@ def norm(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         value = str(value)
-    return _norm_short(value)
-
-
-def _norm(value: str) -> str:
     return _UNSEEN.sub("", unicodedata.normalize("NFKC", value))
 
 
-# Labels, headers and typed values recur across the rows of a file and the files of a batch; short
-# strings are memoised (a bounded cache, so long notes never pile up in it).
-_NORM_MEMO_MAX_LEN = 200
-_NORM_MEMO_SIZE = 2048
-
-
-def memo_short_text(fn):
-    """``fn`` of one value, memoised for short ``str`` arguments (a bounded LRU cache); any other
-    argument (None, a number, a long note) is computed each time. For the normalisations readers
-    and scorers ask of the same labels on every row of every file."""
-    cached = functools.lru_cache(maxsize=_NORM_MEMO_SIZE)(fn)
-
-    def memoised(value):
-        if type(value) is str and len(value) <= _NORM_MEMO_MAX_LEN:
-            return cached(value)
-        return fn(value)
-
-    return functools.update_wrapper(memoised, fn)
-
-
-_norm_short = memo_short_text(_norm)
+# Readings of texts up to this length are remembered per profile (values.remember; a long note is not)
+SHORT_TEXT_MAX = 200
 
 
 def short_text(value: Any) -> bool:
     """A ``str`` short enough to be worth remembering (labels, targets, typed values; not notes)."""
-    return value.__class__ is str and len(value) <= _NORM_MEMO_MAX_LEN
+    return value.__class__ is str and len(value) <= SHORT_TEXT_MAX
 
 
 def remember(profile, kind: str, key, read, *args, keep: bool = True):
@@ -85,7 +61,7 @@ def remember(profile, kind: str, key, read, *args, keep: bool = True):
 _TRAILING_NOTE = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
 
 
-def _label_key(value: Any) -> str:
+def label_key(value: Any) -> str:
     """A header or label as both readers compare it: :func:`norm`, no ``*`` marker, no trailing colon,
     no trailing bracketed note (``全年预算数（万元）`` → ``全年预算数``); never emptied by the stripping."""
     t = norm(value).strip("*").rstrip(":")
@@ -96,8 +72,6 @@ def _label_key(value: Any) -> str:
         t = s
 
 
-label_key = memo_short_text(_label_key)
-
 
 def norm_text(value: Any) -> str:
     """``norm`` plus a trailing full stop dropped: the form used to match phrases (§6.2)."""
@@ -107,7 +81,7 @@ def norm_text(value: Any) -> str:
     return t
 
 
-def _norm_label(value: Any) -> tuple[str, Optional[Decimal]]:
+def norm_label(value: Any) -> tuple[str, Optional[Decimal]]:
     """A level label without numbering and without its trailing weight, plus that stated weight."""
     t = _NUMBERING.sub("", norm(value))
     m = _STATED_WEIGHT.search(t)
@@ -115,8 +89,6 @@ def _norm_label(value: Any) -> tuple[str, Optional[Decimal]]:
         return t[: m.start()], Decimal(m.group(1) or m.group(2))
     return t, None
 
-
-norm_label = memo_short_text(_norm_label)  # the same few labels on every row of every file
 
 
 def round2(x: Decimal) -> Decimal:
