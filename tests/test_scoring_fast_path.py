@@ -1,9 +1,9 @@
 """The scorer's shortcuts give the answers of the code they replace.
 
-Readings of a row's text (labels, direction, target, actual, weight) are memoised per profile (rules/tables.py); the
-profile's name lookups are tables; quantize, to_decimal and norm have fast paths. Each is checked here
-against the plain computation (written out again below where the old code is gone), on the first call
-and on the memoised second one, and the memos are checked to stay bounded and per profile.
+Readings of a row's text (labels, direction, target, actual, weight) are each one function; the
+profile's name lookups are tables (rules/tables.py); quantize, to_decimal and norm have fast paths.
+Each is checked here against the plain computation (written out again below where the old code is
+gone), and the readings are checked to be per profile.
 """
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from jixiao_xlsx.rules import indicators as S
 from jixiao_xlsx.rules import values as V
 from jixiao_xlsx.model import Cell, Indicator
 from jixiao_xlsx.rules.profile import bundled_profiles, load_profile, parse_profile
-from jixiao_xlsx.rules.tables import READINGS_MAX, tables
 
 P = load_profile()
 PROFILES = [load_profile(n) for n in bundled_profiles()]
@@ -42,20 +41,19 @@ def _cells(*texts):
 def test_target_reading_is_the_three_parsers_in_order(profile):
     for year in (2022, None):
         for pct in (False, True):
-            for t in TARGETS * 2:  # the second round comes from the memo
+            for t in TARGETS:
                 dl = V.parse_deadline(t, year, profile)
                 want = (dl, False, None) if dl else (
                     (None, True, None) if V.looks_like_range(t) else (None, False, V.parse_quantity(t, profile, pct)))
-                got = V.remember(profile, "target", (t, year, pct), S._read_target, t, year, pct, profile)
-                assert got == want == S._read_target(t, year, pct, profile), t
+                assert S._read_target(t, year, pct, profile) == want, t
 
 
 def test_actual_reading_is_a_quantity_that_is_not_a_range():
     for pct in (False, True):
-        for t in TARGETS * 2:
+        for t in TARGETS:
             q = V.parse_quantity(t, P, pct)
             want = None if q is None or V.looks_like_range(t) else q
-            assert V.remember(P, "actual", (t, pct), S._read_actual_quantity, t, pct, P) == want, t
+            assert S._read_actual_quantity(t, pct, P) == want, t
 
 
 def test_level_readings():
@@ -64,7 +62,7 @@ def test_level_readings():
             l1, _ = V.norm_label(a)
             l2, _ = V.norm_label(b)
             want = (l1, P.level1_by_name(l1), l2, P.level2_canonical(l2) if l2 else None)
-            assert V.remember(P, "levels", (a, b), S._read_levels, a, b, P) == want
+            assert S._read_levels(a, b, P) == want
 
 
 def _level1_by_name(p, name):  # the linear search the table replaced
@@ -93,7 +91,7 @@ def test_profile_name_tables_match_the_linear_search(profile):
         assert profile.level2_canonical(n) == _level2_canonical(profile, n), n
 
 
-def _weight_reference(c, profile, out):  # _weight as it was, without the memo of plain weights
+def _weight_reference(c, profile, out):  # _weight as it was written before _weight_reading
     if c.blank:
         out.add("WEIGHT_INVALID", c, "分值为空，请填写该指标的分值，如5或2.5。")
         return None
@@ -115,10 +113,10 @@ def _weight_reference(c, profile, out):  # _weight as it was, without the memo o
     return w
 
 
-def test_weight_memo_gives_the_weight_and_findings_of_the_full_checks():
+def test_weight_reading_gives_the_weight_and_findings_of_the_full_checks():
     weights = [5.0, 10.0, 2.5, 2.55, 2.555, 0.0, -0.0, -5.0, 100.0, 100.01, 1e300, float("nan"), float("inf"),
                5, 0, True, "5", "5分", "五", None, " ", 0.1 + 0.2]  # fmt: skip
-    for v in weights * 2:  # the second round meets the memo
+    for v in weights:
         c = Cell(v, "绩效指标", "F3")
         ind = Indicator(*_cells("产出指标", "数量指标", "x", "≥1个", "1个"), weight=c)
         got_out, want_out = S.Out(), S.Out()
@@ -126,15 +124,12 @@ def test_weight_memo_gives_the_weight_and_findings_of_the_full_checks():
         assert (str(got), got_out.items) == (str(want), want_out.items), v
 
 
-def test_reading_memos_are_bounded_and_per_profile():
-    for i in range(READINGS_MAX + 10):
-        V.remember(P, "target", (f"≥{i}个", 2022, False), S._read_target, f"≥{i}个", 2022, False, P)
-    assert tables(P).readings.size("target") <= READINGS_MAX
+def test_readings_are_per_profile():
     data = copy.deepcopy(P.raw)
     data.setdefault("aliases", {}).setdefault("units", {})["人"] = "人次"
     other = parse_profile(data)
     for p, unit in ((P, "人"), (other, "人次"), (P, "人")):
-        assert V.remember(p, "actual", ("5000人", False), S._read_actual_quantity, "5000人", False, p).unit == unit
+        assert S._read_actual_quantity("5000人", False, p).unit == unit
 
 
 def _quantize_reference(x, exp):

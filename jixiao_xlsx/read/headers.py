@@ -1,15 +1,10 @@
 """Find the header row of a table by its header names (canonical or a profile alias), as the
 template reader does (split from :mod:`.template`).
 
-Two speed measures live here, each behind :func:`find_header` (reference test:
-``tests/test_reader_fast_path.py``, every answer equals the search without them; re-measured in
-docs/decisions.md, issue #12):
-
-- per sheet, the header texts of a row and each search's answer are kept in the sheet's own cache
-  (``Sheet._memo``), keyed by the rules profile (a Profile is compared by identity);
-- per rules profile, a :class:`HeaderTables` keeps the spellings of each header and, for a header row
-  that has every column, the rows down to it with the answer: a batch repeats a few templates, so
-  the next file with the same top rows gets the answer without a search.
+Per rules profile, a :class:`HeaderTables` keeps the normalised spellings of each header (built on
+first use). Per sheet, the header texts of a row and each search's answer are kept in the sheet's own
+cache (``Sheet._memo``), keyed by the rules profile (a Profile is compared by identity); reference
+test: ``tests/test_reader_fast_path.py`` (every answer equals the search without memo).
 """
 from __future__ import annotations
 
@@ -27,13 +22,11 @@ norm_header = values.label_key  # header text as compared, shared with the offic
 class HeaderTables:
     """What the header search keeps for one rules profile (see :func:`header_tables`)."""
 
-    __slots__ = ("aliases", "all_names", "seen", "info_index")
+    __slots__ = ("aliases", "all_names", "info_index")
 
     def __init__(self):
         self.aliases: dict = {}  # canonical -> every spelling, normalised, canonical first
         self.all_names: dict = {}  # tuple of canonicals -> frozenset of all their spellings
-        # (canonicals, need, min_hits) -> [(rows down to the header row, (row, mapping))]
-        self.seen: dict = {}
         self.info_index = None  # 项目信息 label -> Project attribute (read/template_info.py)
 
 
@@ -140,50 +133,17 @@ def _map_index(index: dict, canonicals, profile: Profile) -> dict:
 
 
 def find_header(sheet: Sheet, canonicals, profile: Profile, need=(), min_hits: int = 2):
-    """(row, mapping) of the best header row in the first rows, or (None, {}) (memoised per sheet,
-    and across files by the rows above and at a header row that has every column)."""
+    """(row, mapping) of the best header row in the first rows, or (None, {}) (memoised per sheet)."""
     memo = _memo(sheet)
     key = ("find_header", tuple(canonicals), tuple(need), min_hits, profile)
-    hit = memo.get(key)
-    if hit is not None:
-        return hit[0], dict(hit[1])
-    rows = sheet.rows
-    seen = header_tables(profile).seen
-    for top, best in seen.get(key[:4], ()):
-        if rows[:len(top)] == top:
-            break
-    else:
-        best, complete = _find_header(sheet, canonicals, profile, need, min_hits)
-        if complete:
-            _remember_header(seen, key[:4], rows[: best[0] + 1], best)
-    memo[key] = best
+    best = memo.get(key)
+    if best is None:
+        best = memo[key] = _find_header(sheet, canonicals, profile, need, min_hits)
     return best[0], dict(best[1])
 
 
-# A batch repeats a few templates: the title and header rows of its tables are the same in every file.
-# When every header is found, the answer depends on the rows down to the header row alone, so it is
-# kept with a copy of them, per rules profile (a few per search; short rows only: a hostile header is
-# not kept), in HeaderTables.seen.
-_HEADERS_SEEN_KEYS = 64
-_HEADERS_SEEN_PER_KEY = 8
-_HEADERS_SEEN_CHARS = 4000
-
-
-def _remember_header(memo: dict, key: tuple, top: list, best: tuple) -> None:
-    if sum(len(v) for row in top for v in row if v.__class__ is str) > _HEADERS_SEEN_CHARS:
-        return
-    seen = memo.get(key)
-    if seen is None:
-        if len(memo) >= _HEADERS_SEEN_KEYS:
-            memo.clear()
-        seen = memo[key] = []
-    if len(seen) >= _HEADERS_SEEN_PER_KEY:
-        del seen[0]  # the oldest goes: the title rows a batch has now are worth more
-    seen.append(([row[:] for row in top], best))
-
-
 def _find_header(sheet: Sheet, canonicals, profile: Profile, need, min_hits: int) -> tuple:
-    """(best (row, mapping), whether its row has every header) of :func:`find_header`."""
+    """The best (row, mapping) of :func:`find_header`."""
     best = (None, {})
     wanted = len(set(canonicals))
     names = _all_names(canonicals, profile)
@@ -197,5 +157,5 @@ def _find_header(sheet: Sheet, canonicals, profile: Profile, need, min_hits: int
         if len(m) > len(best[1]):
             best = (r, m)
             if len(m) == wanted:
-                return best, True  # every header found: no later row can do better (ties keep the first)
-    return best, False
+                break  # every header found: no later row can do better (ties keep the first)
+    return best

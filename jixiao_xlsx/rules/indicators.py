@@ -29,9 +29,7 @@ from .values import (
     parse_quantity,
     quantize,
     quote,
-    remember,
     round2,
-    short_text,
     split_comparator,
     unit_scale,
 )
@@ -56,8 +54,7 @@ class _Row:
 def score_indicator(ind: Indicator, profile: Profile, out: Out, year: Optional[int]) -> Optional[IndicatorScore]:
     """Score one row; None for a row that is the execution line of the indicator table."""
     v1, v2 = ind.level1.value, ind.level2.value
-    l1_text, l1, l2_text, l2 = remember(profile, "levels", (v1, v2), _read_levels, v1, v2, profile,
-                                        keep=short_text(v1) and short_text(v2))
+    l1_text, l1, l2_text, l2 = _read_levels(v1, v2, profile)
     if l1_text in profile.execution_row_labels:
         return None
     row = _Row(ind)
@@ -101,9 +98,8 @@ def score_indicator(ind: Indicator, profile: Profile, out: Out, year: Optional[i
 
 
 # What a row's typed labels, direction, weight, target and actual mean depends only on their value
-# (and the profile, the year); a batch repeats "产出指标", "正向", "≥95%" on every row of every file,
-# so the readings are remembered per profile (values.remember, rules/tables.Readings), as parse_quantity's quantities are.
-# Every reading is immutable (str, Decimal, tuples, frozen dataclasses); findings are made from it here.
+# (and the profile, the year): each is read by one function below; findings are made from it here.
+# (These readings were memoised per profile until issue #12 measured that the memo does not pay.)
 
 
 def _read_levels(v1, v2, profile: Profile) -> tuple:
@@ -136,10 +132,7 @@ def _weight(ind: Indicator, profile: Profile, out: Out) -> Optional[Decimal]:
         out.add("WEIGHT_INVALID", c, "分值为空，请填写该指标的分值，如5或2.5。")
         return None
     v = c.value
-    # a number cell or short text (a form has a few weights, 5, 10, 2.5 …, on every row); never 0.0,
-    # whose key -0.0 would share (a weight of -0 stays as typed), nor a bool, equal to 1 and 0
-    keep = (v.__class__ is float and v != 0) or short_text(v)
-    w, problem = remember(profile, "weight", v, _weight_reading, v, profile, keep=keep)
+    w, problem = _weight_reading(v, profile)
     if problem == "not_number":
         out.add("WEIGHT_INVALID", c, f"分值“{quote(c.text)}”不是有效数字，请填写如5或2.5。")
     elif problem == "negative":
@@ -194,7 +187,7 @@ def _direction(value, profile: Profile) -> tuple[Optional[str], Optional[str]]:
 def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: Out, year: Optional[int]):
     ind = row.ind
     v = ind.direction.value
-    dkind, dop = remember(profile, "direction", v, _direction, v, profile, keep=short_text(v))
+    dkind, dop = _direction(v, profile)
     band_cell_filled = not ind.band.blank
 
     # blank target
@@ -208,8 +201,7 @@ def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: Out, year: O
 
     # deadlines first (§4.1 step 1)
     v, pf = ind.target.value, ind.target.percent_format
-    dl, ranged, q = remember(profile, "target", (v, year, pf), _read_target, v, year, pf, profile,
-                             keep=short_text(v))
+    dl, ranged, q = _read_target(v, year, pf, profile)
     if dl is not None:
         row.kind = "deadline"
         if dl.date is None:
@@ -277,7 +269,7 @@ def _read_actual(row: _Row, profile: Profile, out: Out) -> Optional[Quantity]:
         out.add("ACTUAL_MISSING", ind.actual, "实际完成值为空，请填写实际完成的数值，如“96%”或“3个”。")
         return None
     v, pf = ind.actual.value, ind.actual.percent_format
-    b = remember(profile, "actual", (v, pf), _read_actual_quantity, v, pf, profile, keep=short_text(v))
+    b = _read_actual_quantity(v, pf, profile)
     if b is None:
         out.add("ACTUAL_UNPARSEABLE", ind.actual,
                 f"实际完成值“{quote(ind.actual.text)}”不是数值，请填写如“96%”或“3个”。")

@@ -1,5 +1,4 @@
-"""What the rules work out once per rules profile: lookup tables derived from a :class:`Profile`,
-and the memo of readings (what a typed label, weight, target … means under that profile).
+"""What the rules work out once per rules profile: lookup tables derived from a :class:`Profile`.
 
 A :class:`~jixiao_xlsx.rules.profile.Profile` is immutable and holds no cache. :func:`tables` gives
 the one :class:`ProfileTables` of a profile: built on first use (``load_profile`` asks for it, so a
@@ -11,41 +10,12 @@ from __future__ import annotations
 
 import weakref
 
-READINGS_MAX = 4096  # answers kept per kind of reading, then that kind starts again
-
-
-class Readings:
-    """Bounded memo of readings under one profile: ``kind`` -> {key -> answer}.
-
-    For answers that depend on a short text and the profile alone (a batch repeats ``≥90%``,
-    ``产出指标``, ``正向`` … in every file). Answers are shared, so they must be immutable. The
-    reference test is ``tests/test_scoring_fast_path.py`` (every answer equals the unmemoised one)."""
-
-    __slots__ = ("_memos",)
-
-    def __init__(self):
-        self._memos: dict = {}
-
-    def get(self, kind: str, key, read, *args):
-        """``read(*args)``, kept under ``key`` in the memo of ``kind`` (emptied when full)."""
-        memo = self._memos.get(kind)
-        if memo is None or len(memo) >= READINGS_MAX:
-            memo = self._memos[kind] = {}
-        got = memo.get(key, memo)
-        if got is memo:
-            got = memo[key] = read(*args)
-        return got
-
-    def size(self, kind: str) -> int:
-        """How many answers of ``kind`` are kept (for the tests of the bound)."""
-        return len(self._memos.get(kind, ()))
-
 
 class ProfileTables:
-    """The lookup tables of one profile, built once, plus its :class:`Readings`."""
+    """The lookup tables of one profile, built once (immutable once built)."""
 
     __slots__ = ("level1", "level2", "comparators", "comparator_suffixes", "prefix_by_first",
-                 "suffix_by_last", "year_end", "bands", "readings")
+                 "suffix_by_last", "year_end", "bands")
 
     def __init__(self, profile):
         from .values import norm, norm_text  # values asks for these tables: imported when built
@@ -74,7 +44,6 @@ class ProfileTables:
         for b in profile.bands:
             for a in (b.phrase,) + tuple(b.aliases):
                 self.bands.setdefault(norm_text(a), b)
-        self.readings = Readings()
 
 
 def _longest_first(pairs) -> list:

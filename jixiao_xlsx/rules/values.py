@@ -40,22 +40,12 @@ def norm(value: Any) -> str:
     return _UNSEEN.sub("", unicodedata.normalize("NFKC", value))
 
 
-# Readings of texts up to this length are remembered per profile (values.remember; a long note is not)
 SHORT_TEXT_MAX = 200
 
 
 def short_text(value: Any) -> bool:
-    """A ``str`` short enough to be worth remembering (labels, targets, typed values; not notes)."""
+    """A ``str`` of at most SHORT_TEXT_MAX characters (labels, targets, typed values; not notes)."""
     return value.__class__ is str and len(value) <= SHORT_TEXT_MAX
-
-
-def remember(profile, kind: str, key, read, *args, keep: bool = True):
-    """``read(*args)``, kept under ``key`` in the profile's :class:`~.tables.Readings` of ``kind``.
-    For answers that depend on a short text and the profile alone; they must be immutable, as they
-    are shared. ``keep=False``: not worth keeping (a long note), computed each time."""
-    if not keep:
-        return read(*args)
-    return tables(profile).readings.get(kind, key, read, *args)
 
 
 _TRAILING_NOTE = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
@@ -192,12 +182,10 @@ def split_comparator(text: str, profile) -> tuple[Optional[str], str]:
 
 def parse_quantity(value: Any, profile, percent_format: bool = False) -> Optional[Quantity]:
     """Read ``≥5000人次``, ``=100%``, ``5000人以上``, ``1,000`` or a number cell; None if not a quantity.
-
-    Text is memoised per profile (its Readings) (a batch repeats ``≥90%`` … in every file; a Quantity is
-    immutable, so the answer can be shared)."""
+    (A short text goes to the text reader first, a long one is tried as a number first: the order the
+    results were checked with when these readings were memoised; kept so no result changes.)"""
     if short_text(value):
-        return remember(profile, "quantity", (value, percent_format), _parse_text_quantity, value, profile,
-                        percent_format)
+        return _parse_text_quantity(value, profile, percent_format)
     d = to_decimal(value)
     if d is not None:
         return Quantity(op=None, number=d, unit="", percent_format=percent_format)
