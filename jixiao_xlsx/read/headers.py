@@ -2,9 +2,8 @@
 template reader does (split from :mod:`.template`).
 
 Per rules profile, a :class:`HeaderTables` keeps the normalised spellings of each header (built on
-first use). Per sheet, the header texts of a row and each search's answer are kept in the sheet's own
-cache (``Sheet._memo``), keyed by the rules profile (a Profile is compared by identity); reference
-test: ``tests/test_reader_fast_path.py`` (every answer equals the search without memo).
+first use; a Profile is immutable and holds no cache). ``tests/test_reader_fast_path.py`` checks the
+search against the plain one (every row mapped by :func:`map_header_row`).
 """
 from __future__ import annotations
 
@@ -41,12 +40,6 @@ def header_tables(profile: Profile) -> HeaderTables:
     return t
 
 
-def _memo(sheet) -> dict:
-    """The sheet's own cache (``Sheet._memo``); a fresh dict for sheet-like objects without one."""
-    m = getattr(sheet, "_memo", None)
-    return m if m is not None else {}
-
-
 def header_aliases(canonical: str, profile: Profile) -> tuple:
     """All accepted spellings of a header, normalised, canonical first (kept per profile)."""
     memo = header_tables(profile).aliases
@@ -68,17 +61,12 @@ def _header_aliases(canonical: str, profile: Profile) -> tuple:
 
 # -- header rows -------------------------------------------------------------------------------
 def _header_texts(sheet: Sheet, r: int) -> dict:
-    """normalised header text -> [0-based columns, ascending] of the text cells of row ``r`` (memoised)."""
-    memo = _memo(sheet)
-    key = ("hdr", r)
-    index = memo.get(key)
-    if index is None:
-        index = {}
-        row = sheet.rows[r] if 0 <= r < len(sheet.rows) else ()
-        for c, v in enumerate(row):
-            if isinstance(v, str) and v.strip():
-                index.setdefault(norm_header(v), []).append(c)
-        memo[key] = index
+    """normalised header text -> [0-based columns, ascending] of the text cells of row ``r``."""
+    index: dict = {}
+    row = sheet.rows[r] if 0 <= r < len(sheet.rows) else ()
+    for c, v in enumerate(row):
+        if isinstance(v, str) and v.strip():
+            index.setdefault(norm_header(v), []).append(c)
     return index
 
 
@@ -133,17 +121,7 @@ def _map_index(index: dict, canonicals, profile: Profile) -> dict:
 
 
 def find_header(sheet: Sheet, canonicals, profile: Profile, need=(), min_hits: int = 2):
-    """(row, mapping) of the best header row in the first rows, or (None, {}) (memoised per sheet)."""
-    memo = _memo(sheet)
-    key = ("find_header", tuple(canonicals), tuple(need), min_hits, profile)
-    best = memo.get(key)
-    if best is None:
-        best = memo[key] = _find_header(sheet, canonicals, profile, need, min_hits)
-    return best[0], dict(best[1])
-
-
-def _find_header(sheet: Sheet, canonicals, profile: Profile, need, min_hits: int) -> tuple:
-    """The best (row, mapping) of :func:`find_header`."""
+    """(row, mapping) of the best header row in the first rows, or (None, {})."""
     best = (None, {})
     wanted = len(set(canonicals))
     names = _all_names(canonicals, profile)
@@ -158,4 +136,4 @@ def _find_header(sheet: Sheet, canonicals, profile: Profile, need, min_hits: int
             best = (r, m)
             if len(m) == wanted:
                 break  # every header found: no later row can do better (ties keep the first)
-    return best
+    return best[0], dict(best[1])

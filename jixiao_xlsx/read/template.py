@@ -16,7 +16,7 @@ from .. import layout as L
 from . import rows
 from ..a1 import cell_ref
 from .book import Book, Sheet
-from .headers import _memo, find_header, norm_header
+from .headers import find_header, norm_header
 from .sheets import other_form_sheet
 from ..model import ERROR, Allocation, BudgetLine, Cell, Finding, Indicator, Project
 from ..rules.profile import Profile
@@ -76,17 +76,8 @@ ALLOC_KEYS = ("用途", "计划金额", "实际金额")
 
 def _is_official_sheet(sheet: Sheet, profile: Profile) -> bool:
     """A sheet holding both the funds block and the indicator table is the national form, not ours."""
-    memo = _memo(sheet)
-    key = ("official", profile)
-    answer = memo.get(key)
-    if answer is None:
-        answer = memo[key] = _is_official_sheet_uncached(sheet, profile)
-    return answer
-
-
-def _is_official_sheet_uncached(sheet: Sheet, profile: Profile) -> bool:
-    # the header search first: it is memoised per sheet and row and the readers repeat it anyway, and
-    # only the sheet holding an indicator table (one per file) then pays for the label scan
+    # the header search first: only the sheet holding an indicator table (one per file) then pays for
+    # the label scan
     if find_header(sheet, IND_KEYS, profile, need=("三级指标",))[0] is None:
         return False
     texts = {v for row in sheet.rows[:40] for v in row[:6] if v.__class__ is str and v}  # each text once
