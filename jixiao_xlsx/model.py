@@ -198,12 +198,12 @@ class IndicatorScore:
     weight: Optional[Decimal]
     score: Optional[Decimal]
     self_score: Optional[Decimal]
-    detail: Any = ""  # the arithmetic in Chinese for 评分明细: a str, or a callable that builds it on demand
+    detail: str = ""  # the arithmetic in Chinese for 评分明细
     band: Optional[str] = None  # the canonical band for qualitative/deadline rows
 
     def explain(self) -> str:
-        """The arithmetic behind the score (built lazily: a batch summary never needs it)."""
-        return self.detail() if callable(self.detail) else self.detail
+        """The arithmetic behind the score (评分明细)."""
+        return self.detail
 
     def as_dict(self) -> dict:
         return {

@@ -434,26 +434,25 @@ def _score_numeric(row: _Row, a: Quantity, profile: Profile, out: Out):
         out.add("ACTUAL_NEGATIVE", ind.actual, f"实际完成值{quote(ind.actual.text)}为负数，已按0计分。")
         B = ZERO
     w = row.w
-    # the arithmetic text (评分明细) is only built if a writer asks for it: a batch never does
     if row.kind in ("positive", "equal") and A == 0:
         if row.kind == "positive":
             row.rule, row.score = "positive-zero-target", round2(w)
-            row.detail = lambda: f"正向指标值为0：任何完成值均得满分{fmt(w)}"
+            row.detail = f"正向指标值为0：任何完成值均得满分{fmt(w)}"
             out.add("TARGET_ZERO_POSITIVE", ind.target, "正向指标的指标值为0，任何完成值均得满分，请检查指标设置。")
         else:
             row.rule = "equal-zero-target"
             row.score = round2(w if B <= 0 else ZERO)
-            row.detail = lambda: f"等于0：完成值{fmt_plain(B)}{unit}{'=0，得满分' if B <= 0 else '>0，得0分'}"
+            row.detail = f"等于0：完成值{fmt_plain(B)}{unit}{'=0，得满分' if B <= 0 else '>0，得0分'}"
         return
     if row.kind in ("positive", "equal"):
         row.rule = row.kind
         name = KIND_ZH[row.kind]
         if B >= A:
             row.score = round2(w)
-            row.detail = lambda: f"{name}：完成值{fmt_plain(B)}{unit} ≥ 指标值{fmt_plain(A)}{unit}，得满分{fmt(w)}"
+            row.detail = f"{name}：完成值{fmt_plain(B)}{unit} ≥ 指标值{fmt_plain(A)}{unit}，得满分{fmt(w)}"
         else:
             row.score = round2(w * B / A)
-            row.detail = lambda: f"{name}：{fmt_plain(w)} × {fmt_plain(B)} ÷ {fmt_plain(A)} = {fmt(row.score)}"
+            row.detail = f"{name}：{fmt_plain(w)} × {fmt_plain(B)} ÷ {fmt_plain(A)} = {fmt(row.score)}"
         if A > 0 and B >= profile.over_ratio * A and ind.note.blank:
             out.add("OVER_ACHIEVEMENT_UNEXPLAINED", ind.actual,
                     f"实际完成值为指标值的{fmt_plain(quantize(B / A * 100, Decimal(1)))}%，超出较多，"
@@ -464,25 +463,25 @@ def _score_numeric(row: _Row, a: Quantity, profile: Profile, out: Out):
     if A == 0:
         row.rule = "reverse-zero-target"
         row.score = round2(w) if B <= 0 else round2(ZERO)
-        row.detail = lambda: f"反向，指标值为0：完成值{fmt_plain(B)}{unit}{'≤0，得满分' if B <= 0 else '>0，得0分'}"
+        row.detail = f"反向，指标值为0：完成值{fmt_plain(B)}{unit}{'≤0，得满分' if B <= 0 else '>0，得0分'}"
         return
     if B <= A:
         row.rule = f"reverse-{profile.reverse_formula}"
         row.score = round2(w)
-        row.detail = lambda: f"反向：完成值{fmt_plain(B)}{unit} ≤ 指标值{fmt_plain(A)}{unit}，得满分{fmt(w)}"
+        row.detail = f"反向：完成值{fmt_plain(B)}{unit} ≤ 指标值{fmt_plain(A)}{unit}，得满分{fmt(w)}"
         return
     if profile.reverse_formula == "ratio":
         row.rule = "reverse-ratio"
         row.score = round2(w * A / B)
-        row.detail = lambda: f"反向（比例法）：{fmt_plain(w)} × {fmt_plain(A)} ÷ {fmt_plain(B)} = {fmt(row.score)}"
+        row.detail = f"反向（比例法）：{fmt_plain(w)} × {fmt_plain(A)} ÷ {fmt_plain(B)} = {fmt(row.score)}"
         return
     row.rule = "reverse-linear"
     if B >= 2 * A:
         row.score = round2(ZERO)
-        row.detail = lambda: f"反向：完成值{fmt_plain(B)}{unit} ≥ 2 × 指标值{fmt_plain(A)}{unit}，得0分"
+        row.detail = f"反向：完成值{fmt_plain(B)}{unit} ≥ 2 × 指标值{fmt_plain(A)}{unit}，得0分"
     else:
         row.score = round2(w * (2 * A - B) / A)
-        row.detail = lambda: (f"反向：{fmt_plain(w)} × (2 × {fmt_plain(A)} − {fmt_plain(B)}) ÷ {fmt_plain(A)}"
+        row.detail = (f"反向：{fmt_plain(w)} × (2 × {fmt_plain(A)} − {fmt_plain(B)}) ÷ {fmt_plain(A)}"
                       f" = {fmt(row.score)}")
 
 
