@@ -4,9 +4,10 @@ for two or more source trees (issue #12: a speed trick stays only if its removal
     python benchmarks/paired.py --n 1000 --rounds 3 /tmp/with /tmp/without
 
 Each tree is a checkout of the package (a `git archive` of a commit will do); its `jixiao_xlsx`
-is put first on PYTHONPATH of the timed child, so one venv times several versions. The trees are
-run alternately, round after round (the machine is shared), and the best run of each is reported
-in ms per file.
+is put first on PYTHONPATH of the timed child, so one venv times several versions. The first tree
+is the reference: every other tree is run in pairs with it (the order alternating, the machine is
+shared), and reported as the best run of each in ms per file (wall clock and CPU time) and as the
+median of the pairs' CPU-time ratios.
 """
 
 import argparse
@@ -22,16 +23,26 @@ sys.path.insert(0, str(HERE))
 import batch as bench  # noqa: E402
 
 
-def run_once(tree: Path, folder: Path, out: Path) -> float:
+def run_once(tree: Path, folder: Path, out: Path) -> tuple:
+    """(wall seconds, CPU seconds) of one `jixiao batch --jobs 1` of ``tree``. The CPU time (user +
+    system of the child and of the reader process it waits for) is what a busy shared machine
+    disturbs least; both are reported."""
     env = bench._child_env()
     env["PYTHONPATH"] = str(tree)
-    p = subprocess.run(
-        [sys.executable, str(HERE / "batch.py"), "--child", "jixiao", str(folder), str(out), "1"],
-        capture_output=True, text=True, cwd=str(tree), env=env,
-    )  # fmt: skip
-    if p.returncode != 0:
-        raise RuntimeError(p.stdout + p.stderr)
-    return json.loads(p.stdout.strip().splitlines()[-1])["seconds"]
+    with tempfile.TemporaryFile("w+") as so:
+        p = subprocess.Popen(
+            [sys.executable, str(HERE / "batch.py"), "--child", "jixiao", str(folder), str(out), "1"],
+            stdout=so, stderr=subprocess.DEVNULL, cwd=str(tree), env=env,
+        )  # fmt: skip
+        _, status, ru = os.wait4(p.pid, 0)
+        so.seek(0)
+        text = so.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(text)
+    res = json.loads(text.strip().splitlines()[-1])
+    if res.get("exit", 0) != 0:
+        raise RuntimeError(f"jixiao batch of {tree} ended with {res['exit']}")
+    return res["seconds"], ru.ru_utime + ru.ru_stime
 
 
 def main():
@@ -49,18 +60,22 @@ def main():
     trees = [Path(t).resolve() for t in a.trees]
     for t in trees:  # untimed pass: compile each tree, page cache
         run_once(t, folder, workdir / "paired-out")
-    times = {t: [] for t in trees}
-    for r in range(a.rounds):
-        for t in trees if r % 2 == 0 else trees[::-1]:
-            s = run_once(t, folder, workdir / "paired-out")
-            times[t].append(s)
-            print(f"round {r + 1} {t.name}: {s * 1000 / a.n:.2f} ms/file", file=sys.stderr, flush=True)
-    base = min(times[trees[0]])
-    for t in trees:
-        b = min(times[t])
-        print(f"{t.name}\t{b * 1000 / a.n:.2f} ms/file\t{(b / base - 1) * 100:+.1f} %\t"
-              + " ".join(f"{s * 1000 / a.n:.2f}" for s in times[t]))
-
+    ref, others = trees[0], trees[1:] or trees[:1]
+    print("tree\tbest ms/file wall (ref, tree)\tbest ms/file CPU (ref, tree)\tCPU vs ref, best\tCPU vs ref, median of pairs")
+    for t in others:  # each tree in pairs with the reference, the order alternating
+        pairs = []
+        for r in range(a.rounds):
+            order = (ref, t) if r % 2 == 0 else (t, ref)
+            got = {x: run_once(x, folder, workdir / "paired-out") for x in order}
+            pairs.append((got[ref], got[t]))
+            print(f"{t.name} round {r + 1}: ref {got[ref][0] * 1000 / a.n:.2f}/{got[ref][1] * 1000 / a.n:.2f}, "
+                  f"tree {got[t][0] * 1000 / a.n:.2f}/{got[t][1] * 1000 / a.n:.2f} ms/file wall/CPU",
+                  file=sys.stderr, flush=True)
+        ms = [[min(p[i][k] for p in pairs) * 1000 / a.n for k in (0, 1)] for i in (0, 1)]
+        ratios = sorted(p[1][1] / p[0][1] for p in pairs)
+        median = ratios[len(ratios) // 2] if len(ratios) % 2 else sum(ratios[len(ratios) // 2 - 1:][:2]) / 2
+        print(f"{t.name}\t{ms[0][0]:.2f}, {ms[1][0]:.2f}\t{ms[0][1]:.2f}, {ms[1][1]:.2f}\t"
+              f"{(ms[1][1] / ms[0][1] - 1) * 100:+.1f} %\t{(median - 1) * 100:+.1f} %", flush=True)
 
 if __name__ == "__main__":
     main()
