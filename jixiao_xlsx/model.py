@@ -7,7 +7,6 @@ keeps its sheet and cell address so that each finding and each score can be trac
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from operator import itemgetter as _itemgetter
@@ -16,8 +15,6 @@ from typing import Any, Optional
 ERROR = "错误"
 HINT = "提示"
 
-
-_tuple_new = tuple.__new__
 
 
 class Cell(tuple):
@@ -36,7 +33,7 @@ class Cell(tuple):
 
     def __new__(cls, value: Any = None, sheet: str = "", ref: str = "", percent_format: bool = False):
         blank = value is None or (isinstance(value, str) and not value.strip())
-        return _tuple_new(cls, (value, sheet, ref, percent_format, blank))
+        return tuple.__new__(cls, (value, sheet, ref, percent_format, blank))
 
     def __getnewargs__(self):  # pickle and copy rebuild a Cell from its four fields
         return tuple(self)[:4]
@@ -123,6 +120,12 @@ class BudgetLine:
     executed: Cell = EMPTY  # 全年执行数
     is_total: bool = False
 
+    @classmethod
+    def of_row(cls, name: str, label: Cell, amounts, is_total: bool = False) -> "BudgetLine":
+        """A line from its label and the row's three amount cells (年初预算数, 全年预算数, 全年执行数)."""
+        initial, adjusted, executed = amounts
+        return cls(name=name, label=label, initial=initial, adjusted=adjusted, executed=executed, is_total=is_total)
+
 
 @dataclass
 class Allocation:
@@ -195,12 +198,12 @@ class IndicatorScore:
     weight: Optional[Decimal]
     score: Optional[Decimal]
     self_score: Optional[Decimal]
-    detail: Any = ""  # the arithmetic in Chinese for 评分明细: a str, or a callable that builds it on demand
+    detail: str = ""  # the arithmetic in Chinese for 评分明细
     band: Optional[str] = None  # the canonical band for qualitative/deadline rows
 
     def explain(self) -> str:
-        """The arithmetic behind the score (built lazily: a batch summary never needs it)."""
-        return self.detail() if callable(self.detail) else self.detail
+        """The arithmetic behind the score (评分明细)."""
+        return self.detail
 
     def as_dict(self) -> dict:
         return {
@@ -298,14 +301,8 @@ def _seen(cell: Cell, text: str) -> str:
 
 def _num(d: Optional[Decimal]):
     """Decimal -> JSON number (int when whole, else float of the exact decimal), None stays None."""
-    return None if d is None else _num_of(d)
-
-
-@functools.lru_cache(maxsize=4096)
-def _num_of(d: Decimal):
-    """:func:`_num` of a (finite) Decimal, memoised: a batch's weights and scores are a few hundred
-    values, and ``float(Decimal)`` goes through a string. Equal Decimals (5 and 5.00) give the same
-    number, so sharing an entry changes nothing."""
+    if d is None:
+        return None
     if d == d.to_integral_value():
         return int(d)
     f = float(d)

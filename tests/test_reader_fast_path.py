@@ -1,6 +1,6 @@
 """The template reader's fast paths agree with the plain code they replace.
 
-``find_header`` remembers header rows across files, ``_is_official_sheet`` memoises its label test,
+``find_header`` and ``_is_official_sheet`` keep their answers per sheet,
 and the indicator / allocation / funds / info loops read a row's cells positionally: random tables
 (merges, notes, totals, carried 一级/二级, missing and reordered columns) must read exactly as the
 reference code below (the reader before those changes) reads them.
@@ -14,6 +14,7 @@ import re
 import pytest
 
 from jixiao_xlsx import layout as L
+from jixiao_xlsx.read import headers as rh
 from jixiao_xlsx.read import rows
 from jixiao_xlsx.read import template as rt
 from jixiao_xlsx.read.book import Sheet
@@ -35,8 +36,8 @@ def _uncached(sheet, canonicals, profile, need=(), min_hits=2):
     """find_header as it was written before any memo: every row mapped by map_header_row, the row
     with the most headers kept (the first of equals), the search ended by a row holding them all."""
     sheet, best = _fresh(sheet), (None, {})
-    for r in range(min(rt.HEADER_SCAN_ROWS, sheet.nrows)):
-        m = rt.map_header_row(sheet, r, canonicals, profile)
+    for r in range(min(rh.HEADER_SCAN_ROWS, sheet.nrows)):
+        m = rh.map_header_row(sheet, r, canonicals, profile)
         if len(m) < min_hits or any(n not in m for n in need):
             continue
         if len(m) > len(best[1]):
@@ -46,7 +47,7 @@ def _uncached(sheet, canonicals, profile, need=(), min_hits=2):
     return best[0], dict(best[1])
 
 
-def test_find_header_remembered_across_files_only_for_the_same_top_rows(profile):
+def test_find_header_is_the_plain_search(profile):
     head = list(L.IND_HEADERS)
     swapped = head[:]
     swapped[2], swapped[4] = swapped[4], swapped[2]
@@ -73,41 +74,28 @@ def test_find_header_remembered_across_files_only_for_the_same_top_rows(profile)
             for canon, need, hits in ((L.IND_HEADERS, ("三级指标",), 2), (rt.IND_KEYS, ("三级指标",), 2),
                                       (L.IND_HEADERS, (), 3)):
                 want = _uncached(s, canon, prof, need, hits)
-                assert rt.find_header(s, canon, prof, need=need, min_hits=hits) == want, (rows[:3], canon)
-                assert rt.find_header(_fresh(s), canon, prof, need=need, min_hits=hits) == want
-    seen = profile._headers_seen[("find_header", tuple(L.IND_HEADERS), ("三级指标",), 2)]
-    assert any(top == [title, head] for top, _best in seen)
-    assert not any(len(top[-1]) == len(head) - 1 for top, _b in seen)
-    assert "_headers_seen" not in load_profile().__dict__  # a new profile starts without it
+                assert rh.find_header(s, canon, prof, need=need, min_hits=hits) == want, (rows[:3], canon)
+                assert rh.find_header(_fresh(s), canon, prof, need=need, min_hits=hits) == want
 
 
-def test_find_header_memo_goes_with_its_profile():
-    """The memo lives on the profile: a script that loads a profile per file does not pile them up."""
+def test_header_tables_go_with_their_profile():
+    """Kept per profile and gone with it: a script that loads a profile per file does not pile them up."""
     import gc
     import weakref
 
     prof = load_profile()
-    rt.find_header(Sheet("x", [["标题"], list(L.ALLOC_HEADERS)], []), L.ALLOC_HEADERS, prof)
-    assert prof._headers_seen
+    sheet = Sheet("x", [["标题"], list(L.ALLOC_HEADERS)], [])
+    assert rh.find_header(sheet, L.ALLOC_HEADERS, prof) == (1, {h: i for i, h in enumerate(L.ALLOC_HEADERS)})
+    assert rh.header_tables(prof).aliases and rh.header_tables(prof) is not rh.header_tables(load_profile())
     ref = weakref.ref(prof)
-    del prof
+    del prof, sheet
     gc.collect()
     assert ref() is None
 
 
-def test_find_header_memo_is_bounded(profile):
-    for i in range(rt._HEADERS_SEEN_PER_KEY + 5):
-        rt.find_header(Sheet("x", [[f"标题{i}"], list(L.ALLOC_HEADERS)], []), L.ALLOC_HEADERS, profile)
-    assert all(len(v) <= rt._HEADERS_SEEN_PER_KEY for v in profile._headers_seen.values())
-    long_title = ["说明" * 3000] + [""] * 4
-    s = Sheet("x", [long_title, list(L.ALLOC_HEADERS)], [])
-    assert rt.find_header(s, ("用途", "计划金额"), profile) == (1, {"用途": 0, "计划金额": 2})
-    assert not any(top[0] == long_title for v in profile._headers_seen.values() for top, _b in v)
-
-
 # -- the national-form test --------------------------------------------------------------------
 def _official_reference(sheet, profile):
-    if rt.find_header(sheet, rt.IND_KEYS, profile, need=("三级指标",))[0] is None:
+    if rh.find_header(sheet, rt.IND_KEYS, profile, need=("三级指标",))[0] is None:
         return False
     totals = {rt.row_label(x) for x in profile.funds_total_row}
     texts = {v for row in sheet.rows[:40] for v in row[:6] if v.__class__ is str and v}
@@ -149,9 +137,9 @@ _IND_BY_FIELD = tuple(dict(zip(L.IND_FIELDS, L.IND_HEADERS))[f.name] for f in da
 
 
 def _ref_indicators(sheet, project, profile):
-    hr, cols = rt.find_header(sheet, L.IND_HEADERS, profile, need=("三级指标",), min_hits=2)
+    hr, cols = rh.find_header(sheet, L.IND_HEADERS, profile, need=("三级指标",), min_hits=2)
     if hr is None:
-        hr, cols = rt.find_header(sheet, L.IND_HEADERS, profile, min_hits=3)
+        hr, cols = rh.find_header(sheet, L.IND_HEADERS, profile, min_hits=3)
     if hr is None:
         project.findings.append(rt._column_missing(sheet, None, "三级指标", True))
         return
@@ -210,7 +198,7 @@ def _ref_indicators(sheet, project, profile):
 
 def _ref_allocations(sheet, project, profile):
     keys = L.ALLOC_HEADERS
-    hr, cols = rt.find_header(sheet, keys, profile, min_hits=2)
+    hr, cols = rh.find_header(sheet, keys, profile, min_hits=2)
     if hr is None:
         project.findings.append(rt._column_missing(sheet, None, "用途", False))
         return []
@@ -236,7 +224,7 @@ def _ref_allocations(sheet, project, profile):
 
 def _ref_funds(sheet, project, profile):
     """The funds reader as it was: one ``sheet.cell`` per amount, a new blank Cell for a missing column."""
-    hr, cols = rt.find_header(sheet, ("资金来源",) + rt.FUNDS_KEYS, profile, min_hits=2)
+    hr, cols = rh.find_header(sheet, ("资金来源",) + rt.FUNDS_KEYS, profile, min_hits=2)
     if hr is None or not any(k in cols for k in rt.FUNDS_KEYS):
         project.findings.append(rt._column_missing(sheet, None, "全年预算数", True))
         return
@@ -274,8 +262,8 @@ def _ref_funds(sheet, project, profile):
 
 def _ref_info(sheet, project, profile):
     hr, hmap = None, {}
-    for r in range(min(rt.HEADER_SCAN_ROWS, sheet.nrows)):
-        cols = rt._header_texts(sheet, r).get("填写内容")
+    for r in range(min(rh.HEADER_SCAN_ROWS, sheet.nrows)):
+        cols = rh._header_texts(sheet, r).get("填写内容")
         if cols:
             hr, hmap = r, {"value": cols[0]}
             break

@@ -1,9 +1,9 @@
 """The scorer's shortcuts give the answers of the code they replace.
 
-Readings of a row's text (labels, direction, target, actual, weight) are memoised on the profile; the
-profile's name lookups are tables; quantize, to_decimal and norm have fast paths. Each is checked here
-against the plain computation (written out again below where the old code is gone), on the first call
-and on the memoised second one, and the memos are checked to stay bounded and per profile.
+Readings of a row's text (labels, direction, target, actual, weight) are each one function; the
+profile's name lookups are tables (rules/tables.py); quantize, to_decimal and norm have fast paths.
+Each is checked here against the plain computation (written out again below where the old code is
+gone), and the readings are checked to be per profile.
 """
 from __future__ import annotations
 
@@ -41,20 +41,19 @@ def _cells(*texts):
 def test_target_reading_is_the_three_parsers_in_order(profile):
     for year in (2022, None):
         for pct in (False, True):
-            for t in TARGETS * 2:  # the second round comes from the memo
+            for t in TARGETS:
                 dl = V.parse_deadline(t, year, profile)
                 want = (dl, False, None) if dl else (
                     (None, True, None) if V.looks_like_range(t) else (None, False, V.parse_quantity(t, profile, pct)))
-                got = V.remember(profile, "_target_memo", (t, year, pct), S._read_target, t, year, pct, profile)
-                assert got == want == S._read_target(t, year, pct, profile), t
+                assert S._read_target(t, year, pct, profile) == want, t
 
 
 def test_actual_reading_is_a_quantity_that_is_not_a_range():
     for pct in (False, True):
-        for t in TARGETS * 2:
+        for t in TARGETS:
             q = V.parse_quantity(t, P, pct)
             want = None if q is None or V.looks_like_range(t) else q
-            assert V.remember(P, "_actual_memo", (t, pct), S._read_actual_quantity, t, pct, P) == want, t
+            assert S._read_actual_quantity(t, pct, P) == want, t
 
 
 def test_level_readings():
@@ -63,7 +62,7 @@ def test_level_readings():
             l1, _ = V.norm_label(a)
             l2, _ = V.norm_label(b)
             want = (l1, P.level1_by_name(l1), l2, P.level2_canonical(l2) if l2 else None)
-            assert V.remember(P, "_levels_memo", (a, b), S._read_levels, a, b, P) == want
+            assert S._read_levels(a, b, P) == want
 
 
 def _level1_by_name(p, name):  # the linear search the table replaced
@@ -92,7 +91,7 @@ def test_profile_name_tables_match_the_linear_search(profile):
         assert profile.level2_canonical(n) == _level2_canonical(profile, n), n
 
 
-def _weight_reference(c, profile, out):  # _weight as it was, without the memo of plain weights
+def _weight_reference(c, profile, out):  # _weight as it was written before _weight_reading
     if c.blank:
         out.add("WEIGHT_INVALID", c, "分值为空，请填写该指标的分值，如5或2.5。")
         return None
@@ -114,10 +113,10 @@ def _weight_reference(c, profile, out):  # _weight as it was, without the memo o
     return w
 
 
-def test_weight_memo_gives_the_weight_and_findings_of_the_full_checks():
+def test_weight_reading_gives_the_weight_and_findings_of_the_full_checks():
     weights = [5.0, 10.0, 2.5, 2.55, 2.555, 0.0, -0.0, -5.0, 100.0, 100.01, 1e300, float("nan"), float("inf"),
                5, 0, True, "5", "5分", "五", None, " ", 0.1 + 0.2]  # fmt: skip
-    for v in weights * 2:  # the second round meets the memo
+    for v in weights:
         c = Cell(v, "绩效指标", "F3")
         ind = Indicator(*_cells("产出指标", "数量指标", "x", "≥1个", "1个"), weight=c)
         got_out, want_out = S.Out(), S.Out()
@@ -125,15 +124,12 @@ def test_weight_memo_gives_the_weight_and_findings_of_the_full_checks():
         assert (str(got), got_out.items) == (str(want), want_out.items), v
 
 
-def test_reading_memos_are_bounded_and_per_profile():
-    for i in range(V.PROFILE_MEMO_MAX + 10):
-        V.remember(P, "_target_memo", (f"≥{i}个", 2022, False), S._read_target, f"≥{i}个", 2022, False, P)
-    assert len(P._target_memo) <= V.PROFILE_MEMO_MAX
+def test_readings_are_per_profile():
     data = copy.deepcopy(P.raw)
     data.setdefault("aliases", {}).setdefault("units", {})["人"] = "人次"
     other = parse_profile(data)
     for p, unit in ((P, "人"), (other, "人次"), (P, "人")):
-        assert V.remember(p, "_actual_memo", ("5000人", False), S._read_actual_quantity, "5000人", False, p).unit == unit
+        assert S._read_actual_quantity("5000人", False, p).unit == unit
 
 
 def _quantize_reference(x, exp):
@@ -174,7 +170,7 @@ def test_norm_removes_whitespace_and_invisible_characters_in_one_pass():
     alphabet = "ab≥５%\u3000 \t\n\u00ad\u200b\u200d\u202a\u2060\ufeff\u00a0\u2028個人次"
     for _ in range(3000):
         t = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
-        assert V._norm(t) == ws.sub("", invisible.sub("", unicodedata.normalize("NFKC", t))), repr(t)
+        assert V.norm(t) == ws.sub("", invisible.sub("", unicodedata.normalize("NFKC", t))), repr(t)
 
 
 def test_quantity_and_money_are_immutable_values():

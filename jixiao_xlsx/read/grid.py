@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ..a1 import COL_LETTERS, cell_ref, col_letter
-from ..model import Cell, _tuple_new  # row_cells builds Cells without a call per cell
+from ..model import Cell
 
 _MERGE_CELLS_INDEXED = 10_000  # merged ranges up to this many cells are indexed cell by cell
 _MERGE_CELLS_TOTAL = 1_000_000  # ... as long as a sheet's index stays below this many cells
@@ -114,7 +114,7 @@ class Sheet:
                 v = row[c]
                 if v == "":
                     v = None
-        return Cell(v, self.name, cell_ref(r, c), (r, c) in self.percent_cells)
+        return Cell(value=v, sheet=self.name, ref=cell_ref(r, c), percent_format=(r, c) in self.percent_cells)
 
     def row_cells(self, r: int, cols, missing: Cell) -> list:
         """``[self.cell(r, c) for c in cols]``, ``missing`` where ``c`` is None; plain rows (no merged
@@ -132,11 +132,8 @@ class Sheet:
             v = row[c] if 0 <= c < n else None
             if v == "":
                 v = None
-            # Cell(v, name, ref, pct) without the call: the tuple and the blank rule of model.Cell.__new__,
-            # kept in step with it (tests/test_book.py compares the two cell for cell)
-            add(_tuple_new(Cell, (v, name, (COL_LETTERS[c] if c < 702 else col_letter(c)) + num,
-                                  (r, c) in pct if pct else False,
-                                  v is None or (isinstance(v, str) and not v.strip()))))
+            add(Cell(value=v, sheet=name, ref=(COL_LETTERS[c] if c < 702 else col_letter(c)) + num,
+                     percent_format=(r, c) in pct if pct else False))
         return out
 
     def values_none(self, r: int, cols) -> bool:

@@ -119,7 +119,7 @@ def _own(sheet: Sheet, r: int, c: Optional[int]) -> Cell:
         return EMPTY
     ar, ac = sheet.anchor(r, c)
     if ar != r:
-        return Cell(None, sheet.name, cell_ref(r, c))
+        return Cell(value=None, sheet=sheet.name, ref=cell_ref(r, c))
     return sheet.cell(ar, ac, spread=False)
 
 
@@ -146,7 +146,7 @@ def _value_right(sheet: Sheet, r: int, c: int, known: set, limit: int = SCAN_COL
         ar, ac = sheet.anchor(r, cc)
         v = sheet.value(ar, ac, spread=False)
         if first is None:
-            first = Cell(None, sheet.name, cell_ref(ar, ac))
+            first = Cell(value=None, sheet=sheet.name, ref=cell_ref(ar, ac))
         if v is not None:
             if _is_label(v, known):
                 return first if first.ref != cell_ref(ar, ac) else None
@@ -243,20 +243,20 @@ def _read_info(sheet: Sheet, idx: _Index, project: Project, known: set, profile:
                 if below is not None and not below.blank:
                     cell = below
             if cell is None:
-                cell = Cell(None, sheet.name, cell_ref(r, c))
+                cell = Cell(value=None, sheet=sheet.name, ref=cell_ref(r, c))
             break
         if cell is None:
             cell = _inline_value(sheet, idx, names)
         if cell is not None:
             setattr(project, attr, cell)
         elif attr != "year":
-            setattr(project, attr, Cell(None, sheet.name, ""))
+            setattr(project, attr, Cell(value=None, sheet=sheet.name, ref=""))
     if project.year.blank:
         title_year = _year_from_title(sheet, idx)
         if title_year is not None:
             project.year = title_year
         elif not project.year.sheet:
-            project.year = Cell(None, sheet.name, "")
+            project.year = Cell(value=None, sheet=sheet.name, ref="")
 
 
 def _inline_value(sheet: Sheet, idx: _Index, names) -> Optional[Cell]:
@@ -268,7 +268,7 @@ def _inline_value(sheet: Sheet, idx: _Index, names) -> Optional[Cell]:
             if t2.startswith(p) and len(t2) > len(p):
                 raw = sheet.raw(r, c)
                 rest = re.split(r"[:：]", raw, maxsplit=1)[1].strip() if isinstance(raw, str) else t2[len(p):]
-                return Cell(rest or None, sheet.name, cell_ref(r, c))
+                return Cell(value=rest or None, sheet=sheet.name, ref=cell_ref(r, c))
     return None
 
 
@@ -279,7 +279,7 @@ def _year_from_title(sheet: Sheet, idx: _Index) -> Optional[Cell]:
             break
         m = _YEAR_IN_TITLE.search(t)
         if m and 1900 <= int(m.group(1)) <= 2200:
-            return Cell(int(m.group(1)), sheet.name, cell_ref(r, c))
+            return Cell(value=int(m.group(1)), sheet=sheet.name, ref=cell_ref(r, c))
     return None
 
 
@@ -296,7 +296,7 @@ def _read_goals(sheet: Sheet, idx: _Index, project: Project, known: set) -> None
                 cell = right
             elif cell is None:
                 cell = right
-        setattr(project, attr, cell if cell is not None else Cell(None, sheet.name, cell_ref(r, c)))
+        setattr(project, attr, cell if cell is not None else Cell(value=None, sheet=sheet.name, ref=cell_ref(r, c)))
 
 
 # -- funds block ------------------------------------------------------------------------------
@@ -393,8 +393,8 @@ def _read_funds(sheet: Sheet, hdr: tuple, blocks: list, project: Project, profil
         amounts = [_own(sheet, r, cols.get(f)) for f in ("initial", "adjusted", "executed")]
         if label is None and all(a.blank for a in amounts):
             continue
-        lab_cell = Cell(label[2], sheet.name, cell_ref(label[0], label[1])) if label else Cell(
-            None, sheet.name, cell_ref(r, max(first_amount - 1, 0)))
+        lab_cell = Cell(value=label[2], sheet=sheet.name, ref=cell_ref(label[0], label[1])) if label else Cell(
+            value=None, sheet=sheet.name, ref=cell_ref(r, max(first_amount - 1, 0)))
         k = _LEADING_QIZHONG.sub("", key(label[2])) if label else ""
         if k in sources:
             name, is_total = sources[k], False
@@ -464,7 +464,7 @@ def _read_indicators(sheet: Sheet, hdr: tuple, blocks: list, project: Project, p
                 continue
             break
         if c3 is not None and sheet.anchor(r, c3)[1] != c3:
-            level3 = Cell(None, sheet.name, cell_ref(r, c3))  # 二级 merged over the 三级 column
+            level3 = Cell(value=None, sheet=sheet.name, ref=cell_ref(r, c3))  # 二级 merged over the 三级 column
         target, actual, weight = (_own(sheet, r, c) for c in value_cols)
         level1, level2 = _spread(sheet, r, c1), _spread(sheet, r, c2)
         l1k = norm_label(level1.value)[0] if isinstance(level1.value, str) else ""

@@ -16,12 +16,12 @@ from .. import layout as L
 from . import rows
 from ..a1 import cell_ref
 from .book import Book, Sheet
+from .headers import find_header, norm_header
 from .sheets import other_form_sheet
 from ..model import ERROR, Allocation, BudgetLine, Cell, Finding, Indicator, Project
 from ..rules.profile import Profile
 from ..rules import values
 
-HEADER_SCAN_ROWS = 15  # header rows are looked for within the first rows of a sheet
 INFO_SCAN_ROWS = 40
 
 # Sheet-name aliases (normalised form), beyond the canonical name.
@@ -39,15 +39,15 @@ _LEADING_NUM = re.compile(r"^(?:[(（][一二三四五六七八九十\d]+[)）]|
 _TRAILING_WEIGHT = re.compile(r"[(（]?\d+(?:\.\d+)?分?[)）]?$")
 
 
-def _norm(text) -> str:
+def norm(text) -> str:
     """:func:`values.norm` (NFKC, no whitespace or invisible characters), no '*' markers or trailing colon."""
     s = values.norm(text).strip("*")
     return s.rstrip(":：")
 
 
-def _row_label(text) -> str:
+def row_label(text) -> str:
     """Row label as compared: :func:`norm` without '其中：' and leading numbering ('一、', '1.')."""
-    s = _norm(text)
+    s = norm(text)
     for prefix in ("其中:", "其中"):
         if s.startswith(prefix) and len(s) > len(prefix):
             s = s[len(prefix):]
@@ -55,175 +55,8 @@ def _row_label(text) -> str:
     return s
 
 
-# The same few hundred strings (headers, labels, sheet names) are normalised again and again across
-# the sheets of a file and the files of a batch: memoised for short text (values.memo_short_text).
-norm = values.memo_short_text(_norm)
-norm_header = values.label_key  # header text as compared, shared with the official-form reader
-row_label = values.memo_short_text(_row_label)
-
-
 def _sheet_names_norm(canonical: str) -> tuple:
     return (norm(canonical),) + tuple(norm(a) for a in SHEET_ALIASES.get(canonical, ()))
-
-
-def header_aliases(canonical: str, profile: Profile) -> tuple:
-    """All accepted spellings of a header, normalised, canonical first (memoised on the profile)."""
-    memo = profile.__dict__.get("_rt_header_aliases")
-    if memo is None:
-        memo = profile._rt_header_aliases = {}
-    out = memo.get(canonical)
-    if out is None:
-        out = memo[canonical] = _header_aliases(canonical, profile)
-    return out
-
-
-def _header_aliases(canonical: str, profile: Profile) -> tuple:
-    names = list(profile.header_names(canonical))
-    out = []
-    for n in names:
-        k = norm_header(n)
-        if k and k not in out:
-            out.append(k)
-    return tuple(out)
-
-
-def _memo(sheet) -> dict:
-    """Per-sheet memo (``Sheet._memo``); a fresh dict for sheet-like objects without one."""
-    m = getattr(sheet, "_memo", None)
-    return m if m is not None else {}
-
-
-# -- header rows -------------------------------------------------------------------------------
-def _header_texts(sheet: Sheet, r: int) -> dict:
-    """normalised header text -> [0-based columns, ascending] of the text cells of row ``r`` (memoised)."""
-    memo = _memo(sheet)
-    key = ("hdr", r)
-    index = memo.get(key)
-    if index is None:
-        index = {}
-        row = sheet.rows[r] if 0 <= r < len(sheet.rows) else ()
-        for c, v in enumerate(row):
-            if isinstance(v, str) and v.strip():
-                index.setdefault(norm_header(v), []).append(c)
-        memo[key] = index
-    return index
-
-
-def _all_names(canonicals, profile: Profile) -> frozenset:
-    """Every spelling of any of ``canonicals`` (memoised on the profile): rows without one are skipped."""
-    memo = profile.__dict__.get("_rt_all_names")
-    if memo is None:
-        memo = profile._rt_all_names = {}
-    key = tuple(canonicals)
-    out = memo.get(key)
-    if out is None:
-        out = memo[key] = frozenset(n for canon in key for n in header_aliases(canon, profile))
-    return out
-
-
-def map_header_row(sheet: Sheet, r: int, canonicals, profile: Profile) -> dict:
-    """canonical -> 0-based column of the header cells of row ``r`` (canonical spellings win).
-
-    First pass: each canonical spelling takes its leftmost free column; second pass: each header
-    still missing takes the leftmost free column holding any of its aliases.
-    """
-    index = _header_texts(sheet, r)
-    if not index or index.keys().isdisjoint(_all_names(canonicals, profile)):
-        return {}
-    return _map_index(index, canonicals, profile)
-
-
-def _map_index(index: dict, canonicals, profile: Profile) -> dict:
-    """:func:`map_header_row` on the row's :func:`_header_texts`."""
-    found, used = {}, set()
-    for canon in canonicals:
-        if canon in found:
-            continue
-        names = header_aliases(canon, profile)
-        for c in index.get(names[0], ()) if names else ():
-            if c not in used:
-                found[canon] = c
-                used.add(c)
-                break
-    for canon in canonicals:
-        if canon in found:
-            continue
-        best = None
-        for name in header_aliases(canon, profile)[1:]:
-            for c in index.get(name, ()):
-                if c not in used:
-                    if best is None or c < best:
-                        best = c
-                    break
-        if best is not None:
-            found[canon] = best
-            used.add(best)
-    return found
-
-
-def find_header(sheet: Sheet, canonicals, profile: Profile, need=(), min_hits: int = 2):
-    """(row, mapping) of the best header row in the first rows, or (None, {}) (memoised per sheet,
-    and across files by the rows above and at a header row that has every column)."""
-    memo = _memo(sheet)
-    key = ("find_header", tuple(canonicals), tuple(need), min_hits, id(profile))
-    hit = memo.get(key)
-    if hit is not None and hit[0] is profile:
-        return hit[1][0], dict(hit[1][1])
-    rows = sheet.rows
-    seen = profile.__dict__.get("_headers_seen")  # on the profile: it goes when the profile goes
-    if seen is None:
-        seen = profile._headers_seen = {}
-    for top, best in seen.get(key[:4], ()):
-        if rows[:len(top)] == top:
-            break
-    else:
-        best, complete = _find_header(sheet, canonicals, profile, need, min_hits)
-        if complete:
-            _remember_header(seen, key[:4], rows[: best[0] + 1], best)
-    memo[key] = (profile, best)
-    return best[0], dict(best[1])
-
-
-# A batch repeats a few templates: the title and header rows of its tables are the same in every file.
-# When every header is found, the answer depends on the rows down to the header row alone, so it is
-# kept with a copy of them, per rules profile (a few per search; short rows only: a hostile header is
-# not kept). Profile._headers_seen: (canonicals, need, min_hits) -> [(rows down to the header row,
-# (row, mapping))]
-_HEADERS_SEEN_KEYS = 64
-_HEADERS_SEEN_PER_KEY = 8
-_HEADERS_SEEN_CHARS = 4000
-
-
-def _remember_header(memo: dict, key: tuple, top: list, best: tuple) -> None:
-    if sum(len(v) for row in top for v in row if v.__class__ is str) > _HEADERS_SEEN_CHARS:
-        return
-    seen = memo.get(key)
-    if seen is None:
-        if len(memo) >= _HEADERS_SEEN_KEYS:
-            memo.clear()
-        seen = memo[key] = []
-    if len(seen) >= _HEADERS_SEEN_PER_KEY:
-        del seen[0]  # the oldest goes: the title rows a batch has now are worth more
-    seen.append(([row[:] for row in top], best))
-
-
-def _find_header(sheet: Sheet, canonicals, profile: Profile, need, min_hits: int) -> tuple:
-    """(best (row, mapping), whether its row has every header) of :func:`find_header`."""
-    best = (None, {})
-    wanted = len(set(canonicals))
-    names = _all_names(canonicals, profile)
-    for r in range(min(HEADER_SCAN_ROWS, sheet.nrows)):
-        index = _header_texts(sheet, r)
-        if index.keys().isdisjoint(names):
-            continue  # no spelling of any header in the row: map_header_row would map none
-        m = _map_index(index, canonicals, profile)
-        if len(m) < min_hits or any(n not in m for n in need):
-            continue
-        if len(m) > len(best[1]):
-            best = (r, m)
-            if len(m) == wanted:
-                return best, True  # every header found: no later row can do better (ties keep the first)
-    return best, False
 
 
 def _data_start(sheet: Sheet, hr: int, cols) -> int:
@@ -243,39 +76,18 @@ ALLOC_KEYS = ("用途", "计划金额", "实际金额")
 
 def _is_official_sheet(sheet: Sheet, profile: Profile) -> bool:
     """A sheet holding both the funds block and the indicator table is the national form, not ours."""
-    memo = _memo(sheet)
-    key = ("official", id(profile))
-    hit = memo.get(key)
-    if hit is not None and hit[0] is profile:
-        return hit[1]
-    answer = _is_official_sheet_uncached(sheet, profile)
-    memo[key] = (profile, answer)
-    return answer
-
-
-def _is_official_sheet_uncached(sheet: Sheet, profile: Profile) -> bool:
-    # the header search first: it is memoised per sheet and row and the readers repeat it anyway, and
-    # only the sheet holding an indicator table (one per file) then pays for the label scan
+    # the header search first: only the sheet holding an indicator table (one per file) then pays for
+    # the label scan
     if find_header(sheet, IND_KEYS, profile, need=("三级指标",))[0] is None:
         return False
     texts = {v for row in sheet.rows[:40] for v in row[:6] if v.__class__ is str and v}  # each text once
     return any(map(_official_text(profile), texts))
 
 
-_OFFICIAL_TEXT: dict = {}  # the profile's total-row labels -> memoised test (a batch has one profile)
-
-
 def _official_text(profile: Profile):
-    """text -> whether it marks the national form: its funds total row or “…自评表”. The same labels
-    come on every file, so the test is memoised (one memo per set of total-row labels, a few at most)."""
-    totals = frozenset(profile.funds_total_row)
-    test = _OFFICIAL_TEXT.get(totals)
-    if test is None:
-        labels = frozenset(row_label(x) for x in totals)
-        test = values.memo_short_text(lambda v: row_label(v) in labels or "自评表" in norm(v))
-        if len(_OFFICIAL_TEXT) < 8:
-            _OFFICIAL_TEXT[totals] = test
-    return test
+    """text -> whether it marks the national form: its funds total row or “…自评表”."""
+    labels = frozenset(row_label(x) for x in profile.funds_total_row)
+    return lambda v: row_label(v) in labels or "自评表" in norm(v)
 
 
 def _content_role(sheet: Sheet, profile: Profile) -> Optional[str]:
@@ -406,24 +218,24 @@ def _read_funds(sheet: Sheet, project: Project, profile: Profile) -> None:
         for n in (s.name,) + tuple(s.aliases):
             sources.setdefault(row_label(n), s.name)
     lines, total = [], None
-    blank = Cell(None, sheet.name, "")
+    blank = Cell(value=None, sheet=sheet.name, ref="")
     amount_cols = [cols.get(k) for k in FUNDS_KEYS]
     for r in range(_data_start(sheet, hr, cols.values()), sheet.nrows):
         label = _label_cell(sheet, r, label_cols)
         amounts = sheet.row_cells(r, amount_cols, blank)
         key = row_label(label.value) if label is not None else ""
         if key in sources:
-            lines.append(BudgetLine(sources[key], label, *amounts))
+            lines.append(BudgetLine.of_row(sources[key], label, amounts))
             continue
         if rows.is_total_label(key, totals):  # 年度资金总额, 项目资金总额, 资金合计, 合计 …
             if total is None:
-                total = BudgetLine(L.FUNDS_TOTAL_LABEL, label, *amounts, is_total=True)
+                total = BudgetLine.of_row(L.FUNDS_TOTAL_LABEL, label, amounts, is_total=True)
             continue  # a second total (a 合计 under the sources) is not a source either
         # Unknown label: keep it only when it carries an amount (a fund row under another name).
         if key and any(values.amount_like(a.value) for a in amounts):
             if key in TOTAL_WORDS or "执行率" in key or key.startswith(NOTE_PREFIXES):
                 continue
-            lines.append(BudgetLine(str(label.value).strip(), label, *amounts))
+            lines.append(BudgetLine.of_row(str(label.value).strip(), label, amounts))
     if total is None:
         lines = rows.promote_total(lines, set(sources.values()))  # a total row under another wording: it sums the rows below
     project.funds = ([total] if total else []) + lines
@@ -445,7 +257,7 @@ def _read_allocations(sheet: Sheet, project: Project, profile: Profile) -> list:
     if hr is None:
         project.findings.append(_column_missing(sheet, None, "用途", False))
         return []
-    blank = Cell(None, sheet.name, "")
+    blank = Cell(value=None, sheet=sheet.name, ref="")
     col_list = [cols.get(k) for k in keys]
     present = [i for i, c in enumerate(col_list) if c is not None]
     out = []
@@ -462,7 +274,7 @@ def _read_allocations(sheet: Sheet, project: Project, profile: Profile) -> list:
             continue
         if (not label or rows.is_total_label(label)) and _total_line(recipient, note, planned, actual, out):
             continue  # 合计 typed in 拨付对象 or 说明, or an unlabelled line adding up the rows above
-        out.append(Allocation(purpose, recipient, planned, actual, note))
+        out.append(Allocation(purpose=purpose, recipient=recipient, planned=planned, actual=actual, note=note))
     return out
 
 
@@ -510,7 +322,6 @@ _IND_HEADER_TEXTS = frozenset(norm_header(h) for h in L.IND_HEADERS)
 _REQUIRED_IND = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值")
 
 
-@values.memo_short_text
 def _strip_weight(s: str) -> str:
     t = _TRAILING_WEIGHT.sub("", s)
     return t or s
@@ -526,7 +337,7 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
     for h in _REQUIRED_IND:
         if h not in cols:
             project.findings.append(_column_missing(sheet, hr, h, True))
-    blank = Cell(None, sheet.name, "")
+    blank = Cell(value=None, sheet=sheet.name, ref="")
     prev1 = prev2 = None  # carried 一级/二级 for rows that leave them blank under a group
     l1_seen, l2_seen = {}, {}
     key_cols = [cols[h] for h in IND_KEYS if h in cols]
@@ -580,7 +391,10 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
         if not l2.blank:
             prev2 = l2
             _first_of_its_text(l2, l2_seen, level2_labels)
-        indicators.append(Indicator(l1, l2, l3, target, actual, weight, direction, unit, band, self_score, note, r + 1))
+        indicators.append(Indicator(
+            level1=l1, level2=l2, level3=l3, target=target, actual=actual, weight=weight, direction=direction,
+            unit=unit, band=band, self_score=self_score, note=note, row=r + 1,
+        ))
     project.findings.extend(rows.skipped_findings(sheet.name, hidden, na_rows))
 
 

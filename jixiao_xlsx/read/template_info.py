@@ -9,18 +9,20 @@ from .. import layout as L
 from ..model import Cell, Project
 from ..rules.profile import Profile
 from .book import Sheet
-from .template import HEADER_SCAN_ROWS, INFO_SCAN_ROWS, _header_texts, norm, norm_header
+from .headers import HEADER_SCAN_ROWS, _header_texts, header_tables, norm_header
+from .template import INFO_SCAN_ROWS, norm
 
 
 def _info_label_index(profile: Profile) -> dict:
     """normalised label -> Project attribute: the template's labels, then the profile's [aliases.info]."""
-    idx = getattr(profile, "_rt_info_index", None)
+    tables = header_tables(profile)
+    idx = tables.info_index
     if idx is None:
         idx = {norm(label): attr for label, attr, _req in L.INFO_FIELDS}
         for attr, labels in profile.info_labels.items():
             for a in labels:
                 idx.setdefault(norm(a), attr)
-        profile._rt_info_index = idx
+        tables.info_index = idx
     return idx
 
 
@@ -51,7 +53,7 @@ def _read_info(sheet: Sheet, project: Project, profile: Profile) -> None:
             if vc is None or vc <= c:
                 vc = _right_of(sheet, r, c)
             seen[attr] = sheet.cell(r, vc)
-    blank = Cell(None, sheet.name, "")
+    blank = Cell(value=None, sheet=sheet.name, ref="")
     for _label, attr, _req in L.INFO_FIELDS:
         setattr(project, attr, seen.get(attr, blank))
 

@@ -136,11 +136,11 @@ def _apply_band(row: _Row, band, profile: Profile, out: Out, prefix: str):
         inside = lo <= s <= hi if top else lo <= s < hi
         if inside:
             row.score = s
-            row.detail = lambda: f"{prefix}{band.phrase}，自评得分{fmt(s)}在档内（{fmt(lo)}至{fmt(hi)}），采用自评得分"
+            row.detail = f"{prefix}{band.phrase}，自评得分{fmt(s)}在档内（{fmt(lo)}至{fmt(hi)}），采用自评得分"
             return
         rng = f"{fmt(lo)}（含）至{fmt(hi)}（含）" if top else f"{fmt(lo)}（含）至{fmt(hi)}"
         out.add("QUAL_SCORE_OUT_OF_BAND", row.ind.self_score,
                 f"“{band.phrase}”档得分应在{rng}之间，填写的是{fmt(s)}；已按{fmt(default)}计分，请改为档内分数。")
     row.score = default
-    row.detail = lambda: f"{prefix}{band.phrase}，按该档默认{fmt_plain(band.default * 100)}%：{fmt_plain(w)} × {fmt_plain(band.default)} = {fmt(default)}"
+    row.detail = f"{prefix}{band.phrase}，按该档默认{fmt_plain(band.default * 100)}%：{fmt_plain(w)} × {fmt_plain(band.default)} = {fmt(default)}"
 

@@ -91,8 +91,8 @@ def score_budget(project: Project, profile: Profile, out: Out) -> BudgetScore:
 
     # cells to cite for the total: the total row's cells, else the first source row's
     cite = total_line or (filled_sources[0] if filled_sources else None)
-    adj_cell = cite.adjusted if cite else Cell(None, _funds_sheet(project), "")
-    exe_cell = cite.executed if cite else Cell(None, _funds_sheet(project), "")
+    adj_cell = cite.adjusted if cite else Cell(value=None, sheet=_funds_sheet(project), ref="")
+    exe_cell = cite.executed if cite else Cell(value=None, sheet=_funds_sheet(project), ref="")
 
     adjusted, executed, initial = totals["adjusted"], totals["executed"], totals["initial"]
     ok = True
@@ -132,7 +132,8 @@ def score_budget(project: Project, profile: Profile, out: Out) -> BudgetScore:
                     f"{line.name}全年执行数{fmt(v['executed'])}万元大于全年预算数{fmt(v['adjusted'])}万元{cap_note}；"
                     f"年中追加过预算的，请把全年预算数改为调整后的金额，否则请更正全年执行数。")
     self_score = _check_execution_self(project, score, profile, out)
-    return BudgetScore(initial, adjusted, executed, rate, score, w, detail, self_score)
+    return BudgetScore(initial=initial, adjusted=adjusted, executed=executed, rate=rate, score=score, weight=w,
+                       detail=detail, self_score=self_score)
 
 
 def _missing_amount(out: Out, code: str, cell: Cell, project: Project, profile: Profile, label: str, blank_msg: str):

@@ -80,7 +80,7 @@ class Errors:
         if code is None:
             return cell
         self.cells[(cell.sheet, cell.ref)] = (cell, label, code)
-        return Cell(None, cell.sheet, cell.ref, cell.percent_format)
+        return Cell(value=None, sheet=cell.sheet, ref=cell.ref, percent_format=cell.percent_format)
 
 
 def _clean_record(rec, fields: dict, errors: Errors, prefix: str = ""):

@@ -29,9 +29,7 @@ from .values import (
     parse_quantity,
     quantize,
     quote,
-    remember,
     round2,
-    short_text,
     split_comparator,
     unit_scale,
 )
@@ -56,8 +54,7 @@ class _Row:
 def score_indicator(ind: Indicator, profile: Profile, out: Out, year: Optional[int]) -> Optional[IndicatorScore]:
     """Score one row; None for a row that is the execution line of the indicator table."""
     v1, v2 = ind.level1.value, ind.level2.value
-    l1_text, l1, l2_text, l2 = remember(profile, "_levels_memo", (v1, v2), _read_levels, v1, v2, profile,
-                                        keep=short_text(v1) and short_text(v2))
+    l1_text, l1, l2_text, l2 = _read_levels(v1, v2, profile)
     if l1_text in profile.execution_row_labels:
         return None
     row = _Row(ind)
@@ -93,16 +90,16 @@ def score_indicator(ind: Indicator, profile: Profile, out: Out, year: Optional[i
         _score_row(row, l2, profile, out, year)
     if row.score is not None and row.w is not None and row.w > 0:
         after_score(row, profile, out)
-    return IndicatorScore(  # positional, in the field order (indicator, level1 … detail, band)
-        ind, l1.name if l1 else l1_text, l2 or l2_text, ind.level3.text, row.kind, row.rule,
-        ind.target.text, ind.actual.text, row.w, row.score, row.self_score, row.detail, row.band,
-    )  # fmt: skip
+    return IndicatorScore(
+        indicator=ind, level1=l1.name if l1 else l1_text, level2=l2 or l2_text, level3=ind.level3.text,
+        kind=row.kind, rule=row.rule, target=ind.target.text, actual=ind.actual.text, weight=row.w,
+        score=row.score, self_score=row.self_score, detail=row.detail, band=row.band,
+    )
 
 
 # What a row's typed labels, direction, weight, target and actual mean depends only on their value
-# (and the profile, the year); a batch repeats "产出指标", "正向", "≥95%" on every row of every file,
-# so the readings are remembered on the profile (values.remember), as parse_quantity's quantities are.
-# Every reading is immutable (str, Decimal, tuples, frozen dataclasses); findings are made from it here.
+# (and the profile, the year): each is read by one function below; findings are made from it here.
+# (These readings were memoised per profile until issue #12 measured that the memo does not pay.)
 
 
 def _read_levels(v1, v2, profile: Profile) -> tuple:
@@ -135,10 +132,7 @@ def _weight(ind: Indicator, profile: Profile, out: Out) -> Optional[Decimal]:
         out.add("WEIGHT_INVALID", c, "分值为空，请填写该指标的分值，如5或2.5。")
         return None
     v = c.value
-    # a number cell or short text (a form has a few weights, 5, 10, 2.5 …, on every row); never 0.0,
-    # whose key -0.0 would share (a weight of -0 stays as typed), nor a bool, equal to 1 and 0
-    keep = (v.__class__ is float and v != 0) or short_text(v)
-    w, problem = remember(profile, "_weight_memo", v, _weight_reading, v, profile, keep=keep)
+    w, problem = _weight_reading(v, profile)
     if problem == "not_number":
         out.add("WEIGHT_INVALID", c, f"分值“{quote(c.text)}”不是有效数字，请填写如5或2.5。")
     elif problem == "negative":
@@ -193,7 +187,7 @@ def _direction(value, profile: Profile) -> tuple[Optional[str], Optional[str]]:
 def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: Out, year: Optional[int]):
     ind = row.ind
     v = ind.direction.value
-    dkind, dop = remember(profile, "_direction_memo", v, _direction, v, profile, keep=short_text(v))
+    dkind, dop = _direction(v, profile)
     band_cell_filled = not ind.band.blank
 
     # blank target
@@ -207,8 +201,7 @@ def _score_row(row: _Row, l2: Optional[str], profile: Profile, out: Out, year: O
 
     # deadlines first (§4.1 step 1)
     v, pf = ind.target.value, ind.target.percent_format
-    dl, ranged, q = remember(profile, "_target_memo", (v, year, pf), _read_target, v, year, pf, profile,
-                             keep=short_text(v))
+    dl, ranged, q = _read_target(v, year, pf, profile)
     if dl is not None:
         row.kind = "deadline"
         if dl.date is None:
@@ -276,7 +269,7 @@ def _read_actual(row: _Row, profile: Profile, out: Out) -> Optional[Quantity]:
         out.add("ACTUAL_MISSING", ind.actual, "实际完成值为空，请填写实际完成的数值，如“96%”或“3个”。")
         return None
     v, pf = ind.actual.value, ind.actual.percent_format
-    b = remember(profile, "_actual_memo", (v, pf), _read_actual_quantity, v, pf, profile, keep=short_text(v))
+    b = _read_actual_quantity(v, pf, profile)
     if b is None:
         out.add("ACTUAL_UNPARSEABLE", ind.actual,
                 f"实际完成值“{quote(ind.actual.text)}”不是数值，请填写如“96%”或“3个”。")
@@ -411,7 +404,7 @@ def _fold_scale(q: Quantity) -> Quantity:
     """A bare ``1.2万`` is the number 12,000 (§2.4), not a unit the other side could inherit."""
     if q.unit in ("万", "亿"):  # a scale with no base unit (unit_scale gives base '')
         scale, _ = unit_scale(q.unit)
-        return Quantity(q.op, q.number * scale, "", q.percent_format)
+        return Quantity(op=q.op, number=q.number * scale, unit="", percent_format=q.percent_format)
     return q
 
 
@@ -441,26 +434,25 @@ def _score_numeric(row: _Row, a: Quantity, profile: Profile, out: Out):
         out.add("ACTUAL_NEGATIVE", ind.actual, f"实际完成值{quote(ind.actual.text)}为负数，已按0计分。")
         B = ZERO
     w = row.w
-    # the arithmetic text (评分明细) is only built if a writer asks for it: a batch never does
     if row.kind in ("positive", "equal") and A == 0:
         if row.kind == "positive":
             row.rule, row.score = "positive-zero-target", round2(w)
-            row.detail = lambda: f"正向指标值为0：任何完成值均得满分{fmt(w)}"
+            row.detail = f"正向指标值为0：任何完成值均得满分{fmt(w)}"
             out.add("TARGET_ZERO_POSITIVE", ind.target, "正向指标的指标值为0，任何完成值均得满分，请检查指标设置。")
         else:
             row.rule = "equal-zero-target"
             row.score = round2(w if B <= 0 else ZERO)
-            row.detail = lambda: f"等于0：完成值{fmt_plain(B)}{unit}{'=0，得满分' if B <= 0 else '>0，得0分'}"
+            row.detail = f"等于0：完成值{fmt_plain(B)}{unit}{'=0，得满分' if B <= 0 else '>0，得0分'}"
         return
     if row.kind in ("positive", "equal"):
         row.rule = row.kind
         name = KIND_ZH[row.kind]
         if B >= A:
             row.score = round2(w)
-            row.detail = lambda: f"{name}：完成值{fmt_plain(B)}{unit} ≥ 指标值{fmt_plain(A)}{unit}，得满分{fmt(w)}"
+            row.detail = f"{name}：完成值{fmt_plain(B)}{unit} ≥ 指标值{fmt_plain(A)}{unit}，得满分{fmt(w)}"
         else:
             row.score = round2(w * B / A)
-            row.detail = lambda: f"{name}：{fmt_plain(w)} × {fmt_plain(B)} ÷ {fmt_plain(A)} = {fmt(row.score)}"
+            row.detail = f"{name}：{fmt_plain(w)} × {fmt_plain(B)} ÷ {fmt_plain(A)} = {fmt(row.score)}"
         if A > 0 and B >= profile.over_ratio * A and ind.note.blank:
             out.add("OVER_ACHIEVEMENT_UNEXPLAINED", ind.actual,
                     f"实际完成值为指标值的{fmt_plain(quantize(B / A * 100, Decimal(1)))}%，超出较多，"
@@ -471,25 +463,25 @@ def _score_numeric(row: _Row, a: Quantity, profile: Profile, out: Out):
     if A == 0:
         row.rule = "reverse-zero-target"
         row.score = round2(w) if B <= 0 else round2(ZERO)
-        row.detail = lambda: f"反向，指标值为0：完成值{fmt_plain(B)}{unit}{'≤0，得满分' if B <= 0 else '>0，得0分'}"
+        row.detail = f"反向，指标值为0：完成值{fmt_plain(B)}{unit}{'≤0，得满分' if B <= 0 else '>0，得0分'}"
         return
     if B <= A:
         row.rule = f"reverse-{profile.reverse_formula}"
         row.score = round2(w)
-        row.detail = lambda: f"反向：完成值{fmt_plain(B)}{unit} ≤ 指标值{fmt_plain(A)}{unit}，得满分{fmt(w)}"
+        row.detail = f"反向：完成值{fmt_plain(B)}{unit} ≤ 指标值{fmt_plain(A)}{unit}，得满分{fmt(w)}"
         return
     if profile.reverse_formula == "ratio":
         row.rule = "reverse-ratio"
         row.score = round2(w * A / B)
-        row.detail = lambda: f"反向（比例法）：{fmt_plain(w)} × {fmt_plain(A)} ÷ {fmt_plain(B)} = {fmt(row.score)}"
+        row.detail = f"反向（比例法）：{fmt_plain(w)} × {fmt_plain(A)} ÷ {fmt_plain(B)} = {fmt(row.score)}"
         return
     row.rule = "reverse-linear"
     if B >= 2 * A:
         row.score = round2(ZERO)
-        row.detail = lambda: f"反向：完成值{fmt_plain(B)}{unit} ≥ 2 × 指标值{fmt_plain(A)}{unit}，得0分"
+        row.detail = f"反向：完成值{fmt_plain(B)}{unit} ≥ 2 × 指标值{fmt_plain(A)}{unit}，得0分"
     else:
         row.score = round2(w * (2 * A - B) / A)
-        row.detail = lambda: (f"反向：{fmt_plain(w)} × (2 × {fmt_plain(A)} − {fmt_plain(B)}) ÷ {fmt_plain(A)}"
+        row.detail = (f"反向：{fmt_plain(w)} × (2 × {fmt_plain(A)} − {fmt_plain(B)}) ÷ {fmt_plain(A)}"
                       f" = {fmt(row.score)}")
 
 

@@ -6,13 +6,14 @@ instead of producing scores out of 100 that nobody notices.
 """
 from __future__ import annotations
 
-import functools
 import re
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Optional
+
+from .tables import tables
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,8 +55,11 @@ class FundSource:
     aliases: tuple
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Profile:
+    """A rules profile as loaded: immutable, compared by identity (it holds dicts, and what is derived
+    from it, :mod:`jixiao_xlsx.rules.tables`, is kept per profile object)."""
+
     id: str
     basis: str
     total: Decimal
@@ -90,32 +94,13 @@ class Profile:
     raw: dict = field(default_factory=dict, repr=False)
 
     # -- lookups -----------------------------------------------------------------------
-    # The two name lookups run for every label of every file: each is one dict built on first use
-    # (the names in the order they are searched, the first match kept).
+    # The two name lookups run for every label of every file: each is one dict of the profile's
+    # tables (rules/tables.py), the names in the order they are searched, the first match kept.
     def level1_by_name(self, name: str) -> Optional[Level1]:
-        return self._level1_table.get(name)
+        return tables(self).level1.get(name)
 
     def level2_canonical(self, name: str) -> Optional[str]:
-        return self._level2_table.get(name)
-
-    @functools.cached_property
-    def _level1_table(self) -> dict:
-        table: dict = {}
-        for l1 in self.level1:
-            for n in (l1.name,) + tuple(l1.aliases):
-                table.setdefault(n, l1)
-        return table
-
-    @functools.cached_property
-    def _level2_table(self) -> dict:
-        table: dict = {}
-        for canon, aliases in self.level2_aliases.items():
-            for n in (canon,) + tuple(aliases):
-                table.setdefault(n, canon)
-        for l1 in self.level1:
-            for n in l1.level2:
-                table.setdefault(n, n)
-        return table
+        return tables(self).level2.get(name)
 
     def band(self, key: str) -> Band:
         for b in self.bands:
@@ -198,7 +183,7 @@ def parse_profile(data: dict, source: str = "") -> Profile:
         execution_row_labels=tuple(data.get("execution", {}).get("row_labels", ("预算执行率", "预算执行"))),
         funds_total_row=tuple(_get(data, "funds.total_row")),
         funds_sources=tuple(
-            FundSource(_get(s, "name"), tuple(s.get("aliases", ()))) for s in _get(data, "funds.sources")
+            FundSource(name=_get(s, "name"), aliases=tuple(s.get("aliases", ()))) for s in _get(data, "funds.sources")
         ),
         level1=tuple(level1),
         level2_aliases={k: tuple(v) for k, v in data.get("level2_aliases", {}).items()},
@@ -225,6 +210,7 @@ def parse_profile(data: dict, source: str = "") -> Profile:
         raw=data,
     )
     validate(p)
+    tables(p)  # built once, when the profile is loaded
     return p
 
 

@@ -7,6 +7,7 @@ written before the review existed.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -132,10 +133,12 @@ def parse_review(raw: dict) -> ReviewRules:
     )
 
 
+_RULES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # profile -> its ReviewRules
+
+
 def review_rules(profile: Profile) -> ReviewRules:
-    """The profile's review rules (parsed once and kept on the profile)."""
-    got = profile.__dict__.get("_review_rules")
+    """The profile's review rules (parsed once per profile; a Profile is immutable and holds no cache)."""
+    got = _RULES.get(profile)
     if got is None:
-        got = parse_review((profile.raw or {}).get("review", {}))
-        profile._review_rules = got
+        got = _RULES[profile] = parse_review((profile.raw or {}).get("review", {}))
     return got

@@ -59,7 +59,8 @@ def _evaluate(project: Project, profile: Profile) -> Result:
         total = budget.score + sum((s.score for s in scores), ZERO)
         grade = profile.grade(total)
     self_total = _check_self_total(project, budget, scores, total, profile, out)
-    return Result(project, profile.id, budget, scores, subtotals, total, grade, self_total, out.items)
+    return Result(project=project, profile_id=profile.id, budget=budget, indicators=scores, subtotals=subtotals,
+                  total=total, grade=grade, self_total=self_total, findings=out.items)
 
 
 def _indicator_sheet(project: Project) -> str:

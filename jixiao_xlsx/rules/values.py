@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any, NamedTuple, Optional
+
+from .tables import tables
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
@@ -36,65 +37,21 @@ def norm(value: Any) -> str:
         return ""
     if not isinstance(value, str):
         value = str(value)
-    return _norm_short(value)
-
-
-def _norm(value: str) -> str:
     return _UNSEEN.sub("", unicodedata.normalize("NFKC", value))
 
 
-# Labels, headers and typed values recur across the rows of a file and the files of a batch; short
-# strings are memoised (a bounded cache, so long notes never pile up in it).
-_NORM_MEMO_MAX_LEN = 200
-_NORM_MEMO_SIZE = 2048
-
-
-def memo_short_text(fn):
-    """``fn`` of one value, memoised for short ``str`` arguments (a bounded LRU cache); any other
-    argument (None, a number, a long note) is computed each time. For the normalisations readers
-    and scorers ask of the same labels on every row of every file."""
-    cached = functools.lru_cache(maxsize=_NORM_MEMO_SIZE)(fn)
-
-    def memoised(value):
-        if type(value) is str and len(value) <= _NORM_MEMO_MAX_LEN:
-            return cached(value)
-        return fn(value)
-
-    return functools.update_wrapper(memoised, fn)
-
-
-_norm_short = memo_short_text(_norm)
+SHORT_TEXT_MAX = 200
 
 
 def short_text(value: Any) -> bool:
-    """A ``str`` short enough to be worth remembering (labels, targets, typed values; not notes)."""
-    return value.__class__ is str and len(value) <= _NORM_MEMO_MAX_LEN
-
-
-PROFILE_MEMO_MAX = 4096  # answers kept per memo on a rules profile, then it starts again
-
-
-def remember(profile, name: str, key, read, *args, keep: bool = True):
-    """``read(*args)``, kept under ``key`` in the rules profile's memo ``name`` (bounded: emptied when
-    full). For answers that depend on a short text and the profile alone (a batch repeats ``≥90%``,
-    ``产出指标`` … in every file); they must be immutable, as they are shared. ``keep=False``: not
-    worth keeping (a long note), computed each time."""
-    if not keep:
-        return read(*args)
-    memo = profile.__dict__.get(name)
-    if memo is None or len(memo) >= PROFILE_MEMO_MAX:
-        memo = {}
-        setattr(profile, name, memo)
-    got = memo.get(key, memo)
-    if got is memo:
-        got = memo[key] = read(*args)
-    return got
+    """A ``str`` of at most SHORT_TEXT_MAX characters (labels, targets, typed values; not notes)."""
+    return value.__class__ is str and len(value) <= SHORT_TEXT_MAX
 
 
 _TRAILING_NOTE = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
 
 
-def _label_key(value: Any) -> str:
+def label_key(value: Any) -> str:
     """A header or label as both readers compare it: :func:`norm`, no ``*`` marker, no trailing colon,
     no trailing bracketed note (``全年预算数（万元）`` → ``全年预算数``); never emptied by the stripping."""
     t = norm(value).strip("*").rstrip(":")
@@ -105,8 +62,6 @@ def _label_key(value: Any) -> str:
         t = s
 
 
-label_key = memo_short_text(_label_key)
-
 
 def norm_text(value: Any) -> str:
     """``norm`` plus a trailing full stop dropped: the form used to match phrases (§6.2)."""
@@ -116,7 +71,7 @@ def norm_text(value: Any) -> str:
     return t
 
 
-def _norm_label(value: Any) -> tuple[str, Optional[Decimal]]:
+def norm_label(value: Any) -> tuple[str, Optional[Decimal]]:
     """A level label without numbering and without its trailing weight, plus that stated weight."""
     t = _NUMBERING.sub("", norm(value))
     m = _STATED_WEIGHT.search(t)
@@ -124,8 +79,6 @@ def _norm_label(value: Any) -> tuple[str, Optional[Decimal]]:
         return t[: m.start()], Decimal(m.group(1) or m.group(2))
     return t, None
 
-
-norm_label = memo_short_text(_norm_label)  # the same few labels on every row of every file
 
 
 def round2(x: Decimal) -> Decimal:
@@ -213,49 +166,15 @@ class Quantity(NamedTuple):
 OP_KIND = {">=": "positive", ">": "positive", "<=": "reverse", "<": "reverse", "=": "equal"}
 
 
-def _comparator_table(profile) -> list[tuple[str, str]]:
-    table = getattr(profile, "_cmp_prefix", None)
-    if table is None:
-        pairs = []
-        for op, forms in profile.comparators.items():
-            for f in forms:
-                pairs.append((norm(f), op))
-        table = sorted(pairs, key=lambda p: -len(p[0]))
-        profile._cmp_prefix = table
-    return table
-
-
-def _suffix_table(profile) -> list[tuple[str, str]]:
-    table = getattr(profile, "_cmp_suffix", None)
-    if table is None:
-        pairs = [(norm(f), op) for op, forms in profile.comparator_suffixes.items() for f in forms]
-        table = sorted(pairs, key=lambda p: -len(p[0]))
-        profile._cmp_suffix = table
-    return table
-
-
 def canonical_unit(unit: str, profile) -> str:
     return profile.units.get(unit, unit)
-
-
-def _by_edge(table: list, index: int) -> dict:
-    """The non-empty forms of ``table`` grouped by their first (0) or last (-1) character, order kept:
-    a form can only match text that starts (ends) with that character."""
-    out: dict = {}
-    for form, op in table:
-        if form:
-            out.setdefault(form[index], []).append((form, op))
-    return out
 
 
 def split_comparator(text: str, profile) -> tuple[Optional[str], str]:
     """Remove a comparator prefix (or suffix word) from normalised text; return (op, rest)."""
     if not text:
         return None, text
-    prefixes = getattr(profile, "_cmp_prefix_by_first", None)
-    if prefixes is None:
-        prefixes = profile._cmp_prefix_by_first = _by_edge(_comparator_table(profile), 0)
-    for form, op in prefixes.get(text[0], ()):
+    for form, op in tables(profile).prefix_by_first.get(text[0], ()):
         if text.startswith(form):
             return op, text[len(form):]
     return _split_suffix_only(text, profile)
@@ -263,15 +182,13 @@ def split_comparator(text: str, profile) -> tuple[Optional[str], str]:
 
 def parse_quantity(value: Any, profile, percent_format: bool = False) -> Optional[Quantity]:
     """Read ``≥5000人次``, ``=100%``, ``5000人以上``, ``1,000`` or a number cell; None if not a quantity.
-
-    Text is memoised on the profile (a batch repeats ``≥90%`` … in every file; a Quantity is
-    immutable, so the answer can be shared)."""
+    (A short text goes to the text reader first, a long one is tried as a number first: the order the
+    results were checked with when these readings were memoised; kept so no result changes.)"""
     if short_text(value):
-        return remember(profile, "_quantity_memo", (value, percent_format), _parse_text_quantity, value, profile,
-                        percent_format)
+        return _parse_text_quantity(value, profile, percent_format)
     d = to_decimal(value)
     if d is not None:
-        return Quantity(None, d, "", percent_format)
+        return Quantity(op=None, number=d, unit="", percent_format=percent_format)
     if not isinstance(value, str):
         return None
     return _parse_text_quantity(value, profile, percent_format)
@@ -304,16 +221,13 @@ def _parse_text_quantity(value: str, profile, percent_format: bool) -> Optional[
         number = Decimal(m.group(0))
     except InvalidOperation:
         return None
-    return Quantity(op, number, canonical_unit(unit, profile), percent_format)
+    return Quantity(op=op, number=number, unit=canonical_unit(unit, profile), percent_format=percent_format)
 
 
 def _split_suffix_only(unit: str, profile) -> tuple[Optional[str], str]:
     if not unit:
         return None, unit
-    suffixes = getattr(profile, "_cmp_suffix_by_last", None)
-    if suffixes is None:
-        suffixes = profile._cmp_suffix_by_last = _by_edge(_suffix_table(profile), -1)
-    for form, op in suffixes.get(unit[-1], ()):  # longest first, as in _suffix_table
+    for form, op in tables(profile).suffix_by_last.get(unit[-1], ()):  # longest first
         if unit.endswith(form):
             return op, unit[: -len(form)]
     return None, unit
@@ -443,32 +357,30 @@ class Deadline:
 def parse_deadline(value: Any, year: Optional[int], profile) -> Optional[Deadline]:
     """A deadline target (``2022年12月31日前``, ``12月底前``, ``按时完成``) or None if not a deadline."""
     if isinstance(value, _dt.datetime):
-        return Deadline(value.date())
+        return Deadline(date=value.date())
     if isinstance(value, _dt.date):
-        return Deadline(value)
+        return Deadline(date=value)
     if not isinstance(value, str):
         return None
     t = norm_text(value)
     if not t:
         return None
-    year_end = getattr(profile, "_year_end", None)
-    if year_end is None:
-        year_end = profile._year_end = frozenset(norm(p) for p in profile.deadline_year_end)
+    year_end = tables(profile).year_end
     if t in year_end or (t.endswith("完成") and t[:-2] in year_end):
-        return Deadline(_dt.date(year, 12, 31)) if year else Deadline(None)
+        return Deadline(date=_dt.date(year, 12, 31)) if year else Deadline(date=None)
     body = _strip_before(t)
     if body is None:
         return None
     m = _DATE_FULL.fullmatch(body)
     if m:
         d = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        return Deadline(d) if d else None
+        return Deadline(date=d) if d else None
     m = _DATE_MD.fullmatch(body)
     if m:
         if not year:
-            return Deadline(None)
+            return Deadline(date=None)
         d = _safe_date(year, int(m.group(1)), int(m.group(2)))
-        return Deadline(d) if d else None
+        return Deadline(date=d) if d else None
     m = _MONTH_END.fullmatch(body)
     if m:
         y = int(m.group(1)) if m.group(1) else year
@@ -476,10 +388,10 @@ def parse_deadline(value: Any, year: Optional[int], profile) -> Optional[Deadlin
         if not 1 <= month <= 12:
             return None
         if not y:
-            return Deadline(None)
-        return Deadline(_month_end(y, month))
+            return Deadline(date=None)
+        return Deadline(date=_month_end(y, month))
     if body in year_end:
-        return Deadline(_dt.date(year, 12, 31)) if year else Deadline(None)
+        return Deadline(date=_dt.date(year, 12, 31)) if year else Deadline(date=None)
     return None
 
 
@@ -526,11 +438,4 @@ def band_of(value: Any, profile):
     t = norm_text(value)
     if not t:
         return None
-    table = getattr(profile, "_band_table", None)
-    if table is None:
-        table = {}
-        for b in profile.bands:
-            for a in (b.phrase,) + tuple(b.aliases):
-                table.setdefault(norm_text(a), b)
-        profile._band_table = table
-    return table.get(t)
+    return tables(profile).bands.get(t)

@@ -91,23 +91,10 @@ def _parse(data: Optional[bytes]):
         return None
 
 
-_MEMO: dict = {}  # styles part / dataValidations fragment -> parsed: a batch's files share a template
-_MEMO_MAX = 64
-
-
-def _memo(key: bytes, build):
-    hit = _MEMO.get(key)
-    if hit is None:
-        if len(_MEMO) >= _MEMO_MAX:
-            _MEMO.clear()
-        hit = _MEMO[key] = build(key)
-    return hit
-
-
 def _number_formats(z) -> list:
     """num_format per cellXfs index (None: General/text); a custom code, or a built-in index."""
     data = _read(z, "xl/styles.xml", MAX_STYLES_PART)
-    return [] if data is None else list(_memo(data, _styles_formats))
+    return [] if data is None else list(_styles_formats(data))
 
 
 def _styles_formats(data: bytes) -> tuple:
@@ -268,7 +255,7 @@ def _validations(xml: bytes) -> list:
     m = _DVS.search(xml)
     if not m:
         return []
-    return [(r0, c0, r1, c1, dict(opts)) for r0, c0, r1, c1, opts in _memo(m.group(0), _parse_validations)]
+    return list(_parse_validations(m.group(0)))
 
 
 def _parse_validations(fragment: bytes) -> tuple:

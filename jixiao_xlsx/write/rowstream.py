@@ -12,7 +12,6 @@ escapes, ``xml:space``, numbers as ``%.16G``, error cells for NaN/infinity, stri
 """
 from __future__ import annotations
 
-import functools
 import math
 import os
 import re
@@ -28,7 +27,6 @@ from .output import readable
 SPLICED_LEVEL = 1  # zlib level of the spliced sheets
 STR_MAX = 32_767  # Excel's limit on one cell's text, in UTF-16 units
 _FLUSH_ROWS = 200  # rows buffered in memory before they go to the temporary file
-_CACHE = 2_048  # escaped texts kept (units, projects, indicator names and rules recur)
 
 _ESCAPE_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # a literal "_x0041_" must survive Excel's unescaping
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
@@ -53,11 +51,12 @@ def _truncate(s: str) -> str:
 
 # any character that makes _inline_escaped change a text: without one (nearly every cell), the text
 # goes into the XML as it is, and four regex/replace passes are saved (~1 µs a cell; the targets and
-# actual values of 指标明细 are mostly unique, so they miss the cache below)
+# actual values of 指标明细 are mostly unique)
 _SPECIAL = re.compile(r"[\x00-\x08\x0b-\x1f&<>_\ud800-\udfff\ufffe\uffff]")
 
 
-def _inline_uncached(s: str) -> str:
+def _inline(s: str) -> str:
+    """The tail of an inline-string <c> element (after '<c r=".." s=".."')."""
     if len(s) <= STR_MAX // 2 and _SPECIAL.search(s) is None:
         if s[:1].isspace() or s[-1:].isspace():
             return f' t="inlineStr"><is><t xml:space="preserve">{s}</t></is></c>'
@@ -76,10 +75,6 @@ def _inline_escaped(s: str) -> str:
     return f' t="inlineStr"><is><t{space}>{s}</t></is></c>'
 
 
-# the tail of an inline-string <c> element (after '<c r=".." s=".."'); texts up to _CACHED_LEN memoised
-_inline_cached = functools.lru_cache(maxsize=_CACHE)(_inline_uncached)
-_CACHED_LEN = 200
-
 
 _OPEN = tuple(f'<c r="{col}' for col in _COLS)
 _STYLE_ATTR = ('"',) + tuple(f'" s="{i}"' for i in range(1, 256))  # xf 0 (none) writes no s attribute
@@ -90,13 +85,6 @@ _STYLE_ATTR = ('"',) + tuple(f'" s="{i}"' for i in range(1, 256))  # xf 0 (none)
 def number(v) -> str:
     """The tail of a number ``<c>`` element; NaN and ±infinity (a budget of 1e400 does that) become
     the error cells xlsxwriter writes for them with ``nan_inf_to_errors``, never invalid XML."""
-    cls = v.__class__
-    if (cls is float or cls is int) and v:  # weights and scores recur: memoised
-        return _number_cached(v)
-    return _number(v)
-
-
-def _number(v) -> str:
     if type(v) is float and v - v == 0:  # the usual case: a finite float
         return f"><v>{v:.16G}</v></c>"
     try:
@@ -112,9 +100,6 @@ def _number(v) -> str:
     return f"><v>{v:.16G}</v></c>"
 
 
-# an int and a float of equal value write the same digits, so they may share an entry; zero is
-# never memoised (-0.0 writes "-0", 0 writes "0"), nor any other type (Decimal 1.50 writes "1.50")
-_number_cached = functools.lru_cache(maxsize=_CACHE)(_number)
 
 
 class RowStream:
@@ -150,13 +135,13 @@ class RowStream:
                 continue
             if v.__class__ is str:
                 s = ts[c]
-                tail = _inline_cached(v) if len(v) <= _CACHED_LEN else _inline_uncached(v)
+                tail = _inline(v)
             elif c in text_cols or isinstance(v, str):  # a str subclass is written as plain text too
                 v = str(v)
                 if not v:
                     continue
                 s = ts[c]
-                tail = _inline_uncached(v)
+                tail = _inline(v)
             else:
                 s = styles[c]
                 tail = number(v)
