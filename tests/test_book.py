@@ -768,3 +768,21 @@ def test_the_reader_memo_gives_the_answers_of_no_memo(tmp_path, monkeypatch):
     monkeypatch.setattr(parse, "MEMO", parse.PartMemo(max_bytes=-1))  # nothing kept
     off = read_all()
     assert not parse.MEMO._answers and cold == warm == off
+
+
+def test_error_values_are_read_as_their_text(tmp_path):
+    """An error cell (#DIV/0! cached by Excel) reads as its text, not as empty (issue #13 item 9),
+    also when the sheet takes the pre-scan's exact route (a cell beyond the limits)."""
+    p = tmp_path / "e.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("S")
+    ws.write("A1", "x")
+    ws.write_formula("B1", "=1/0", None, "#DIV/0!")
+    ws.write_formula("A2", "=20个", None, "#NAME?")
+    wb.close()
+    s = open_book(p).sheets[0]
+    assert (s.rows[0][1], s.rows[1][0]) == ("#DIV/0!", "#NAME?")
+    rezip(p, lambda ps: ps.update({"xl/worksheets/sheet1.xml": ps["xl/worksheets/sheet1.xml"].replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>7</v></c></row></sheetData>')}))
+    s = open_book(p).sheets[0]
+    assert (s.rows[0][1], s.rows[1][0]) == ("#DIV/0!", "#NAME?")

@@ -74,7 +74,27 @@ def read_workbook(data: bytes, kind: str) -> tuple:
             raise UnreadableFile(CONTENT_TOO_LARGE_TEXT, R.CONTENT_TOO_LARGE)
         except Exception:  # zlib.error, struct.error ... from a damaged zip
             raise damaged()
-    return read_sheets(data), scans
+    sheets = read_sheets(data)
+    for name, rows, _merges, _hidden in sheets:
+        sc = scans.get(name)
+        if sc is not None and sc.error_cells:
+            _put_errors(rows, sc.error_cells)
+    return sheets, scans
+
+
+def _put_errors(rows: list, errors: dict) -> None:
+    """Error cells (``t="e"``) as their text, ``#DIV/0!`` or ``#NAME?``: python-calamine reads them as
+    empty, and the clerk would be told the cell is empty instead of what Excel shows in it."""
+    for (r, c), text in errors.items():
+        if r >= ROW_LIMIT or c >= COL_LIMIT:
+            continue
+        while len(rows) <= r:
+            rows.append([])
+        row = rows[r]
+        if len(row) <= c:
+            row.extend([""] * (c + 1 - len(row)))
+        if row[c] == "" or row[c] is None:
+            row[c] = text
 
 
 def _prepare_zip(data: bytes, kind: str) -> tuple:
@@ -133,7 +153,7 @@ def _prepare_zip(data: bytes, kind: str) -> tuple:
 def _copy(sc: SheetScan) -> SheetScan:
     return SheetScan(far_cells=sc.far_cells, far_ref=sc.far_ref, needs_trim=sc.needs_trim,
                      formulas_without_value=list(sc.formulas_without_value), percent_cells=set(sc.percent_cells),
-                     hidden_rows=set(sc.hidden_rows))
+                     hidden_rows=set(sc.hidden_rows), error_cells=dict(sc.error_cells))
 
 
 def _rezip(zf: zipfile.ZipFile, trimmed: dict) -> bytes:
