@@ -786,3 +786,28 @@ def test_error_values_are_read_as_their_text(tmp_path):
         b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>7</v></c></row></sheetData>')}))
     s = open_book(p).sheets[0]
     assert (s.rows[0][1], s.rows[1][0]) == ("#DIV/0!", "#NAME?")
+
+
+def test_the_reader_memo_never_vouches_for_a_member_zipfile_would_refuse(monkeypatch):
+    """The memo keeps a part's answer by its local header, compressed bytes and directory entry: a
+    copy of a workbook read before whose directory gives a wrong CRC for that part (or another
+    name) is still refused as damaged, as without the memo."""
+    import struct as _struct
+
+    data = (ROOT / "samples" / "jiahe-2022.xlsx").read_bytes()
+    monkeypatch.setattr(parse, "MEMO", parse.PartMemo())
+    parse.read_workbook(data, "xlsx")
+    hits = len(parse.MEMO._answers)
+    parse.read_workbook(data, "xlsx")
+    assert len(parse.MEMO._answers) == hits  # the second read found every part in the memo
+    at = data.index(b"PK\x01\x02")  # the first central directory entry
+    bad_crc = data[:at + 16] + _struct.pack("<I", _struct.unpack("<I", data[at + 16:at + 20])[0] ^ 1) + data[at + 20:]
+    with pytest.raises(UnreadableFile) as e:
+        parse.read_workbook(bad_crc, "xlsx")
+    assert e.value.code == "FILE_DAMAGED"
+    n = _struct.unpack("<H", data[at + 28:at + 30])[0]
+    name = data[at + 46:at + 46 + n]
+    renamed = data[:at + 46] + bytes([name[0] ^ 0x20]) + name[1:] + data[at + 46 + n:]  # local header disagrees
+    with pytest.raises(UnreadableFile) as e:
+        parse.read_workbook(renamed, "xlsx")
+    assert e.value.code == "FILE_DAMAGED"

@@ -138,11 +138,12 @@ def test_operating_system_errors_have_their_codes(tmp_path, monkeypatch):
 
 
 def test_memory_exhaustion_has_its_code(tmp_path, monkeypatch):
-    def exhausted(zf, clean=frozenset()):
+    def exhausted(*args, **kwargs):
         raise MemoryError
 
     monkeypatch.setattr(isolate, "read", parse.read_workbook)  # in this process, to simulate it
-    monkeypatch.setattr(parse, "read_xml_parts", exhausted)
+    monkeypatch.setattr(parse, "xml_part", exhausted)  # inflating a part runs out of memory
+    monkeypatch.setattr(parse, "MEMO", parse.PartMemo())  # (no part read before in this process)
     with pytest.raises(UnreadableFile) as e:
         open_book(_xlsx(tmp_path / "a.xlsx"))
     assert e.value.code == "FILE_CONTENT_TOO_LARGE"
