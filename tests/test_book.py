@@ -33,7 +33,18 @@ def refuse(path) -> str:
 
 def in_process(monkeypatch, rows=None, cols=None):
     """Read in this process (no reader child) with the given limits."""
+    class Done:  # what isolate.submit returns: the answer, read here and now
+        def __init__(self, data, kind):
+            self.data, self.kind = data, kind
+
+        def result(self):
+            return parse.read_workbook(self.data, self.kind)
+
+        def cancel(self):
+            pass
+
     monkeypatch.setattr(isolate, "read", parse.read_workbook)
+    monkeypatch.setattr(isolate, "submit", Done)
     for mod in (guard, xlsxscan, parse, B):
         if rows is not None:
             monkeypatch.setattr(mod, "ROW_LIMIT", rows)
@@ -757,3 +768,46 @@ def test_the_reader_memo_gives_the_answers_of_no_memo(tmp_path, monkeypatch):
     monkeypatch.setattr(parse, "MEMO", parse.PartMemo(max_bytes=-1))  # nothing kept
     off = read_all()
     assert not parse.MEMO._answers and cold == warm == off
+
+
+def test_error_values_are_read_as_their_text(tmp_path):
+    """An error cell (#DIV/0! cached by Excel) reads as its text, not as empty (issue #13 item 9),
+    also when the sheet takes the pre-scan's exact route (a cell beyond the limits)."""
+    p = tmp_path / "e.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("S")
+    ws.write("A1", "x")
+    ws.write_formula("B1", "=1/0", None, "#DIV/0!")
+    ws.write_formula("A2", "=20个", None, "#NAME?")
+    wb.close()
+    s = open_book(p).sheets[0]
+    assert (s.rows[0][1], s.rows[1][0]) == ("#DIV/0!", "#NAME?")
+    rezip(p, lambda ps: ps.update({"xl/worksheets/sheet1.xml": ps["xl/worksheets/sheet1.xml"].replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>7</v></c></row></sheetData>')}))
+    s = open_book(p).sheets[0]
+    assert (s.rows[0][1], s.rows[1][0]) == ("#DIV/0!", "#NAME?")
+
+
+def test_the_reader_memo_never_vouches_for_a_member_zipfile_would_refuse(monkeypatch):
+    """The memo keeps a part's answer by its local header, compressed bytes and directory entry: a
+    copy of a workbook read before whose directory gives a wrong CRC for that part (or another
+    name) is still refused as damaged, as without the memo."""
+    import struct as _struct
+
+    data = (ROOT / "samples" / "jiahe-2022.xlsx").read_bytes()
+    monkeypatch.setattr(parse, "MEMO", parse.PartMemo())
+    parse.read_workbook(data, "xlsx")
+    hits = len(parse.MEMO._answers)
+    parse.read_workbook(data, "xlsx")
+    assert len(parse.MEMO._answers) == hits  # the second read found every part in the memo
+    at = data.index(b"PK\x01\x02")  # the first central directory entry
+    bad_crc = data[:at + 16] + _struct.pack("<I", _struct.unpack("<I", data[at + 16:at + 20])[0] ^ 1) + data[at + 20:]
+    with pytest.raises(UnreadableFile) as e:
+        parse.read_workbook(bad_crc, "xlsx")
+    assert e.value.code == "FILE_DAMAGED"
+    n = _struct.unpack("<H", data[at + 28:at + 30])[0]
+    name = data[at + 46:at + 46 + n]
+    renamed = data[:at + 46] + bytes([name[0] ^ 0x20]) + name[1:] + data[at + 46 + n:]  # local header disagrees
+    with pytest.raises(UnreadableFile) as e:
+        parse.read_workbook(renamed, "xlsx")
+    assert e.value.code == "FILE_DAMAGED"

@@ -38,7 +38,7 @@ def _cell(rng, r, c, odd):
     else:
         r_attr = f"r='{ref}'" if rng.random() < odd else f'r="{ref}"'
     s = f's="{rng.choice([0, 1, 3, 7, 9, 12, 103])}"' if rng.random() < 0.6 else None
-    t = rng.choice([None, None, 't="s"', 't="str"', 't="inlineStr"'])
+    t = rng.choice([None, None, 't="s"', 't="str"', 't="inlineStr"', 't="e"'])
     others = [a for a in (s, t) if a]
     if r_attr:
         if rng.random() < odd:
@@ -64,6 +64,8 @@ def _cell(rng, r, c, odd):
         return start + f"><is><t>a{r}</t></is></{head}>"
     if kind < 0.55:
         return start + f"><v></v></{head}>"
+    if t == 't="e"':  # an error value (calamine reads it as empty; the scan keeps its text)
+        return start + rng.choice(["><f>1/0</f><v>#DIV/0!</v>", "><v>#NAME?</v>", "><v>#N/A</v>"]) + f"</{head}>"
     return start + f"><v>{rng.randint(0, 99)}</v></{head}>"
 
 
@@ -120,8 +122,8 @@ def test_shortcut_agrees_with_the_exact_route(monkeypatch, row_limit, col_limit,
         if not S._unsafe_pattern(row_limit, col_limit).search(xml):
             took_shortcut += 1
             full = S._scan_sheet_full(xml, PCT)
-            assert (fast[1].formulas_without_value, fast[1].percent_cells, fast[1].hidden_rows) == (
-                full.formulas_without_value, full.percent_cells, full.hidden_rows), xml
+            assert (fast[1].formulas_without_value, fast[1].percent_cells, fast[1].hidden_rows, fast[1].error_cells) == (
+                full.formulas_without_value, full.percent_cells, full.hidden_rows, full.error_cells), xml
             assert not full.needs_trim and not full.far_cells
     assert took_shortcut >= 15  # the generator does produce ordinary sheets (the pattern vouches for
     # rows 1-9 only when the limit is 50, so fewer of those)
@@ -155,3 +157,14 @@ def test_every_bundled_workbook_sheet_takes_the_shortcut_with_the_same_answer():
                     assert S.prepare_sheet(xml, pct) == S._prepare_sheet_exact(xml, pct), (path, name)
                     seen += 1
     assert seen >= 30
+
+
+def test_error_cells_keep_their_text_on_both_routes():
+    """t="e" cells: python-calamine gives '', the scan gives the text Excel shows (#DIV/0!, #NAME?)."""
+    xml = (b'<worksheet><sheetData><row r="2"><c r="B2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+           b'<c r="C2" t="s"><v>0</v></c><c r="D2" t="e"><v>#NAME?</v></c><c r="E2" t="e"/></row>'
+           b'</sheetData></worksheet>')
+    want = {(1, 1): "#DIV/0!", (1, 3): "#NAME?"}
+    assert S.prepare_sheet(xml, PCT)[1].error_cells == want
+    assert S._prepare_sheet_exact(xml, PCT)[1].error_cells == want
+    assert S._scan_sheet_full(xml, PCT).error_cells == want

@@ -139,11 +139,12 @@ def test_operating_system_errors_have_their_codes(tmp_path, monkeypatch):
 
 
 def test_memory_exhaustion_has_its_code(tmp_path, monkeypatch):
-    def exhausted(zf, clean=frozenset()):
+    def exhausted(*args, **kwargs):
         raise MemoryError
 
     monkeypatch.setattr(isolate, "read", parse.read_workbook)  # in this process, to simulate it
-    monkeypatch.setattr(parse, "read_xml_parts", exhausted)
+    monkeypatch.setattr(parse, "xml_part", exhausted)  # inflating a part runs out of memory
+    monkeypatch.setattr(parse, "MEMO", parse.PartMemo())  # (no part read before in this process)
     with pytest.raises(UnreadableFile) as e:
         open_book(_xlsx(tmp_path / "a.xlsx"))
     assert e.value.code == "FILE_CONTENT_TOO_LARGE"
@@ -156,6 +157,7 @@ def test_a_bug_is_reported_with_its_code_in_the_batch(tmp_path, monkeypatch):
         raise RuntimeError("bug")
 
     monkeypatch.setattr(api, "evaluate_file", bug)
+    monkeypatch.setattr(api, "evaluate_book", bug)  # what the batch calls on the Book it read
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.xlsx").write_bytes(SAMPLE.read_bytes())
     res = CliRunner().invoke(main, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "s.xlsx"), "--json", "-j", "1"])

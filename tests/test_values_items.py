@@ -289,9 +289,8 @@ def test_error_text_through_the_official_reader(tmp_path):
 
 
 def test_real_error_cell_from_excel(tmp_path):
-    """A real error cell (t="e", as Excel and LibreOffice save one) must be named: this needs the reader
-    (read/book.py) to hand the error text on as the cell's value; python-calamine gives ''. Until it
-    does this test is expected to fail (strict: it tells when book.py starts keeping the text)."""
+    """A real error cell (t="e", as Excel and LibreOffice save one) must be named: python-calamine gives
+    '', so the reader's sheet pre-scan (read/xlsxscan.py) hands the error text on as the cell's value."""
     import openpyxl
 
     path = OF.build_v1(tmp_path / "e.xlsx")
@@ -301,10 +300,8 @@ def test_real_error_cell_from_excel(tmp_path):
     assert ws.cell(row=OF.V1_FIRST_ROW + 1, column=6).data_type == "e"
     wb.save(path)
     res = evaluate_file(str(path), P)
-    if not any(f.code == "CELL_ERROR_VALUE" for f in res.findings):
-        pytest.xfail("read/book.py does not yet keep error values (calamine reads them as empty)")
     f = next(f for f in res.findings if f.code == "CELL_ERROR_VALUE")
-    assert "#DIV/0!" in f.message
+    assert "#DIV/0!" in f.message and f.blocks and res.total is None
 
 
 # -- the .xls form (LibreOffice) --------------------------------------------------------------------

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import math
+import struct
 import zipfile
 from typing import Any
 
 from ..a1 import sheet_parts_of
 from . import refusal as R
-from .guard import (COL_LIMIT, MERGES_MAX, ROW_LIMIT, ZIP_ERRORS, check_ods, read_xml_parts, sane_string_count,
+from .guard import (BINARY_PARTS, COL_LIMIT, MERGES_MAX, ROW_LIMIT, ZIP_ERRORS, check_ods, sane_string_count,
                     xml_part)
 from .refusal import ASK_XLSX, CONTENT_TOO_LARGE_TEXT, ODD_CELL_TAG, UnreadableFile, damaged, encrypted
 from . import xlsxscan
@@ -38,8 +39,9 @@ class PartMemo:
     def get(self, key: tuple, size: int, compute):
         if size > self.max_bytes:
             return compute()
-        hit = self._answers.get(key, _MISS)
+        hit = self._answers.pop(key, _MISS)
         if hit is not _MISS:
+            self._answers[key] = hit  # the most recently used goes last: the oldest unused goes first
             return hit
         value = compute()
         if len(self._answers) >= self.entries:
@@ -74,7 +76,27 @@ def read_workbook(data: bytes, kind: str) -> tuple:
             raise UnreadableFile(CONTENT_TOO_LARGE_TEXT, R.CONTENT_TOO_LARGE)
         except Exception:  # zlib.error, struct.error ... from a damaged zip
             raise damaged()
-    return read_sheets(data), scans
+    sheets = read_sheets(data)
+    for name, rows, _merges, _hidden in sheets:
+        sc = scans.get(name)
+        if sc is not None and sc.error_cells:
+            _put_errors(rows, sc.error_cells)
+    return sheets, scans
+
+
+def _put_errors(rows: list, errors: dict) -> None:
+    """Error cells (``t="e"``) as their text, ``#DIV/0!`` or ``#NAME?``: python-calamine reads them as
+    empty, and the clerk would be told the cell is empty instead of what Excel shows in it."""
+    for (r, c), text in errors.items():
+        if r >= ROW_LIMIT or c >= COL_LIMIT:
+            continue
+        while len(rows) <= r:
+            rows.append([])
+        row = rows[r]
+        if len(row) <= c:
+            row.extend([""] * (c + 1 - len(row)))
+        if row[c] == "" or row[c] is None:
+            row[c] = text
 
 
 def _prepare_zip(data: bytes, kind: str) -> tuple:
@@ -83,7 +105,7 @@ def _prepare_zip(data: bytes, kind: str) -> tuple:
     zf = zipfile.ZipFile(io.BytesIO(data))
     infos = zf.infolist()
     names = {i.filename.lower(): i.filename for i in infos}
-    parts = read_xml_parts(zf, MEMO.clean)
+    parts = _read_parts(zf, data)
     MEMO.mark_clean(parts)
     if kind == "ods":
         check_ods(parts.get(names.get("content.xml", ""), b""))
@@ -130,10 +152,48 @@ def _prepare_zip(data: bytes, kind: str) -> tuple:
     return (_rezip(zf, trimmed) if trimmed else data), scans
 
 
+def _read_parts(zf: zipfile.ZipFile, data: bytes) -> dict:
+    """:func:`.guard.read_xml_parts` with each part's answer kept in :data:`MEMO` by the part's local
+    header and compressed bytes (and the directory's name, method, sizes, CRC and flags, all that
+    ``zipfile`` goes by): a part shared with an earlier file of the batch (the template's theme,
+    styles, relationships, instruction sheet) is neither inflated nor checked again."""
+    parts = {}
+    try:
+        for i in zf.infolist():
+            low = i.filename.lower()
+            if low.endswith(BINARY_PARTS) or (low.endswith("/") and i.file_size == 0):
+                continue
+            raw = _raw_member(data, i) if i.compress_size <= MEMO.max_bytes else None
+            if raw is None:
+                parts[i.filename] = xml_part(zf, i, MEMO.clean)
+                continue
+            key = ("part", i.orig_filename, i.compress_type, i.CRC, i.file_size, i.compress_size, i.flag_bits, raw)
+            parts[i.filename] = MEMO.get(key, len(raw), lambda i=i: xml_part(zf, i, MEMO.clean))
+    except UnreadableFile:
+        raise
+    except ZIP_ERRORS:
+        raise damaged()
+    except MemoryError:
+        raise UnreadableFile(CONTENT_TOO_LARGE_TEXT, R.CONTENT_TOO_LARGE)
+    return parts
+
+
+def _raw_member(data: bytes, info: zipfile.ZipInfo):
+    """The member's local header and compressed bytes as ``zipfile`` reads them, or None (odd header:
+    then ``zipfile`` alone reads it, raising what it raises)."""
+    off = info.header_offset
+    head = data[off:off + 30]
+    if len(head) < 30 or head[:4] != b"PK\x03\x04" or off < 0:
+        return None
+    n, e = struct.unpack("<HH", head[26:30])
+    end = off + 30 + n + e + info.compress_size
+    return data[off:end] if end <= len(data) else None
+
+
 def _copy(sc: SheetScan) -> SheetScan:
     return SheetScan(far_cells=sc.far_cells, far_ref=sc.far_ref, needs_trim=sc.needs_trim,
                      formulas_without_value=list(sc.formulas_without_value), percent_cells=set(sc.percent_cells),
-                     hidden_rows=set(sc.hidden_rows))
+                     hidden_rows=set(sc.hidden_rows), error_cells=dict(sc.error_cells))
 
 
 def _rezip(zf: zipfile.ZipFile, trimmed: dict) -> bytes:

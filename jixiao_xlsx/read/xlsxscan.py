@@ -32,6 +32,19 @@ _ATTR_S = re.compile(rb"""(?<![\w:.-])s\s*=\s*["']([0-9]{1,6})["']""")
 _ATTR_HIDDEN = re.compile(rb"""(?<![\w:.-])hidden\s*=\s*["'](?:1|true)["']""")
 _HAS_F = re.compile(rb"<" + _NS + rb"f\b")
 _HAS_VALUE = re.compile(rb"<" + _NS + rb"(?:v|is)\b[^>]*>\s*[^<\s]|<" + _NS + rb"t\b[^>]*>[^<]", re.S)
+# an error cell (t="e": #DIV/0!, #NAME? ...): calamine reads it as empty, the scan keeps its text
+_ATTR_T_ERROR = re.compile(rb"""(?<![\w:.-])t\s*=\s*["']e["']""")
+_V_TEXT = re.compile(rb"<" + _NS + rb"v\b[^>]*>([^<]*)</" + _NS + rb"v\s*>")
+_ERROR_TEXT_MAX = 32  # Excel's longest error text is #GETTING_DATA; anything longer is not one
+
+
+def _error_text(inner: bytes) -> Optional[str]:
+    """The text of an error cell's cached value (``#DIV/0!``), or None."""
+    m = _V_TEXT.search(inner)
+    if m is None:
+        return None
+    text = _unescape(m.group(1).decode("utf-8", "replace")).strip()
+    return text if 0 < len(text) <= _ERROR_TEXT_MAX else None
 
 
 @dataclass
@@ -44,6 +57,7 @@ class SheetScan:
     formulas_without_value: list = field(default_factory=list)  # ['B4']
     percent_cells: set = field(default_factory=set)
     hidden_rows: set = field(default_factory=set)
+    error_cells: dict = field(default_factory=dict)  # {(r, c): '#DIV/0!'} cells whose value is an error
 
 
 def percent_styles(styles: bytes) -> frozenset:
@@ -150,6 +164,8 @@ def _scan_marks(xml: bytes, pct_styles: set) -> SheetScan:
             break
         if at >= 0:
             starts.add(at)
+    if starts is not None and (b'"e"' in xml or b"'e'" in xml):
+        starts.update(m.start() for m in _ERROR_CELL.finditer(xml))
     if hidden:
         _hidden_rows(xml, sc)
     if starts is None or prefixed_f and _HAS_F.search(xml) or len(pct_styles) > _PCT_PATTERN_MAX:
@@ -167,13 +183,18 @@ def _scan_marks(xml: bytes, pct_styles: set) -> SheetScan:
         sm = _ATTR_S.search(attrs) if pct_styles else None
         pct = sm is not None and int(sm.group(1)) in pct_styles
         has_f = b"f" in inner and _HAS_F.search(inner) is not None
-        if not (pct or has_f):
+        err = b"e" in attrs and _ATTR_T_ERROR.search(attrs) is not None
+        if not (pct or has_f or err):
             continue
         has_value = _HAS_VALUE.search(inner) is not None
         rm = _ATTR_R.search(attrs)
         if not rm:
             continue
         r, c = int(rm.group(2)) - 1, col_index(rm.group(1).decode())
+        if err and has_value:
+            text = _error_text(inner)
+            if text is not None:
+                sc.error_cells[(r, c)] = text
         if has_f and not has_value:
             sc.formulas_without_value.append(cell_ref(r, c))
         elif pct and has_value:
@@ -181,6 +202,8 @@ def _scan_marks(xml: bytes, pct_styles: set) -> SheetScan:
     return sc
 
 
+# the start of an unprefixed cell tag with t="e" (as for percent cells: only these cells are walked)
+_ERROR_CELL = re.compile(rb"""<c\s[^<>]*?(?<![\w:.-])t\s*=\s*["']e["']""")
 _PCT_PATTERN_MAX = 64  # percent styles one pattern lists; a real styles part has a handful
 _CELL_NAME_ENDS = frozenset((b" ", b"\t", b"\r", b"\n", b">", b"/"))
 
@@ -225,6 +248,10 @@ def _scan_sheet_full(xml: bytes, pct_styles: set) -> SheetScan:
             continue
         if not has_value:
             continue
+        if not far and _ATTR_T_ERROR.search(attrs):
+            text = _error_text(inner)
+            if text is not None:
+                sc.error_cells[(r, c)] = text
         if far:
             sc.far_cells += 1
             if (r, c) > far_max:
