@@ -465,10 +465,6 @@ def run_batch(
     if brief is not None:
         exclude = [*exclude, brief]
     plan = plan_batch(inputs, scored_dir, exclude, jobs, reports_dir=reports_dir)
-    if plan.files and plan.jobs <= 1 and executor is None:  # this process reads: its reader starts
-        from .read import isolate  # while the summary workbook is set up
-
-        isolate.start()
     if summary is None:
         return _run_without_summary(plan, profile, on_record, progress, executor, on_start, brief)
     if not plan.files:

@@ -39,14 +39,6 @@ def _profile(rules):
         sys.exit(EXIT_USAGE)
 
 
-def _start_reader() -> None:
-    """Start the reader child now (read/isolate.py): its start-up (a fresh interpreter) overlaps this
-    process loading the rules and the scorer instead of following them."""
-    from .read import isolate
-
-    isolate.start()
-
-
 def _fail_unexpected(path, exc, debug, reason=None):
     """Last line of defence: a clerk sees one Chinese line, never a traceback (unless --debug)."""
     if debug:
@@ -143,7 +135,6 @@ def template(out, force, declaration, rules, debug):
 @debug_option
 def check(file, rules, as_json, sheet, debug):
     """核查一个自评工作簿，列出全部问题（错误/提示）。"""
-    _start_reader()
     from .api import evaluate_file
 
     profile = _profile(rules)
@@ -198,7 +189,6 @@ def default_scored_path(file, sheet=None) -> Path:
 @debug_option
 def score(file, out, rules, as_json, sheet, debug):
     """评分一个自评工作簿，写出评分工作簿（不修改原文件）。"""
-    _start_reader()
     from .api import open_and_evaluate, write_scored_file
 
     if out:
