@@ -152,14 +152,8 @@ def open_and_evaluate(path: str, profile: Optional[Profile] = None,
     """Like :func:`evaluate_file`, also returning the Book so a writer need not read the file again."""
     profile = profile or load_profile()
     book = open_book(path)
-    return book, evaluate_book(book, profile, sheet)
-
-
-def evaluate_book(book: Book, profile: Optional[Profile] = None, sheet: Optional[str] = None) -> Result:
-    """Score a workbook already opened (:func:`~jixiao_xlsx.read.book.open_book` or ``open_books``)."""
-    profile = profile or load_profile()
     project = read_project(book, profile, sheet)
-    return _name_hidden_rows(_one_finding_per_problem(evaluate(project, profile)))
+    return book, _name_hidden_rows(_one_finding_per_problem(evaluate(project, profile)))
 
 
 def write_scored_file(result: Result, out, profile: Optional[Profile] = None, book: Optional[Book] = None):

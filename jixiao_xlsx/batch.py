@@ -43,13 +43,12 @@ def _init_worker(profile) -> None:
     _PROFILE = profile
 
 
-def score_one(task, profile=None, opened=None) -> dict:
+def score_one(task, profile=None) -> dict:
     """(path, scored_out or None) -> a plain-data record; never raises for a bad file.
 
     Scored: ``{"file", "result": Result.as_dict(), "errors", "hints", "scored_error"}``.
     Not scored: ``{"file", "error", "traceback"}`` (traceback only for bugs).
     ``profile``: the rules; None means the one :func:`_init_worker` gave this process.
-    ``opened``: the file's Book or UnreadableFile from :func:`~.read.book.open_books` (else it is read here).
     """
     path, out = task[0], task[1]
     profile = profile or _PROFILE
@@ -58,14 +57,10 @@ def score_one(task, profile=None, opened=None) -> dict:
     try:
         from . import api
 
-        if opened is None:
+        if out:  # keep the Book for the scored workbook instead of reading the file twice
             book, result = api.open_and_evaluate(path, profile)
-        elif isinstance(opened, UnreadableFile):
-            raise opened
         else:
-            book, result = opened, api.evaluate_book(opened, profile)
-        if not out:
-            book = None  # the scored workbook is the only later use of the Book
+            book, result = None, api.evaluate_file(path, profile)
         many = _project_sheets(result, profile)
         if many:  # several projects, one per sheet: a record each (issue #13 item 17)
             return _score_sheets(path, out, many, profile)
@@ -129,16 +124,7 @@ def _score_sheets(path, out, names: list, profile) -> dict:
 def score_chunk(profile, tasks: list) -> list:
     """Records of ``tasks`` in order: the unit of work sent to a caller's executor. Module-level
     and plain-data in and out, so it pickles for a process pool or a Dask cluster."""
-    return list(_score_pipelined(tasks, profile))
-
-
-def _score_pipelined(tasks: list, profile=None):
-    """Records of ``tasks`` in order, each file read by the reader child while the one before it is
-    scored here (:func:`~.read.book.open_books`, one request in flight)."""
-    from .read.book import open_books
-
-    for t, (_path, opened) in zip(tasks, open_books(t[0] for t in tasks)):
-        yield score_one(t, profile, opened)
+    return [score_one(t, profile) for t in tasks]
 
 
 def _write_scored(result, book, out, profile=None) -> dict:
@@ -304,7 +290,8 @@ def _iter_results(tasks: list, profile, jobs: int, executor=None):
         return
     if jobs <= 1:
         _init_worker(profile)
-        yield from _score_pipelined(tasks)
+        for t in tasks:
+            yield score_one(t)
         return
     done = 0
     from concurrent.futures import ProcessPoolExecutor  # here: a one-process batch need not import it
@@ -312,12 +299,9 @@ def _iter_results(tasks: list, profile, jobs: int, executor=None):
 
     ex = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(profile,))
     try:
-        size = _chunksize(len(tasks), jobs)
-        chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
-        for recs in ex.map(score_chunk, [None] * len(chunks), chunks):  # a worker pipelines its chunk
-            for rec in recs:
-                done += 1
-                yield rec
+        for rec in ex.map(score_one, tasks, chunksize=_chunksize(len(tasks), jobs)):
+            done += 1
+            yield rec
         ex.shutdown()
         return
     except BrokenProcessPool:

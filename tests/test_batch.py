@@ -258,14 +258,14 @@ def test_cli_same_workbook_for_one_and_two_jobs(district, tmp_path):
 def test_internal_error_in_one_file_does_not_stop_the_batch(district, monkeypatch):
     from jixiao_xlsx import api
 
-    real = api.evaluate_book  # the batch scores the Book its reader child already read
+    real = api.evaluate_file
 
-    def flaky(book, profile=None, sheet=None):
-        if book.path.endswith("同和街.xlsx"):
+    def flaky(path, profile=None):
+        if path.endswith("同和街.xlsx"):
             raise ZeroDivisionError("bug")
-        return real(book, profile, sheet)
+        return real(path, profile)
 
-    monkeypatch.setattr(api, "evaluate_book", flaky)
+    monkeypatch.setattr(api, "evaluate_file", flaky)
     run = B.run_batch([district], PROFILE, jobs=1)
     reasons = {rel(district, f): r for f, r in run.unreadable}
     assert reasons["同和街/同和街.xlsx"] == B.INTERNAL_ERROR.format(name="ZeroDivisionError")
@@ -467,14 +467,14 @@ def test_committed_district_samples(tmp_path):
 def test_worker_killed_by_a_file_costs_only_that_file(district, monkeypatch):
     from jixiao_xlsx import api
 
-    real = api.evaluate_book  # the batch scores the Book its reader child already read
+    real = api.evaluate_file
 
-    def crash(book, profile=None, sheet=None):
-        if book.path.endswith("同和街.xlsx"):
+    def crash(path, profile=None):
+        if path.endswith("同和街.xlsx"):
             os._exit(3)  # as a crash in native code would: no exception, the process is gone
-        return real(book, profile, sheet)
+        return real(path, profile)
 
-    monkeypatch.setattr(api, "evaluate_book", crash)
+    monkeypatch.setattr(api, "evaluate_file", crash)
     run = B.run_batch([district], PROFILE, jobs=2)
     reasons = {rel(district, f): r for f, r in run.unreadable}
     assert reasons["同和街/同和街.xlsx"] == B.WORKER_DIED

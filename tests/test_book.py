@@ -33,18 +33,7 @@ def refuse(path) -> str:
 
 def in_process(monkeypatch, rows=None, cols=None):
     """Read in this process (no reader child) with the given limits."""
-    class Done:  # what isolate.submit returns: the answer, read here and now
-        def __init__(self, data, kind):
-            self.data, self.kind = data, kind
-
-        def result(self):
-            return parse.read_workbook(self.data, self.kind)
-
-        def cancel(self):
-            pass
-
     monkeypatch.setattr(isolate, "read", parse.read_workbook)
-    monkeypatch.setattr(isolate, "submit", Done)
     for mod in (guard, xlsxscan, parse, B):
         if rows is not None:
             monkeypatch.setattr(mod, "ROW_LIMIT", rows)

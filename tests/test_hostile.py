@@ -213,15 +213,6 @@ def test_keyboard_interrupt_mid_batch_leaves_no_partial_workbook(bad_dir, tmp_pa
         return real_open(*a, **k)
 
     monkeypatch.setattr(api, "open_and_evaluate", interrupted_open)
-    real_book = api.evaluate_book  # what the batch calls on the Book its reader child read
-
-    def interrupted_book(*a, **k):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return real_book(*a, **k)
-
-    monkeypatch.setattr(api, "evaluate_book", interrupted_book)
     src = tmp_path / "in"
     src.mkdir()
     for name in ("00_jiahe_clean.xlsx", "01_fullwidth_digits.xlsx", "02_fullwidth_percent.xlsx", "03_percent_fraction.xlsx"):

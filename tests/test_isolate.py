@@ -47,8 +47,7 @@ def test_a_crashed_reader_costs_its_file_only():
 def test_a_hanging_reader_is_replaced(monkeypatch):
     open_book(SAMPLE)
     before = isolate.current_pid()
-    monkeypatch.setattr(isolate, "TIMEOUT", 1)
-    isolate.crash_next_read_for_tests("hang")  # the child never answers
+    monkeypatch.setattr(isolate, "TIMEOUT", 0)  # no answer can be ready at once
     with pytest.raises(UnreadableFile) as e:
         open_book(SAMPLE)
     assert e.value.code == "FILE_READ_TIMEOUT" and "超时" in e.value.reason
@@ -61,7 +60,7 @@ def test_batch_reports_the_crashed_file_with_its_code_and_scores_the_rest(tmp_pa
     src.mkdir()
     for name in ("a.xlsx", "b.xlsx", "c.xlsx"):
         shutil.copy(SAMPLE, src / name)
-    real, calls = isolate.submit, []
+    real, calls = isolate.read, []
 
     def crash_on_second(data, kind):
         calls.append(kind)
@@ -69,7 +68,7 @@ def test_batch_reports_the_crashed_file_with_its_code_and_scores_the_rest(tmp_pa
             isolate.crash_next_read_for_tests()
         return real(data, kind)
 
-    monkeypatch.setattr(isolate, "submit", crash_on_second)
+    monkeypatch.setattr(isolate, "read", crash_on_second)
     res = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "s.xlsx"), "-j", "1", "--json"])
     doc = json.loads(res.stdout)
     entries = {Path(f["file"]).name: f for f in doc["files"]}
@@ -120,55 +119,7 @@ def test_daemonic_pool_workers_can_read():
 def test_the_reader_ends_when_its_owner_is_gone():
     """A reader whose pipe closes (its owner died without cleaning up) ends its loop and exits."""
     reader = isolate.Reader()
-    assert "绩效指标" in [name for name, *_ in reader.read(SAMPLE.read_bytes(), "xlsx")[0]]
+    assert reader.read(SAMPLE.read_bytes(), "xlsx")[0][-1][0] == "绩效指标"
     reader._conn.close()
     reader.process.join(60)
     assert reader.process.exitcode == 0
-
-
-def test_pipelined_reads_come_back_in_order_and_a_crash_costs_only_its_file(tmp_path):
-    """open_books keeps one request in flight; a crash in the child while it reads file N+1 costs
-    file N+1 only, the file after it is read by a new child, and a plain open_book in between (while
-    a request is in flight) gets its own answer."""
-    from jixiao_xlsx.read.book import open_books
-
-    other = ROOT / "samples" / "poor-2022.xlsx"
-    paths = [SAMPLE, other, tmp_path / "missing.xlsx", SAMPLE, other]
-    real = isolate.submit
-    seen = []
-
-    def crash_fourth(data, kind):
-        seen.append(kind)
-        # sent: SAMPLE, other, the two reads in between, then the fourth path (the missing file is
-        # refused in front and never sent)
-        if len(seen) == 5:
-            isolate.crash_next_read_for_tests()
-        return real(data, kind)
-
-    isolate.submit = crash_fourth
-    try:
-        got = []
-        for path, opened in open_books(paths):
-            got.append((path, opened))
-            if len(got) == 1:  # a request is in flight now: a read in between must not take its answer
-                assert open_book(other).names == open_book(other).names
-    finally:
-        isolate.submit = real
-    assert [p for p, _ in got] == [str(p) for p in paths]
-    expect = [open_book(SAMPLE), open_book(other)]
-    assert [s.rows for s in got[0][1].sheets] == [s.rows for s in expect[0].sheets]
-    assert [s.rows for s in got[1][1].sheets] == [s.rows for s in expect[1].sheets]
-    assert got[2][1].code == "FILE_NOT_FOUND"
-    assert (got[3][1].reason, got[3][1].code) == (DAMAGED_TEXT, "FILE_READER_CRASHED")
-    assert [s.rows for s in got[4][1].sheets] == [s.rows for s in expect[1].sheets]
-
-
-def test_a_pipeline_stopped_early_leaves_no_answer_behind():
-    from jixiao_xlsx.read.book import open_books
-
-    gen = open_books([SAMPLE, SAMPLE])
-    next(gen)  # the second file is in flight now
-    gen.close()
-    reader = isolate._READER
-    assert "绩效指标" in open_book(SAMPLE).names
-    assert reader._answers == {} and not reader._dropped and not reader._sent

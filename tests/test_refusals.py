@@ -157,7 +157,6 @@ def test_a_bug_is_reported_with_its_code_in_the_batch(tmp_path, monkeypatch):
         raise RuntimeError("bug")
 
     monkeypatch.setattr(api, "evaluate_file", bug)
-    monkeypatch.setattr(api, "evaluate_book", bug)  # what the batch calls on the Book it read
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.xlsx").write_bytes(SAMPLE.read_bytes())
     res = CliRunner().invoke(main, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "s.xlsx"), "--json", "-j", "1"])

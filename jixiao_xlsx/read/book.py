@@ -18,7 +18,6 @@ so :func:`open_book` splits the work (issue #12):
 from __future__ import annotations
 
 import os
-from typing import Iterator
 
 from ..a1 import COL_LETTERS, cell_ref, col_index, col_letter, sheet_parts_of  # noqa: F401 - kept importable
 from ..model import ERROR, HINT, Finding
@@ -30,7 +29,7 @@ from .refusal import ENCRYPTED, LOCK_FILE, NUMBERS, WPS_ET, UnreadableFile  # no
 from .sniff import MAX_FILE_BYTES, OLE_MAGIC, ZIP_MAGICS, check_ole, extracted_beside, is_wps_name  # noqa: F401
 from .sniff import ole_stream_names, sniff_other  # noqa: F401
 
-__all__ = ["Book", "Sheet", "UnreadableFile", "open_book", "open_books", "extracted_beside", "ole_stream_names", "sniff_other",
+__all__ = ["Book", "Sheet", "UnreadableFile", "open_book", "extracted_beside", "ole_stream_names", "sniff_other",
            "SHEET_TOO_LARGE", "FORMULA_NOT_CALCULATED", "WPS_ET", "NUMBERS", "LOCK_FILE"]
 
 SHEET_TOO_LARGE = "SHEET_TOO_LARGE"
@@ -41,69 +40,19 @@ FORMULA_FINDINGS_MAX = 20  # FORMULA_NOT_CALCULATED findings listed one by one
 def open_book(path) -> Book:
     """Read every sheet of ``path``. Raises :class:`UnreadableFile` with a Chinese reason and a code."""
     path = str(path)
-    data, kind = _checked_bytes(path)
-    return _finish(path, kind, lambda: isolate.read(data, kind))
-
-
-def open_books(paths) -> Iterator[tuple]:
-    """``(path, Book or UnreadableFile)`` for each of ``paths``, in order, as :func:`open_book` would
-    give or raise them, with the next file already sent to the reader child while the caller works on
-    this one (one request in flight): on two CPUs the child parses file N+1 while the caller scores
-    file N. The cheap checks of the next file run before this one is handed out. Stopping early is
-    fine (the answer in flight is collected, or lost with the child, and never handed to another
-    read)."""
-    def send(path):
-        path = str(path)
-        try:
-            data, kind = _checked_bytes(path)
-        except UnreadableFile as e:
-            return path, None, e
-        return path, kind, isolate.submit(data, kind)
-
-    it = iter(paths)
-    nxt = None
-    for p in it:
-        nxt = send(p)
-        break
-    try:
-        while nxt is not None:
-            path, kind, ticket = nxt
-            nxt = None
-            if kind is None:
-                opened = ticket
-            else:
-                try:
-                    opened = _finish(path, kind, ticket.result)
-                except UnreadableFile as e:
-                    opened = e
-            for p in it:
-                nxt = send(p)
-                break
-            yield path, opened
-    finally:  # the caller stopped early (or Ctrl+C): nobody collects the file in flight
-        if nxt is not None and nxt[1] is not None:
-            nxt[2].cancel()
-
-
-def _checked_bytes(path: str) -> tuple:
-    """The file's bytes and its kind ('xlsx', 'ods' or 'xls') after the cheap checks that inflate
-    nothing (this process); raises :class:`UnreadableFile`."""
     data = read_bytes(path)
     head = data[:HEAD_BYTES]
     if head.startswith(OLE_MAGIC):
         check_ole(data, path)
-        return data, "xls"
-    if head.startswith(ZIP_MAGICS):
-        return data, check_zip(data)
-    if os.path.basename(path).startswith("~$"):
+        kind = "xls"
+    elif head.startswith(ZIP_MAGICS):
+        kind = check_zip(data)
+    elif os.path.basename(path).startswith("~$"):
         raise UnreadableFile(LOCK_FILE, R.LOCK)
-    raise sniff_other(head)
-
-
-def _finish(path: str, kind: str, answer) -> Book:
-    """The :class:`Book` from the reader child's answer (``answer()`` waits for it)."""
+    else:
+        raise sniff_other(head)
     try:
-        raw, scans = answer()
+        raw, scans = isolate.read(data, kind)
     except UnreadableFile as e:
         raise _wps_hint(path, e) if kind == "xls" else e
     sheets = []

@@ -15,7 +15,6 @@ import os
 import sys
 import threading
 import types
-from collections import deque
 from typing import Optional
 
 from . import refusal as R
@@ -23,10 +22,6 @@ from .refusal import ASK_XLSX, DAMAGED_TEXT, UnreadableFile
 
 TIMEOUT = 60  # seconds one file may take in the reader
 CHILD_MEMORY = 1536 * 1024 * 1024  # extra address space the reader may use (Linux: RLIMIT_AS)
-
-
-class Lost(Exception):
-    """A request was still unanswered when its reader ended because of an earlier request."""
 
 
 class Reader:
@@ -41,64 +36,27 @@ class Reader:
         _start_without_main(self.process)
         child.close()
         self.pid = os.getpid()  # the process that owns this reader (a forked copy must not use it)
-        self._seq = 0
-        self._sent: deque = deque()  # numbers of the requests sent and not yet answered, oldest first
-        self._answers: dict = {}  # answers received for requests not yet collected
-        self._dropped: set = set()  # requests whose answer nobody will collect (see Ticket.cancel)
 
     def read(self, data: bytes, kind: str, op: str = "read") -> tuple:
         """(sheets, scans) as :func:`.parse.read_workbook` returns them; raises UnreadableFile. After
         a crash or timeout this reader is finished (``alive`` is False)."""
-        return self.collect(self.submit(data, kind, op), kind)
-
-    def submit(self, data: bytes, kind: str, op: str = "read") -> int:
-        """Send one request without waiting for its answer; returns its number for :meth:`collect`.
-        The child answers requests in the order they were sent."""
-        self._seq += 1
-        self._sent.append(self._seq)
-        if self._conn is not None:
-            try:
-                self._conn.send((op, kind, data))
-            except (OSError, EOFError, ValueError):  # the child is gone: collect() says so
-                pass
-        return self._seq
-
-    def collect(self, seq: int, kind: str) -> tuple:
-        """The answer to request ``seq``, waiting for it (and for those sent before it). The child
-        answers in order, so a crash or a timeout is the fault of the oldest unanswered request;
-        later ones raise :class:`Lost` (the caller sends them again to a new reader)."""
-        while seq not in self._answers:
-            if seq not in self._sent or self._conn is None:
-                raise Lost()
-            first = self._sent[0]
-            try:
-                if not self._conn.poll(TIMEOUT):
-                    self.close()
-                    answer = ("timeout", None)
-                else:
-                    answer = self._conn.recv()
-            except (EOFError, OSError, BrokenPipeError):  # the child died before answering
+        try:
+            self._conn.send((op, kind, data))
+            if not self._conn.poll(TIMEOUT):
                 self.close()
-                answer = ("crashed", None)
-            except BaseException:  # Ctrl+C while waiting: the answer in flight must not go to the next file
-                self.close()
-                raise
-            if self._sent and self._sent[0] == first:
-                self._sent.popleft()
-            if first in self._dropped:
-                self._dropped.discard(first)
-            else:
-                self._answers[first] = answer
-        status, value = self._answers.pop(seq)
+                what = "该.xls文件" if kind == "xls" else "该文件"
+                raise UnreadableFile(f"读取{what}超时，文件可能已损坏；" + ASK_XLSX, R.READ_TIMEOUT)
+            status, value = self._conn.recv()
+        except (EOFError, OSError, BrokenPipeError):  # the child died before answering
+            self.close()
+            raise UnreadableFile(DAMAGED_TEXT, R.READER_CRASHED)
+        except BaseException:  # Ctrl+C while waiting: the answer in flight must not go to the next file
+            self.close()
+            raise
         if status == "ok":
             return value
         if status == "unreadable":
             raise UnreadableFile(*value)
-        if status == "crashed":
-            raise UnreadableFile(DAMAGED_TEXT, R.READER_CRASHED)
-        if status == "timeout":
-            what = "该.xls文件" if kind == "xls" else "该文件"
-            raise UnreadableFile(f"读取{what}超时，文件可能已损坏；" + ASK_XLSX, R.READ_TIMEOUT)
         raise UnreadableFile(f"读取工作表时出错（{value}），文件可能已损坏，请重新保存后提交。", R.DAMAGED)
 
     @property
@@ -108,8 +66,6 @@ class Reader:
     def close(self) -> None:
         """End the child (politely when it is idle: closing the pipe ends its loop)."""
         conn, self._conn = self._conn, None
-        self._sent.clear()  # requests still unanswered are lost with the child (collect raises Lost)
-        self._dropped.clear()
         if conn is not None:
             conn.close()
         if self.process.is_alive():
@@ -147,7 +103,6 @@ def _start_without_main(process) -> None:
 
 _LOCK = threading.Lock()
 _READER: Optional[Reader] = None
-_CRASH_NEXT = False
 
 
 def _after_fork_in_child() -> None:
@@ -161,68 +116,18 @@ if hasattr(os, "register_at_fork"):  # POSIX; nothing forks on Windows
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _reader() -> Reader:
-    """This process's reader, started or replaced as needed (call with ``_LOCK`` held)."""
-    global _READER
-    reader = _READER
-    if reader is None or reader.pid != os.getpid() or not reader.alive:
-        reader = _READER = Reader()  # (a reader inherited through fork is left to its owner)
-    return reader
-
-
-def start() -> None:
-    """Start this process's reader child now, without waiting for it: a caller that knows it will
-    read (the CLI, a batch after discovery) lets the child's start-up overlap its own work."""
-    with _LOCK:
-        _reader()
-
-
-class Ticket:
-    """A read sent to the reader child and not yet collected (see :func:`submit`)."""
-
-    __slots__ = ("data", "kind", "op", "reader", "seq")
-
-    def result(self) -> tuple:
-        """(sheets, scans) as :func:`read` returns them; raises :class:`UnreadableFile`."""
-        with _LOCK:
-            try:
-                return self.reader.collect(self.seq, self.kind)
-            except Lost:  # an earlier request ended the reader before this one was read: read it anew
-                reader = self.reader = _reader()
-                self.seq = reader.submit(self.data, self.kind, self.op)
-                return reader.collect(self.seq, self.kind)
-            finally:
-                self.data = None
-
-    def cancel(self) -> None:
-        """Nobody will ask for this answer (the caller stopped early): it is thrown away on arrival."""
-        with _LOCK:
-            reader, self.data = self.reader, None
-            if self.seq in reader._answers:
-                del reader._answers[self.seq]
-            elif self.seq in reader._sent:
-                reader._dropped.add(self.seq)
-
-
-def submit(data: bytes, kind: str) -> Ticket:
-    """Send a workbook's bytes to this process's reader child and return at once; ``.result()`` waits
-    for the answer. So a caller can read the next file while it works on this one (pipelining: the
-    child parses file N+1 while the caller scores file N). Requests are answered in order; a crash
-    costs only the request being read (the others are sent again to the new child)."""
-    global _CRASH_NEXT
-    t = Ticket()
-    t.data, t.kind, t.op = data, kind, "read"
-    if _CRASH_NEXT:
-        t.op, _CRASH_NEXT = _CRASH_NEXT, False
-    with _LOCK:
-        reader = t.reader = _reader()
-        t.seq = reader.submit(data, kind, t.op)
-    return t
-
-
 def read(data: bytes, kind: str) -> tuple:
     """Read a workbook's bytes in this process's reader child, starting or replacing it as needed."""
-    return submit(data, kind).result()
+    global _READER
+    with _LOCK:
+        reader = _READER
+        if reader is None or reader.pid != os.getpid() or not reader.alive:
+            reader = _READER = Reader()  # (a reader inherited through fork is left to its owner)
+        op = "read"
+        global _CRASH_NEXT
+        if _CRASH_NEXT:
+            op, _CRASH_NEXT = "crash", False
+        return reader.read(data, kind, op)
 
 
 def shutdown() -> None:
@@ -234,11 +139,13 @@ def shutdown() -> None:
         _READER = None
 
 
-def crash_next_read_for_tests(op: str = "crash") -> None:
-    """Test hook: the reader child ends abruptly (as a calamine abort would) on the next request, or
-    with ``op="hang"`` never answers it."""
+_CRASH_NEXT = False
+
+
+def crash_next_read_for_tests() -> None:
+    """Test hook: the reader child ends abruptly (as a calamine abort would) on the next request."""
     global _CRASH_NEXT
-    _CRASH_NEXT = op
+    _CRASH_NEXT = True
 
 
 def current_pid() -> Optional[int]:
@@ -262,10 +169,6 @@ def serve(conn) -> None:
             return
         if op == "crash":
             os._exit(70)
-        if op == "hang":
-            import time
-
-            time.sleep(3600)
         try:
             reply = ("ok", read_workbook(data, kind))
         except UnreadableFile as e:
