@@ -126,7 +126,7 @@ def read(data: bytes, kind: str) -> tuple:
         op = "read"
         global _CRASH_NEXT
         if _CRASH_NEXT:
-            op, _CRASH_NEXT = "crash", False
+            op, _CRASH_NEXT = _CRASH_NEXT, ""
         return reader.read(data, kind, op)
 
 
@@ -139,13 +139,14 @@ def shutdown() -> None:
         _READER = None
 
 
-_CRASH_NEXT = False
+_CRASH_NEXT = ""  # the test hook's next misbehaviour: "", "crash" or "hang"
 
 
-def crash_next_read_for_tests() -> None:
-    """Test hook: the reader child ends abruptly (as a calamine abort would) on the next request."""
+def crash_next_read_for_tests(how: str = "crash") -> None:
+    """Test hook: on the next request the reader child ends abruptly (``"crash"``, as a calamine abort
+    would) or never answers (``"hang"``, as a read that loops would)."""
     global _CRASH_NEXT
-    _CRASH_NEXT = True
+    _CRASH_NEXT = how
 
 
 def current_pid() -> Optional[int]:
@@ -169,6 +170,10 @@ def serve(conn) -> None:
             return
         if op == "crash":
             os._exit(70)
+        if op == "hang":
+            import time
+
+            time.sleep(3600)
         try:
             reply = ("ok", read_workbook(data, kind))
         except UnreadableFile as e:
