@@ -176,5 +176,5 @@ def make(code: str, where: Optional[Cell], message: str, *, severity: Optional[s
     if where is not None:
         sheet = sheet or where.sheet
         cell = cell or where.ref
-    return Finding(severity or entry.severity, code, sheet, cell, message,
-                   entry.blocks if blocks is None else blocks)
+    return Finding(severity=severity or entry.severity, code=code, sheet=sheet, cell=cell, message=message,
+                   blocks=entry.blocks if blocks is None else blocks)

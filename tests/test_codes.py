@@ -31,9 +31,8 @@ NOT_CODES = {
     "NUMBERS": "a message constant re-exported in __all__ (read/book.py)",
     "LOCK_FILE": "a message constant re-exported in __all__ (read/book.py)",
 }
-# Modules that still build a Finding(...) directly instead of findings.make (multi-line calls in code
-# another engineer is rewriting); the catalogue check below still covers their codes.
-DIRECT_FINDINGS_ALLOWED = {"read/book.py"}
+# Modules allowed to build a Finding(...) directly instead of findings.make: none.
+DIRECT_FINDINGS_ALLOWED: set = set()
 
 
 def _literals():

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 
 from ..a1 import COL_LETTERS, cell_ref, col_index, col_letter, sheet_parts_of  # noqa: F401 - kept importable
-from ..model import ERROR, HINT, Finding
+from ..findings import make
 from . import isolate
 from . import refusal as R
 from .grid import Book, Sheet
@@ -89,12 +89,12 @@ def _book_findings(name_order: list, scans: dict) -> tuple:
             continue
         if sc.far_cells:
             findings.append(
-                Finding(
-                    HINT,
+                make(
                     SHEET_TOO_LARGE,
-                    name,
-                    sc.far_ref,
-                    f"工作表“{name}”有{sc.far_cells}个单元格超出读取范围（最远到{sc.far_ref}；"
+                    None,
+                    sheet=name,
+                    cell=sc.far_ref,
+                    message=f"工作表“{name}”有{sc.far_cells}个单元格超出读取范围（最远到{sc.far_ref}；"
                     f"本工具只读取前{ROW_LIMIT}行、前{COL_LIMIT}列），超出部分未读取；"
                     "请删除表格以外的多余内容（或把有用的内容移到表格内）后重新提交。",
                 )
@@ -102,23 +102,23 @@ def _book_findings(name_order: list, scans: dict) -> tuple:
         formulas.extend((name, ref) for ref in sc.formulas_without_value)
     for sheet, ref in formulas[:FORMULA_FINDINGS_MAX]:
         findings.append(
-            Finding(
-                ERROR,
+            make(
                 FORMULA_NOT_CALCULATED,
-                sheet,
-                ref,
-                f"单元格{ref}含公式但没有计算结果，请在Excel/WPS中打开并保存后重新提交。",
+                None,
+                sheet=sheet,
+                cell=ref,
+                message=f"单元格{ref}含公式但没有计算结果，请在Excel/WPS中打开并保存后重新提交。",
             )
         )
     if len(formulas) > FORMULA_FINDINGS_MAX:
         rest = len(formulas) - FORMULA_FINDINGS_MAX
         findings.append(
-            Finding(
-                ERROR,
+            make(
                 FORMULA_NOT_CALCULATED,
-                formulas[FORMULA_FINDINGS_MAX][0],
-                "",
-                f"另有{rest}个单元格含公式但没有计算结果，请在Excel/WPS中打开并保存后重新提交。",
+                None,
+                sheet=formulas[FORMULA_FINDINGS_MAX][0],
+                cell="",
+                message=f"另有{rest}个单元格含公式但没有计算结果，请在Excel/WPS中打开并保存后重新提交。",
             )
         )
     return findings, formulas

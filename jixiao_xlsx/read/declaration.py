@@ -99,7 +99,7 @@ class Declaration:
     table_ref: str = ""  # where the indicator table's header is (or where it should be)
 
     def cell(self, name: str) -> Cell:
-        return self.fields.get(name) or Cell(None, self.sheet, "")
+        return self.fields.get(name) or Cell(value=None, sheet=self.sheet, ref="")
 
 
 class _Labels:
@@ -213,14 +213,14 @@ def _field_value(sheet: Sheet, lab: _Labels, f: str) -> tuple:
             if below is not None and not below.blank:
                 cell = below
         if cell is None:
-            cell = Cell(None, sheet.name, cell_ref(r, c))
+            cell = Cell(value=None, sheet=sheet.name, ref=cell_ref(r, c))
         if not cell.blank:
             return cell, raw
         if first is None:
             first = (cell, raw)
     if f in lab.inline:
         r, c, text, raw = lab.inline[f]
-        return Cell(text, sheet.name, cell_ref(r, c)), raw
+        return Cell(value=text, sheet=sheet.name, ref=cell_ref(r, c)), raw
     return first if first is not None else (None, None)
 
 
@@ -245,7 +245,7 @@ def _right(sheet: Sheet, r: int, c: int) -> Optional[Cell]:
     while cc < limit:
         ar, ac = sheet.anchor(r, cc)
         if first is None:
-            first = Cell(None, sheet.name, cell_ref(ar, ac))
+            first = Cell(value=None, sheet=sheet.name, ref=cell_ref(ar, ac))
         v = sheet.value(ar, ac, spread=False)
         if v is not None and not (isinstance(v, str) and not v.strip()):
             if _is_label(v):
@@ -311,7 +311,7 @@ def _read_table(sheet: Sheet, hdr: int, heads: dict, d: Declaration) -> None:
     def at(r, f, spread=True):
         c = cols.get(f)
         if c is None:
-            return Cell(None, name, "")
+            return Cell(value=None, sheet=name, ref="")
         return sheet.cell(r, c, spread=spread)
 
     prev = None
@@ -332,7 +332,7 @@ def _read_table(sheet: Sheet, hdr: int, heads: dict, d: Declaration) -> None:
         blank_run = 0
         c3 = cols.get("level3")
         if c3 is not None and sheet.anchor(r, c3)[1] != c3:  # 二级 merged over the 三级 column
-            l3 = Cell(None, name, cell_ref(r, c3))
+            l3 = Cell(value=None, sheet=name, ref=cell_ref(r, c3))
         if prev is not None:  # split merges: a blank 一级/二级 continues the one above
             if l1.blank and cols.get("level1") is not None:
                 l1 = prev.level1

@@ -115,7 +115,8 @@ class _Out:
             if (code, sheet, ref) in self.seen:
                 return
             self.seen.add((code, sheet, ref))
-        self.items.append(ReviewFinding(self.rules.severity_of(code), code, LEVEL_OF[code], sheet, ref, message))
+        self.items.append(ReviewFinding(severity=self.rules.severity_of(code), code=code, level=LEVEL_OF[code], sheet=sheet,
+                                        cell=ref, message=message))
 
 
 def review_declaration(d: Declaration, profile: Profile) -> ProjectReview:
@@ -147,7 +148,8 @@ def conclusion(findings: list, rules: ReviewRules) -> str:
 def refusal(path: str, code: str, message: str, profile: Profile) -> ProjectReview:
     """A file that could not be reviewed as a declaration, as a review row (conclusion 退回)."""
     rules = review_rules(profile)
-    f = ReviewFinding(rules.severity_of(code), code, LEVEL_OF[code], "", "", message)
+    f = ReviewFinding(severity=rules.severity_of(code), code=code, level=LEVEL_OF[code], sheet="", cell="",
+                      message=message)
     return ProjectReview(file=path, sheet="", project="", unit="", amount=None, findings=[f], conclusion=RETURN)
 
 
@@ -156,7 +158,7 @@ def refusal(path: str, code: str, message: str, profile: Profile) -> ProjectRevi
 
 def _where(d: Declaration, f: str) -> Cell:
     c = d.fields.get(f)
-    return c if c is not None else Cell(None, d.sheet, "")
+    return c if c is not None else Cell(value=None, sheet=d.sheet, ref="")
 
 
 def _check_fields(d: Declaration, rules: ReviewRules, out: _Out) -> None:
@@ -298,20 +300,20 @@ def _check_coverage(d: Declaration, profile: Profile, rules: ReviewRules, out: _
     sheet = d.sheet
     for l1 in rules.level1_required:
         if l1 not in present:
-            out.add("DECL_LEVEL1_MISSING", Cell(None, sheet, where) if where else None,
+            out.add("DECL_LEVEL1_MISSING", Cell(value=None, sheet=sheet, ref=where) if where else None,
                     f"绩效指标中没有{l1}；申报表应设置产出指标和效益指标。", sheet=sheet)
     have2 = set(present.get(OUTPUT, set())) | ({COST} if COST in present else set())
     if OUTPUT in present:
         for l2 in rules.level2_required:
             if l2 not in have2:
-                out.add("DECL_LEVEL2_MISSING", Cell(None, sheet, where) if where else None,
+                out.add("DECL_LEVEL2_MISSING", Cell(value=None, sheet=sheet, ref=where) if where else None,
                         f"产出指标中没有{l2}；产出指标应覆盖{'、'.join(rules.level2_required)}，"
                         f"确不适用的请填一行“{l2}｜不适用”并说明理由。", sheet=sheet)
     if SATISFACTION not in present:
         texts = [d.cell("name").text, d.cell("annual_goal").text] + [i.level3.text for i in rows]
         word = next((w for w in rules.public_words for t in texts if w in norm(t)), None)
         if word:
-            out.add("DECL_SATISFACTION_MISSING", Cell(None, sheet, where) if where else None,
+            out.add("DECL_SATISFACTION_MISSING", Cell(value=None, sheet=sheet, ref=where) if where else None,
                     f"项目面向{word}等服务对象，但没有满意度指标；请增加如“服务对象满意度 ≥90%”。", sheet=sheet)
 
 

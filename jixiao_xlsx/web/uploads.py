@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Optional
 
+from ..read.sniff import shown_name  # GBK member names of zips made on Chinese Windows
 from ..batch import EXCEL_SUFFIXES, OTHER_SHEET_SUFFIXES, SCORED_SUFFIX, SKIP_HIDDEN_FILE, SKIP_LOCK, SKIP_SCORED
 
 MB = 1024 * 1024
@@ -172,7 +173,7 @@ def extract_zip(zip_path: Path, zip_label: str, folder: Folder, limits: Limits, 
         for info in infos:
             if info.is_dir():
                 continue
-            label = label_of(_member_name(info))
+            label = label_of(shown_name(info))
             shown = label  # the bureau's folder structure as zipped; the zip's own name adds nothing
             if not is_sheet_name(label):
                 continue  # Word reports, scans, images: not workbooks a street meant to send (as jixiao batch)
@@ -199,16 +200,6 @@ def extract_zip(zip_path: Path, zip_label: str, folder: Folder, limits: Limits, 
             if len(out.files) > limits.files:
                 raise UploadError(_too_many(limits), 413)
         return out
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    """Zips made on Chinese Windows store GBK names without the UTF-8 flag (zipfile reads cp437)."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:
-        return info.filename.encode("cp437").decode("gb18030")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
 
 
 def _zip_too_big(zip_label: str, limits: Limits) -> str:

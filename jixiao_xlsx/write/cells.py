@@ -205,3 +205,17 @@ def write_value(ws, fm: Formats, r: int, c: int, v: Any, **props):
         ws.write_datetime(r, c, v, fm.get(**props))
     else:
         ws.write_string(r, c, str(v), fm.get(**props) if props else None)
+
+
+def level_runs(scores: list):
+    """(column, first, last, text) of each run of consecutive rows with the same 一级 (column 1) or the
+    same 一级 and 二级 (column 2): the cells the 评分结果 layout merges, as on the paper form; rows are
+    indexes into ``scores`` (IndicatorScores)."""
+    for col, key in ((1, lambda s: (s.level1,)), (2, lambda s: (s.level1, s.level2))):
+        i = 0
+        while i < len(scores):
+            j = i
+            while j + 1 < len(scores) and key(scores[j + 1]) == key(scores[i]):
+                j += 1
+            yield col, i, j, scores[i].level1 if col == 1 else scores[i].level2
+            i = j + 1

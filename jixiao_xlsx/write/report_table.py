@@ -9,6 +9,7 @@ from .. import layout
 from ..model import BudgetLine, Cell, Result
 from ..rules.profile import Profile
 from . import docx_style as S
+from .cells import level_runs
 from .report import num
 
 # Column widths (mm) of a landscape A4 page (247 mm of text width), in the proportions of RESULT_COLS.
@@ -38,7 +39,7 @@ def appendix(doc, result: Result, profile: Profile) -> None:
     S.landscape_section(doc)
     S.heading(doc, APPENDIX)
     p, b = result.project, result.budget
-    sources = [ln for ln in p.funds if not ln.is_total] or [BudgetLine(s.name, Cell(s.name))
+    sources = [ln for ln in p.funds if not ln.is_total] or [BudgetLine(name=s.name, label=Cell(value=s.name))
                                                             for s in profile.funds_sources]
     inds = result.indicators
     n_rows = 3 + (1 + 1 + len(sources)) + 2 + 1 + max(len(inds), 1) + 2
@@ -106,14 +107,8 @@ def appendix(doc, result: Result, profile: Profile) -> None:
         put(row, 6, 6, num(s.weight) if s.weight is not None else s.indicator.weight.text)
         put(row, 7, 7, fmt2(s.score))
         put(row, 8, 8, s.indicator.note.text, align="left")
-    for col, key in ((1, lambda s: (s.level1,)), (2, lambda s: (s.level1, s.level2))):
-        i = 0
-        while i < len(inds):
-            j = i
-            while j + 1 < len(inds) and key(inds[j + 1]) == key(inds[i]):
-                j += 1
-            put(first + i, col, col, inds[i].level1 if col == 1 else inds[i].level2, r1=first + j)
-            i = j + 1
+    for col, i, j, text in level_runs(inds):
+        put(first + i, col, col, text, r1=first + j)
     r = first + max(len(inds), 1)
     weights = b.weight + sum((s.weight for s in inds if s.weight is not None), Decimal(0))
     lab(r, 0, 5, "总分")

@@ -13,7 +13,7 @@ from ..model import ERROR, Cell, Result
 from ..rules.profile import Profile
 from ..rules.scoring import KIND_ZH
 from .cells import (BLOCKED_TEXT, MONEY, RATE, SCORE, Formats, fmt2, indicator_sheet, is_number, row_height,
-                    text_lines, write_value, year_text)
+                    level_runs, text_lines, write_value, year_text)
 
 KIND_NAMES = KIND_ZH  # the scorer's words for each kind, so sheets and messages read alike
 
@@ -91,7 +91,7 @@ def write_result_sheet(wb, fm: Formats, name: str, result: Result, profile: Prof
     if not sources:
         from ..model import BudgetLine
 
-        sources = [BudgetLine(s.name, Cell(s.name)) for s in profile.funds_sources]
+        sources = [BudgetLine(name=s.name, label=Cell(value=s.name)) for s in profile.funds_sources]
     fund_rows = 2 + len(sources)
     put(r, 0, 0, "项目资金（万元）", lab, r1=r + fund_rows - 1)
     put(r, 1, 2, "", lab)
@@ -144,23 +144,16 @@ def write_result_sheet(wb, fm: Formats, name: str, result: Result, profile: Prof
         put(row, 7, 7, s.score, dict(cen, num_format=SCORE))
         put(row, 8, 8, s.indicator.note.text, left)
     # Merge 一级 / 二级 over consecutive equal values, as on the paper form.
-    for col, key in ((1, lambda s: (s.level1,)), (2, lambda s: (s.level1, s.level2))):
-        i = 0
-        while i < len(inds):
-            j = i
-            while j + 1 < len(inds) and key(inds[j + 1]) == key(inds[i]):
-                j += 1
-            v = inds[i].level1 if col == 1 else inds[i].level2
-            if j > i:
-                ws.merge_range(first + i, col, first + j, col, None, fm.get(**cen))
-                write_value(ws, fm, first + i, col, v, **cen)
-                lines = text_lines(v, RESULT_COLS[col])
-                per = math.ceil(lines / (j - i + 1))
-                for k in range(i, j + 1):
-                    heights[first + k] = max(heights.get(first + k, 1), per)
-            else:
-                put(first + i, col, col, v, cen)
-            i = j + 1
+    for col, i, j, v in level_runs(inds):
+        if j > i:
+            ws.merge_range(first + i, col, first + j, col, None, fm.get(**cen))
+            write_value(ws, fm, first + i, col, v, **cen)
+            lines = text_lines(v, RESULT_COLS[col])
+            per = math.ceil(lines / (j - i + 1))
+            for k in range(i, j + 1):
+                heights[first + k] = max(heights.get(first + k, 1), per)
+        else:
+            put(first + i, col, col, v, cen)
     r = first + max(len(inds), 1) if inds else r
 
     weights = b.weight + sum((s.weight for s in inds if s.weight is not None), Decimal(0))
