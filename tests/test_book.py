@@ -800,3 +800,12 @@ def test_the_reader_memo_never_vouches_for_a_member_zipfile_would_refuse(monkeyp
     with pytest.raises(UnreadableFile) as e:
         parse.read_workbook(renamed, "xlsx")
     assert e.value.code == "FILE_DAMAGED"
+
+
+def test_merge_from_gives_the_range_a_cell_starts_or_the_cell():
+    from jixiao_xlsx.read.grid import Sheet
+
+    s = Sheet("S", [["a", "", ""], ["", "", ""]], merges=[(0, 0, 1, 1), (0, 0, 0, 2)])
+    assert s.merge_from(0, 0) == (0, 0, 1, 1)  # the first range listed wins, as Excel shows it
+    assert s.merge_from(1, 1) == (1, 1, 1, 1)  # inside a range, not its top-left: the cell itself
+    assert s.merge_from(0, 2) == (0, 2, 0, 2)

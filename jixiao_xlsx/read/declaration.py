@@ -226,10 +226,7 @@ def _field_value(sheet: Sheet, lab: _Labels, f: str) -> tuple:
 
 def _extent(sheet: Sheet, r: int, c: int) -> tuple:
     """The merged range whose top-left is (r, c), or the cell itself (merges indexed once per sheet)."""
-    starts = sheet._memo.get("declaration_merge_starts")
-    if starts is None:
-        starts = sheet._memo["declaration_merge_starts"] = {(m[0], m[1]): m for m in reversed(sheet.merges)}
-    return starts.get((r, c), (r, c, r, c))
+    return sheet.merge_from(r, c)
 
 
 def _is_label(v) -> bool:

@@ -29,7 +29,7 @@ class Sheet:
     _ncols: Optional[int] = field(default=None, repr=False, compare=False)
     _big_merges: list = field(default_factory=list, repr=False, compare=False)
     _merged_rows: set = field(default_factory=set, repr=False, compare=False)
-    _memo: dict = field(default_factory=dict, repr=False, compare=False)  # readers' per-sheet cache
+    _starts: Optional[dict] = field(default=None, repr=False, compare=False)  # (r0, c0) -> merged range
 
     @property
     def nrows(self) -> int:
@@ -41,6 +41,13 @@ class Sheet:
         if self._ncols is None:
             self._ncols = max((len(r) for r in self.rows), default=0)
         return self._ncols
+
+    def merge_from(self, r: int, c: int) -> tuple:
+        """The merged range (r0, c0, r1, c1) whose top-left cell is (r, c), or the cell itself; the first
+        such range in the sheet's list wins, as Excel shows it."""
+        if self._starts is None:
+            self._starts = {(m[0], m[1]): m for m in reversed(self.merges)}
+        return self._starts.get((r, c), (r, c, r, c))
 
     def anchor(self, r: int, c: int) -> tuple[int, int]:
         """Top-left cell of the merged range holding (r, c), or (r, c) itself."""
