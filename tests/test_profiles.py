@@ -64,3 +64,9 @@ def test_extends_cycle_and_bad_toml_are_clear(tmp_path):
     (tmp_path / "bad.toml").write_text("id = \n", encoding="utf-8")
     with pytest.raises(ProfileError, match="第1行"):
         load_profile(str(tmp_path / "bad.toml"))
+
+
+def test_grade_ranges_in_words_match_the_grade_boundaries():
+    # national-2020: 优 ≥ 90, 良 80–<90, 中 60–<80, 差 < 60 (spec §8), one wording for 填表说明 and the report
+    p = load_profile()
+    assert p.grade_ranges() == ["优（90分及以上）", "良（80分及以上、低于90分）", "中（60分及以上、低于80分）", "差（低于60分）"]

@@ -114,6 +114,20 @@ class Profile:
                 return name
         return self.grades[-1][0]
 
+    def grade_ranges(self, num=str) -> list:
+        """Each grade with its range in words, as 填表说明 and the report state them:
+        ``['优（90分及以上）', '良（80分及以上、低于90分）', …, '差（低于60分）']``; ``num`` formats a bound."""
+        out, prev = [], None
+        for name, lo in self.grades:
+            if prev is None:
+                out.append(f"{name}（{num(lo)}分及以上）")
+            elif lo == 0:
+                out.append(f"{name}（低于{num(prev)}分）")
+            else:
+                out.append(f"{name}（{num(lo)}分及以上、低于{num(prev)}分）")
+            prev = lo
+        return out
+
     def header_names(self, canonical: str) -> tuple:
         return (canonical,) + tuple(self.headers.get(canonical, ()))
 

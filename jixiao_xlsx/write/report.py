@@ -210,15 +210,7 @@ class _Writer:
         ws = self.weights()
         total_w = sum((w for _n, w in ws), Decimal(0)) or Decimal(1)
         shares = "，".join(f"{n}占比{num(w * 100 / total_w)}%" for n, w in ws)
-        grades, prev = [], None
-        for name, lo in self.p.grades:
-            if prev is None:
-                grades.append(f"{name}（{num(lo)}分及以上）")
-            elif lo == 0:
-                grades.append(f"{name}（低于{num(prev)}分）")
-            else:
-                grades.append(f"{name}（{num(lo)}分至{num(prev)}分以下）")
-            prev = lo
+        grades = self.p.grade_ranges(num)
         return [
             f"项目绩效评价指标体系一级指标由{l1}构成，二级指标由{l2}构成，三级指标由{l3}等{len(self.r.indicators)}项构成。"
             f"绩效指标各项分值占比分别是{shares}（合计{num(sum((w for _n, w in ws), Decimal(0)))}分）。",

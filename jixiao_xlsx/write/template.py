@@ -227,16 +227,7 @@ class _Writer:
         met, partly, not_met = (p.band(k) for k in ("met", "partly", "not_met"))
         l1 = "、".join(f"{x.name}{_num_text(x.weight)}分" for x in p.level1)
         l2 = "；".join(f"{x.name}：" + "、".join(x.level2) for x in p.level1)
-        grades = []
-        prev = None
-        for name, lo in p.grades:
-            if prev is None:
-                grades.append(f"{name}（{_num_text(lo)}分及以上）")
-            elif lo == 0:
-                grades.append(f"{name}（低于{_num_text(prev)}分）")
-            else:
-                grades.append(f"{name}（{_num_text(lo)}分及以上、低于{_num_text(prev)}分）")
-            prev = lo
+        grades = p.grade_ranges(_num_text)
         if p.reverse_formula == "linear":
             reverse = (
                 "反向指标（越低越好，如成本）：实际完成值不高于指标值得满分；超出指标值的，"
