@@ -19,7 +19,7 @@ import zlib
 from typing import Optional
 
 from . import refusal as R
-from .refusal import CONTENT_TOO_LARGE_TEXT, UnreadableFile, damaged, encrypted
+from .refusal import UnreadableFile, damaged, encrypted
 from .sniff import MAX_FILE_BYTES, OLE_MAGIC, ZIP_MAGICS, zip_kind
 
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # sum of declared uncompressed sizes of all parts
@@ -130,24 +130,6 @@ def xml_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, clean: frozenset | set 
             R.DTD,
         )
     return xml
-
-
-def read_xml_parts(zf: zipfile.ZipFile, clean: frozenset | set = frozenset()) -> dict:
-    """{real name: bytes} of every part calamine may parse as XML, each checked by :func:`xml_part`
-    (``clean`` as there)."""
-    parts = {}
-    try:
-        for i in zf.infolist():
-            low = i.filename.lower()
-            if not low.endswith(BINARY_PARTS) and not (low.endswith("/") and i.file_size == 0):
-                parts[i.filename] = xml_part(zf, i, clean)
-    except UnreadableFile:
-        raise
-    except ZIP_ERRORS:
-        raise damaged()
-    except MemoryError:
-        raise UnreadableFile(CONTENT_TOO_LARGE_TEXT, R.CONTENT_TOO_LARGE)
-    return parts
 
 
 _SST_TAG = re.compile(rb"<" + rb"(?:[^\s<>/:=\x22\x27]+:)?" + rb"sst\b[^>]*>")

@@ -153,7 +153,8 @@ def _prepare_zip(data: bytes, kind: str) -> tuple:
 
 
 def _read_parts(zf: zipfile.ZipFile, data: bytes) -> dict:
-    """:func:`.guard.read_xml_parts` with each part's answer kept in :data:`MEMO` by the part's local
+    """{real name: bytes} of every part calamine may parse as XML, each checked by :func:`.guard.xml_part`,
+    with each part's answer kept in :data:`MEMO` by the part's local
     header and compressed bytes (and the directory's name, method, sizes, CRC and flags, all that
     ``zipfile`` goes by): a part shared with an earlier file of the batch (the template's theme,
     styles, relationships, instruction sheet) is neither inflated nor checked again."""
