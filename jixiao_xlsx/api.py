@@ -5,8 +5,6 @@ one workbook gets the same numbers and findings whichever command the user runs.
 """
 from __future__ import annotations
 
-import dataclasses
-import re
 from typing import Optional
 
 from .read.book import Book, UnreadableFile, open_book
@@ -105,40 +103,11 @@ _PER_ROW_CODES = {
 }
 
 
-def _name_hidden_rows(result: Result) -> Result:
-    """A weight sum that includes a hidden indicator row says so: the clerk adds up the rows she sees."""
-    hidden = {row for f in result.findings if f.code == "HIDDEN_ROW_SCORED"
-              for row in map(int, re.findall(r"第(\d+)行", f.message))}
-    if not hidden:
-        return result
-    by_level1 = {}
-    for s in result.indicators:
-        if s.indicator.row in hidden:
-            w = "" if s.weight is None else f"，分值{s.weight.normalize():f}"
-            by_level1.setdefault(s.level1, []).append(f"第{s.indicator.row}行“{s.level3}”{w}")
-    out = []
-    for f in result.findings:
-        if f.code in ("WEIGHT_SUM_MISMATCH", "WEIGHT_TOTAL_MISMATCH"):
-            rows = [r for l1, rs in by_level1.items() if f.code == "WEIGHT_TOTAL_MISMATCH" or f.message.startswith(l1)
-                    for r in rs]
-            if rows:
-                f = dataclasses.replace(f, message=f.message.rstrip("。") + f"（合计含隐藏的{'、'.join(rows)}；"
-                                        "已取消的指标请删除该行）。")
-        out.append(f)
-    result.findings = out
-    return result
-
-
 def _one_finding_per_problem(result: Result) -> Result:
-    missing = {}
-    for f in result.findings:
-        if f.code == "COLUMN_MISSING":
-            for header, codes in _PER_ROW_CODES.items():
-                if f"“{header}”列" in f.message:
-                    missing.setdefault(f.sheet, set()).update(codes)
-    if missing:
-        result.findings = [f for f in result.findings
-                           if not (f.cell == "" and f.code in missing.get(f.sheet, ()))]
+    codes = {(sheet, code) for sheet, header in result.project.missing_columns
+             for code in _PER_ROW_CODES.get(header, ())}
+    if codes:
+        result.findings = [f for f in result.findings if not (f.cell == "" and (f.sheet, f.code) in codes)]
     return result
 
 
@@ -152,8 +121,13 @@ def open_and_evaluate(path: str, profile: Optional[Profile] = None,
     """Like :func:`evaluate_file`, also returning the Book so a writer need not read the file again."""
     profile = profile or load_profile()
     book = open_book(path)
-    project = read_project(book, profile, sheet)
-    return book, _name_hidden_rows(_one_finding_per_problem(evaluate(project, profile)))
+    return book, evaluate_book(book, profile, sheet)
+
+
+def evaluate_book(book: Book, profile: Optional[Profile] = None, sheet: Optional[str] = None) -> Result:
+    """Score a workbook already read (``sheet``: one project sheet of a workbook that holds several)."""
+    profile = profile or load_profile()
+    return _one_finding_per_problem(evaluate(read_project(book, profile, sheet), profile))
 
 
 def write_scored_file(result: Result, out, profile: Optional[Profile] = None, book: Optional[Book] = None):
@@ -171,7 +145,7 @@ def write_scored_file(result: Result, out, profile: Optional[Profile] = None, bo
 
 # -- the finding catalogue, for `jixiao codes` and docs/codes.md ---------------------------------
 
-SCOPE_NAMES = {"file": "工作簿内", "batch": "批量汇总", "refusal": "文件未读取"}
+SCOPE_NAMES = {"file": "工作簿内", "batch": "批量汇总", "refusal": "文件未读取", "review": "申报表审核"}
 
 
 def finding_codes() -> list[dict]:

@@ -52,7 +52,7 @@ def score_one(task, profile=None) -> dict:
     """
     path, out = task[0], task[1]
     profile = profile or _PROFILE
-    from .read.book import UnreadableFile
+    from .read.book import UnreadableFile, open_book
 
     try:
         from . import api
@@ -61,9 +61,9 @@ def score_one(task, profile=None) -> dict:
             book, result = api.open_and_evaluate(path, profile)
         else:
             book, result = None, api.evaluate_file(path, profile)
-        many = _project_sheets(result, profile)
-        if many:  # several projects, one per sheet: a record each (issue #13 item 17)
-            return _score_sheets(path, out, many, profile)
+        if any(f.code == "MULTIPLE_PROJECTS" for f in result.findings):  # one record per project sheet (#13 item 17)
+            book = book or open_book(path)  # read once more at most, then every sheet is scored from it
+            return _score_sheets(task, book, api.project_sheets(book, profile), profile)
     except UnreadableFile as e:
         return {"file": path, "error": e.reason, "code": e.code, "traceback": None}
     except (KeyboardInterrupt, SystemExit):
@@ -86,25 +86,18 @@ def score_one(task, profile=None) -> dict:
     return rec
 
 
-def _project_sheets(result, profile) -> list:
-    """The project sheets of a workbook that holds several (its MULTIPLE_PROJECTS hint), else []."""
-    if not any(f.code == "MULTIPLE_PROJECTS" for f in result.findings):
-        return []
+def _score_sheets(task, book, names: list, profile) -> dict:
+    """One record per project sheet of the one Book read, its source named ``file（工作表）``, each
+    sheet's scored workbook and report named ``<stem>-<sheet>``; the first record carries the others
+    under ``"more"`` (score_files hands them on one by one)."""
     from . import api
-    from .read.book import open_book
-
-    return api.project_sheets(open_book(result.project.source), profile)
-
-
-def _score_sheets(path, out, names: list, profile) -> dict:
-    """One record per project sheet, its source named ``file（工作表）``; the first record carries the
-    others under ``"more"`` (score_files hands them on one by one)."""
-    from . import api
+    from .documents import REPORT_SUFFIX
     from .write.output import derived_name
 
+    path, out = task[0], task[1]
     recs = []
     for name in names:
-        book, result = api.open_and_evaluate(path, profile, name)
+        result = api.evaluate_book(book, profile, name)
         source = f"{path}（工作表“{name}”）"
         rec = {"file": source, "result": result.as_dict(), "errors": result.errors, "hints": result.hints,
                "scored_error": None, "sheet": name}
@@ -114,6 +107,11 @@ def _score_sheets(path, out, names: list, profile) -> dict:
             stem = Path(out).name.removesuffix(".scored.xlsx")
             rec.update(_write_scored(result, book, str(Path(out).with_name(derived_name(f"{stem}-{name}", ".scored.xlsx"))),
                                       profile))
+        if len(task) > 2:
+            report = Path(task[2])
+            stem = report.name.removesuffix(REPORT_SUFFIX)
+            rec.update(write_report_for(result, str(report.with_name(derived_name(f"{stem}-{name}", REPORT_SUFFIX))),
+                                        profile))
         recs.append(rec)
     first = recs[0]
     first["first_sheet"] = True

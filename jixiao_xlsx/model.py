@@ -181,6 +181,10 @@ class Project:
     # 自评报告 sheet (layout.NARRATIVE_FIELDS key -> text as typed, '' when blank); {} when the workbook
     # has no such sheet (official forms, older templates)
     narrative: dict = field(default_factory=dict)
+    # what the readers saw beside the cells, for the messages: worksheet rows (1-based) hidden in the sheet
+    # (scored; weight sums name them) and {(sheet, header)} absent from a found header row (one finding)
+    hidden_rows: set = field(default_factory=set, compare=False)
+    missing_columns: set = field(default_factory=set, compare=False)
 
 
 @dataclass

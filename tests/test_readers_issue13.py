@@ -410,6 +410,11 @@ def test_multi_project_cli_and_batch(tmp_path):
     assert all("工作表" in r["file"] and r["result"]["sheet"] in r["file"] for r in run.records)
     assert sorted(x.name for x in (tmp_path / "scored").iterdir()) == ["m-消防培训.scored.xlsx", "m-社区服务.scored.xlsx"]
 
+    # with --reports each project sheet gets its own 自评报告 too, named like its scored workbook
+    run = run_batch([str(p)], P, jobs=1, reports_dir=tmp_path / "reports")
+    assert run.reports == 2
+    assert sorted(x.name for x in (tmp_path / "reports").iterdir()) == ["m-消防培训.自评报告.docx", "m-社区服务.自评报告.docx"]
+
 
 def test_template_workbook_is_one_project(tmp_path):
     p = _template(tmp_path)

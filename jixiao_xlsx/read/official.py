@@ -483,11 +483,12 @@ def _read_indicators(sheet: Sheet, hdr: tuple, blocks: list, project: Project, p
                 if not cell.blank and norm_label(cell.value)[1] is not None:
                     seen.setdefault(norm(cell.value), cell)
             continue
-        if r in hidden_rows:
-            hidden.append((r + 1, skip.name_of(level3)))  # scored like any row, and said so in a hint
         if skip.not_applicable((level3, target, actual, _own(sheet, r, cols.get("band"))), weight):
             na_rows.append((r + 1, skip.name_of(level3)))
             continue
+        if r in hidden_rows:
+            hidden.append((r + 1, skip.name_of(level3)))  # scored like any row, and said so in a hint
+            project.hidden_rows.add(r + 1)
         # logical unmerge of forms whose merged cells were split: a blank 一级/二级 continues the one above
         if prev is not None and level1.blank and c1 is not None and sheet.anchor(r, c1) == (r, c1):
             level1 = prev.level1

@@ -18,7 +18,7 @@ from ..a1 import cell_ref
 from .book import Book, Sheet
 from .headers import find_header, norm_header
 from .sheets import other_form_sheet
-from ..model import ERROR, Allocation, BudgetLine, Cell, Finding, Indicator, Project
+from ..model import Allocation, BudgetLine, Cell, Finding, Indicator, Project
 from ..rules.profile import Profile
 from ..rules import values
 
@@ -337,6 +337,7 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
     for h in _REQUIRED_IND:
         if h not in cols:
             project.findings.append(_column_missing(sheet, hr, h, True))
+            project.missing_columns.add((sheet.name, h))
     blank = Cell(value=None, sheet=sheet.name, ref="")
     prev1 = prev2 = None  # carried 一级/二级 for rows that leave them blank under a group
     l1_seen, l2_seen = {}, {}
@@ -368,11 +369,12 @@ def _read_indicators(sheet: Sheet, project: Project, profile: Profile) -> None:
         if first_label is not None and _strip_weight(row_label(first_label.value)) in TOTAL_WORDS and (
                 l3.blank or l3.ref == first_label.ref or _strip_weight(row_label(l3.value)) in TOTAL_WORDS):
             continue  # a 合计/总分 row, its label possibly merged across the name columns
-        if r in hidden_rows:
-            hidden.append((r + 1, rows.name_of(l3)))  # scored like any row, and said so in a hint
         if rows.not_applicable((l3, target, actual, band), weight):
             na_rows.append((r + 1, rows.name_of(l3)))
             continue
+        if r in hidden_rows:
+            hidden.append((r + 1, rows.name_of(l3)))  # scored like any row, and said so in a hint
+            project.hidden_rows.add(r + 1)
         if not l1.blank and _strip_weight(row_label(l1.value)) in execution_labels:
             project.execution_weight = weight
             project.execution_self_score = self_score

@@ -18,9 +18,9 @@ def check_weights(project: Project, scores: list, profile: Profile, out: Out):
     sheet = scores[0].indicator.level3.sheet or scores[0].indicator.weight.sheet
     stated = _stated_level1_weights(project, profile)
     if profile.level1_split == "fixed":
-        _check_fixed_split(scores, stated, profile, out, sheet)
+        _check_fixed_split(scores, stated, profile, out, sheet, project.hidden_rows)
     else:
-        _check_free_split(scores, stated, profile, out, sheet)
+        _check_free_split(scores, stated, profile, out, sheet, project.hidden_rows)
     _check_stated_level2(project, scores, profile, out)
     _check_caps(scores, profile, out)
 
@@ -43,7 +43,7 @@ def _stated_level1_weights(project: Project, profile: Profile) -> dict:
     return stated
 
 
-def _check_fixed_split(scores, stated, profile: Profile, out: Out, sheet: str):
+def _check_fixed_split(scores, stated, profile: Profile, out: Out, sheet: str, hidden: set):
     for l1 in profile.level1:
         rows = [s for s in scores if s.level1 == l1.name]
         total = _weight_sum(rows)
@@ -59,22 +59,33 @@ def _check_fixed_split(scores, stated, profile: Profile, out: Out, sheet: str):
                     sheet=sheet)
         elif total != l1.weight:
             first = rows[0].indicator.level1
-            out.add("WEIGHT_SUM_MISMATCH", first,
-                    f"{l1.name}下三级指标分值合计{fmt_plain(total)}，应为{fmt_plain(l1.weight)}，请调整各三级指标分值。",
+            out.add("WEIGHT_SUM_MISMATCH", first, _with_hidden(
+                    f"{l1.name}下三级指标分值合计{fmt_plain(total)}，应为{fmt_plain(l1.weight)}，请调整各三级指标分值。", rows, hidden),
                     sheet=first.sheet or sheet)
 
 
-def _check_free_split(scores, stated, profile: Profile, out: Out, sheet: str):
+def _with_hidden(message: str, rows, hidden: set) -> str:
+    """A weight sum that includes hidden rows (``hidden``: worksheet rows) says which: the clerk adds up
+    the rows she sees."""
+    named = [f"第{s.indicator.row}行“{s.level3}”" + ("" if s.weight is None else f"，分值{s.weight.normalize():f}")
+             for s in rows if s.indicator.row in hidden]
+    if not named:
+        return message
+    return message.rstrip("。") + f"（合计含隐藏的{'、'.join(named)}；已取消的指标请删除该行）。"
+
+
+def _check_free_split(scores, stated, profile: Profile, out: Out, sheet: str, hidden: set):
     for name, (sw, c) in stated.items():
         rows = [s for s in scores if s.level1 == name]
         total = _weight_sum(rows)
         if rows and total is not None and total != sw:
-            out.add("WEIGHT_SUM_MISMATCH", c, f"{name}下三级指标分值合计{fmt_plain(total)}，应为{fmt_plain(sw)}，"
-                                             "请调整各三级指标分值。")
+            out.add("WEIGHT_SUM_MISMATCH", c, _with_hidden(f"{name}下三级指标分值合计{fmt_plain(total)}，"
+                                                          f"应为{fmt_plain(sw)}，请调整各三级指标分值。", rows, hidden))
     total = _weight_sum(scores)
     want = profile.total - profile.execution_weight
     if total is not None and total != want:
-        out.add("WEIGHT_TOTAL_MISMATCH", None, f"绩效指标分值合计{fmt_plain(total)}，应为{fmt_plain(want)}，请调整各三级指标分值。", sheet=sheet)
+        out.add("WEIGHT_TOTAL_MISMATCH", None, _with_hidden(
+            f"绩效指标分值合计{fmt_plain(total)}，应为{fmt_plain(want)}，请调整各三级指标分值。", scores, hidden), sheet=sheet)
 
 
 def _check_stated_level2(project: Project, scores, profile: Profile, out: Out):
