@@ -283,7 +283,7 @@ class _Writer:
 
     # -- 五、存在问题或不足 --------------------------------------------------------------------------
     def problems(self):
-        d, r = self.doc, self.r
+        d = self.doc
         S.heading(d, CHAPTERS[4])
         items = self.problem_items()
         if items:
